@@ -1,0 +1,311 @@
+"""The ``kg`` command: parses arguments and calls the pipeline's functions.
+
+Exit codes (all commands):
+  0  success; the graph conforms
+  1  the graph does not conform (SHACL violations or failed quality queries)
+  2  unreadable input: a file that cannot be parsed (file and line are named),
+     a missing file, a bad query or parameter, a bad command line
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Sequence
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT = 0, 1, 2
+
+log = logging.getLogger("kg")
+
+_EXIT_CODES = """exit codes:
+  0  success (the graph conforms)
+  1  the graph does not conform: SHACL violations or quality queries with rows
+  2  unreadable input (file and line named), bad query or parameter, bad usage"""
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    pass
+
+
+def _command(subparsers, name: str, summary: str, description: str, example: str) -> argparse.ArgumentParser:
+    return subparsers.add_parser(
+        name,
+        help=summary,
+        description=f"{summary}\n\n{description}".strip(),
+        epilog=f"example:\n  {example}\n\n{_EXIT_CODES}",
+        formatter_class=_Formatter,
+    )
+
+
+def _add_store(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--store", default="memory", metavar="STORE",
+        help="where the built graph is read from: memory (default: parse --graph)",
+    )
+    parser.add_argument(
+        "--graph", type=Path, default=None, metavar="FILE",
+        help="the built dataset for the memory store (default: out/kg.trig)",
+    )
+
+
+def _open(args):
+    from kg.store import open_dataset  # noqa: PLC0415
+
+    log.info("loading the graph (%s)", args.store)
+    return open_dataset(args.store, args.graph)
+
+
+# --------------------------------------------------------------------- build
+
+
+def _add_build(sub) -> None:
+    p = _command(
+        sub, "build", "Build the knowledge graph from ontology/ and data/, validate it, write out/kg.trig.",
+        "Reads the ontology, every data/facts/<slug>.ttl with its data/articles/<slug>.txt,\n"
+        "and data/curation.ttl; validates the dataset against ontology/shapes/ and the\n"
+        "quality queries; writes it as TriG (stable, sorted) only if it conforms, so a\n"
+        "failed build leaves the last good out/kg.trig untouched. Prints a summary.",
+        "kg build --data data --out out",
+    )
+    p.add_argument("--data", type=Path, default=None, help="the data folder (default: the project's data/)")
+    p.add_argument("--out", type=Path, default=Path("out"), help="the output folder (default: out/)")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="how to print the summary")
+    p.set_defaults(func=cmd_build)
+
+
+def _quality_failures(dataset) -> list[str]:
+    """Rows of the catalogue's ``*-violation`` queries, as readable lines."""
+    from kg.query import load_catalogue, run_query  # noqa: PLC0415
+
+    lines = []
+    for name, query in load_catalogue().items():
+        if not query.is_violation_check:
+            continue
+        for row in run_query(dataset, query):
+            values = ", ".join(f"{k}={v}" for k, v in row.asdict().items())
+            lines.append(f"Violation: quality query {name} ({query.summary})\n  {values}")
+    return lines
+
+
+def _check(dataset) -> tuple[bool, str]:
+    from kg.validate import validate  # noqa: PLC0415
+
+    log.info("validating against the shapes")
+    report = validate(dataset)
+    quality = _quality_failures(dataset)
+    conforms = report.conforms and not quality
+    text = report.format() if not report.conforms or report.results else ""
+    if quality:
+        text = (text + "\n\n" if text else "") + "\n\n".join(quality)
+    return conforms, text
+
+
+def cmd_build(args) -> int:
+    from kg.build import build, summary  # noqa: PLC0415
+    from kg.io import atomic_write, trig_bytes  # noqa: PLC0415
+    from kg.namespace import PREFIXES  # noqa: PLC0415
+
+    started = time.monotonic()
+    dataset = build(args.data)
+    conforms, report = _check(dataset)
+    if not conforms:
+        print(report, file=sys.stderr)
+        print(f"\nNot written: {args.out / 'kg.trig'} is left as it was.", file=sys.stderr)
+        return EXIT_VIOLATIONS
+    target = atomic_write(args.out / "kg.trig", trig_bytes(dataset, PREFIXES))
+    counts = summary(dataset)
+    if args.format == "json":
+        print(json.dumps(counts, indent=2))
+    else:
+        print(_format_summary(counts, target, time.monotonic() - started))
+    return EXIT_OK
+
+
+def _format_summary(counts: dict, target: Path, seconds: float) -> str:
+    lines = [
+        f"Built {target} in {seconds:.1f} s: the graph conforms.",
+        f"  triples:      {counts['triples']}",
+        f"  named graphs: {counts['graphs']}",
+        f"  articles:     {counts['articles']}",
+        f"  actors:       {sum(counts['actors'].values())}",
+    ]
+    lines += [f"    {kind}: {n}" for kind, n in counts["actors"].items()]
+    lines += [
+        f"  sanctions:    {counts['sanctions']}",
+        f"  retaliations: {counts['retaliations']}",
+        f"  statements:   {counts['statements']}",
+        f"  curation notes: {counts['curation notes']}",
+    ]
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------ validate
+
+
+def _add_validate(sub) -> None:
+    p = _command(
+        sub, "validate", "Validate the built graph, or given files, against the SHACL shapes.",
+        "With no FILE, validates out/kg.trig. FILEs may be TriG or Turtle; they are read\n"
+        "into one dataset. Prints each violation with its focus node, property, rule,\n"
+        "message and the file it came from.",
+        "kg validate out/kg.trig",
+    )
+    p.add_argument("files", nargs="*", type=Path, metavar="FILE", help="TriG or Turtle files (default: out/kg.trig)")
+    p.set_defaults(func=cmd_validate)
+
+
+def cmd_validate(args) -> int:
+    from rdflib import Dataset  # noqa: PLC0415
+
+    from kg.io import parse_into  # noqa: PLC0415
+
+    files = args.files or [Path("out/kg.trig")]
+    dataset = Dataset(default_union=True)
+    for path in files:
+        log.info("reading %s", path)
+        parse_into(dataset, path)
+    conforms, report = _check(dataset)
+    if report:
+        print(report, file=sys.stdout if conforms else sys.stderr)
+    if conforms:
+        print(f"Conforms: {', '.join(map(str, files))}")
+        return EXIT_OK
+    return EXIT_VIOLATIONS
+
+
+# --------------------------------------------------------------------- query
+
+
+def _add_query(sub) -> None:
+    p = _command(
+        sub, "query", "Run a catalogue query (queries/NAME.rq), a query file, or a query given with -e.",
+        "Parameters are typed by the query's header and bound by the SPARQL engine, never\n"
+        "pasted into the query text. An actor parameter takes a label, an alternative\n"
+        "label or an IRI. SELECT and ASK answer as a table or in the W3C results formats\n"
+        "(json, csv, tsv, xml); CONSTRUCT and DESCRIBE in Turtle or JSON-LD.",
+        "kg query counter-sanctions --param responder=China --format csv",
+    )
+    p.add_argument("name", nargs="?", help="a catalogue query name, or a .rq file")
+    p.add_argument("-e", "--expression", metavar="SPARQL", help="run this SPARQL text instead")
+    p.add_argument("--list", action="store_true", help="list the catalogue with summaries and parameters")
+    p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="a parameter value (repeatable)")
+    p.add_argument(
+        "--format", default=None,
+        choices=("table", "json", "csv", "tsv", "xml", "turtle", "json-ld"),
+        help="output format (default: table for SELECT/ASK, turtle for CONSTRUCT/DESCRIBE)",
+    )
+    _add_store(p)
+    p.set_defaults(func=cmd_query)
+
+
+def cmd_query(args) -> int:
+    from kg.query import QueryError, load_catalogue, parse_query_file, run_query  # noqa: PLC0415
+
+    catalogue = load_catalogue()
+    if args.list:
+        for name, q in catalogue.items():
+            params = ", ".join(
+                f"{p.name}:{p.type}" + (f"={p.default}" if p.default not in (None, "") else "")
+                for p in q.params.values()
+            )
+            print(f"{name}\n    {q.summary}" + (f"\n    params: {params}" if params else ""))
+        return EXIT_OK
+    if args.expression:
+        query = args.expression
+    elif args.name and args.name.endswith(".rq"):
+        query = parse_query_file(args.name)
+    elif args.name:
+        if args.name not in catalogue:
+            raise QueryError(f"no query named {args.name!r}; `kg query --list` shows the catalogue")
+        query = catalogue[args.name]
+    else:
+        raise QueryError("give a query NAME, a FILE.rq, -e SPARQL, or --list")
+    params = {}
+    for item in args.param:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise QueryError(f"--param {item!r}: write KEY=VALUE")
+        params[key] = value
+    result = run_query(_open(args), query, **params)
+    sys.stdout.write(format_result(result, args.format))
+    return EXIT_OK
+
+
+def format_result(result, fmt: str | None) -> str:
+    """A query result as text: an aligned table, a W3C results format, or RDF."""
+    if result.type in ("CONSTRUCT", "DESCRIBE"):
+        return result.graph.serialize(format=fmt if fmt in ("turtle", "json-ld") else "turtle")
+    if result.type == "ASK":
+        if fmt in ("json", "xml"):
+            return result.serialize(format=fmt).decode("utf-8")
+        return f"{str(bool(result.askAnswer)).lower()}\n"
+    if fmt in ("json", "csv", "tsv", "xml"):
+        return result.serialize(format=fmt).decode("utf-8")
+    from tabulate import tabulate  # noqa: PLC0415
+
+    names = [str(v) for v in result.vars]
+    rows = [["" if value is None else _short(value) for value in row] for row in result]
+    return tabulate(rows, headers=names, tablefmt="simple", disable_numparse=True) + f"\n({len(rows)} rows)\n"
+
+
+def _short(term) -> str:
+    from kg.namespace import PREFIXES  # noqa: PLC0415
+
+    text = str(term)
+    for prefix, ns in PREFIXES.items():
+        if text.startswith(ns) and len(text) > len(ns):
+            return f"{prefix}:{text[len(ns):]}"
+    return text
+
+
+# ---------------------------------------------------------------------- main
+
+COMMANDS: list[Callable] = [_add_build, _add_validate, _add_query]
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="kg",
+        description=(
+            "sanctions-kg: a knowledge graph of international sanctions and the retaliations\n"
+            "they provoke, built from news articles with a verbatim quote behind every fact."
+        ),
+        epilog="examples:\n  kg build\n  kg query --list\n  kg query sanctions-against --param target=\"Adrian Zenz\"\n\n" + _EXIT_CODES,
+        formatter_class=_Formatter,
+    )
+    top.add_argument("-q", "--quiet", action="store_true", help="no progress messages on stderr")
+    sub = top.add_subparsers(dest="command", metavar="COMMAND")
+    for add in COMMANDS:
+        add(sub)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if not getattr(args, "func", None):
+        parser().print_help()
+        return EXIT_INPUT
+    logging.basicConfig(
+        level=logging.WARNING if args.quiet else logging.INFO,
+        format="kg: %(message)s",
+        stream=sys.stderr,
+    )
+    from kg.io import KgInputError  # noqa: PLC0415
+    from kg.query import ParamError, QueryError  # noqa: PLC0415
+    from kg.store import StoreError  # noqa: PLC0415
+
+    try:
+        return args.func(args)
+    except (KgInputError, QueryError, ParamError, StoreError) as exc:
+        print(f"kg {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
