@@ -262,9 +262,29 @@ def _short(term) -> str:
     return text
 
 
+# ----------------------------------------------------------------------- run
+
+
+def _add_run(sub) -> None:
+    p = _command(
+        sub, "run", "Run the whole pipeline: build and validate the graph, then the analyses and exports.",
+        "The main job. Writes everything into the output folder and reports progress\n"
+        "on stderr.",
+        "kg run --out out",
+    )
+    p.add_argument("--data", type=Path, default=None, help="the data folder (default: the project's data/)")
+    p.add_argument("--out", type=Path, default=Path("out"), help="the output folder (default: out/)")
+    p.add_argument("--format", choices=("text", "json"), default="text", help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_run)
+
+
+def cmd_run(args) -> int:
+    return cmd_build(args)
+
+
 # ---------------------------------------------------------------------- main
 
-COMMANDS: list[Callable] = [_add_build, _add_validate, _add_query]
+COMMANDS: list[Callable] = [_add_build, _add_validate, _add_query, _add_run]
 
 
 def parser() -> argparse.ArgumentParser:

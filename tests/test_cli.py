@@ -1,0 +1,81 @@
+"""The `kg` command: exit codes, atomic output, help."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kg.cli import main, parser
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("out")
+    assert main(["-q", "build", "--out", str(out)]) == 0
+    return out
+
+
+def test_build_writes_trig_and_prints_summary(built, capsys):
+    trig = built / "kg.trig"
+    assert trig.exists() and trig.stat().st_size > 10_000
+    assert main(["-q", "build", "--out", str(built)]) == 0
+    out = capsys.readouterr().out
+    assert "the graph conforms" in out and "sanctions:    10" in out
+
+
+def test_validate_exit_0_on_built_graph(built):
+    assert main(["-q", "validate", str(built / "kg.trig")]) == 0
+
+
+def test_validate_exit_1_on_violation(built, tmp_path, capsys):
+    broken = tmp_path / "broken.trig"
+    text = (built / "kg.trig").read_text(encoding="utf-8")
+    # Remove every imposer of the December 2024 Canadian sanctions.
+    text = text.replace("kg:imposedBy actor:canada ;", "", 1)
+    broken.write_text(text, encoding="utf-8")
+    assert main(["-q", "validate", str(broken)]) == 1
+    err = capsys.readouterr().err
+    assert "kgsh:Sanction_imposedBy" in err and "focus node:" in err and "kg:imposedBy" in err
+
+
+def test_validate_exit_2_names_file_and_line(tmp_path, capsys):
+    bad = tmp_path / "bad.trig"
+    bad.write_text("<urn:g> {\n  <urn:a> <urn:b> .\n}\n", encoding="utf-8")
+    assert main(["-q", "validate", str(bad)]) == 2
+    assert f"{bad}:" in capsys.readouterr().err
+
+
+def _data_copy(tmp_path: Path) -> Path:
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    return data
+
+
+def test_failed_build_leaves_last_good_output(built, tmp_path, capsys):
+    out = tmp_path / "out"
+    shutil.copytree(built, out)
+    before = (out / "kg.trig").read_bytes()
+    data = _data_copy(tmp_path)
+    facts = data / "facts" / "xinjiang-round-2021.ttl"
+    facts.write_text(facts.read_text().replace('kg:personTargetCount 10 ;', 'kg:personTargetCount 1 ;'))
+    assert main(["-q", "build", "--data", str(data), "--out", str(out)]) == 1
+    assert "TargetCount_notBelowNamed" in capsys.readouterr().err
+    assert (out / "kg.trig").read_bytes() == before
+    facts.write_text("this is not turtle\n")
+    assert main(["-q", "build", "--data", str(data), "--out", str(out)]) == 2
+    assert "xinjiang-round-2021.ttl:1:" in capsys.readouterr().err
+    assert (out / "kg.trig").read_bytes() == before
+
+
+@pytest.mark.parametrize("command", [None] + sorted(parser()._subparsers._group_actions[0].choices))
+def test_help_explains_with_example(command):
+    args = ["--help"] if command is None else [command, "--help"]
+    proc = subprocess.run([sys.executable, "-m", "kg.cli", *args], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0
+    assert "example" in proc.stdout and "exit codes" in proc.stdout
