@@ -79,3 +79,29 @@ def test_help_explains_with_example(command):
     proc = subprocess.run([sys.executable, "-m", "kg.cli", *args], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0
     assert "example" in proc.stdout and "exit codes" in proc.stdout
+
+
+def test_query_list_and_formats(built, capsys):
+    graph = str(built / "kg.trig")
+    assert main(["-q", "query", "--list"]) == 0
+    listing = capsys.readouterr().out
+    assert "counter-sanctions" in listing and "responder:actor=China" in listing
+    assert main(["-q", "query", "counter-sanctions", "--param", "responder=China", "--graph", graph]) == 0
+    table = capsys.readouterr().out
+    assert "Adrian Zenz" in table and "(9 rows)" in table
+    for fmt, marker in (("json", '"bindings"'), ("csv", "counter,label"), ("tsv", "?counter\t?label"), ("xml", "<sparql")):
+        assert main(["-q", "query", "counter-sanctions", "--format", fmt, "--graph", graph]) == 0
+        assert marker in capsys.readouterr().out
+    assert main(["-q", "query", "-e", "CONSTRUCT { ?s a ?t } WHERE { ?s a ?t } LIMIT 2", "--graph", graph]) == 0
+    assert " a " in capsys.readouterr().out
+
+
+def test_query_errors_exit_2(built, tmp_path, capsys):
+    graph = str(built / "kg.trig")
+    assert main(["-q", "query", "-e", "SELECT ?x WHERE { ?x", "--graph", graph]) == 2
+    assert "SPARQL syntax error" in capsys.readouterr().err
+    assert main(["-q", "query", "sanctions-against", "--param", "target=Nobody", "--graph", graph]) == 2
+    assert "no actor is called 'Nobody'" in capsys.readouterr().err
+    assert main(["-q", "query", "no-such-query", "--graph", graph]) == 2
+    assert main(["-q", "query", "sanctions", "--graph", str(tmp_path / "missing.trig")]) == 2
+    assert "run `kg build` first" in capsys.readouterr().err

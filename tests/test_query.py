@@ -1,0 +1,167 @@
+"""The query catalogue answers the analyst's questions, as the articles tell them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kg.query import CatalogueQuery, ParamError, QueryError, load_catalogue, parse_query_file, prepare, run_query
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGUE = load_catalogue(ROOT / "queries")
+ID = "https://w3id.org/sanctions-kg/id/"
+
+
+def rows(dataset, name, **params):
+    result = run_query(dataset, CATALOGUE[name], **params)
+    names = [str(v) for v in result.vars]
+    return [{k: (None if v is None else str(v)) for k, v in zip(names, r)} for r in result]
+
+
+@pytest.mark.parametrize("name", sorted(CATALOGUE))
+def test_every_query_has_header_and_prefixes_and_runs(name, dataset):
+    query = CATALOGUE[name]
+    assert query.summary, f"{name}.rq has no '#+ summary:'"
+    assert "PREFIX kg:" in query.text or "kg:" not in query.text
+    result = run_query(dataset, query)
+    if query.is_violation_check:
+        assert list(result) == [], f"quality check {name} found problems"
+
+
+def test_sanctions_who_whom_when_how(dataset):
+    by_label = {r["label"]: r for r in rows(dataset, "sanctions")}
+    assert len(by_label) == 10
+    ca = by_label["Canada sanctions eight Chinese officials (December 2024)"]
+    assert ca["imposerLabel"] == "Canada" and ca["date"] == "2024-12-10"
+    assert set(ca["targets"].split("; ")) == {"Chen Quanguo", "Wu Yingjie"}
+    assert ca["targetCount"] == "8" and ca["namedTargets"] == "2"
+    assert set(ca["measures"].split("; ")) == {"asset freeze", "ban on property dealings", "ban on financial services"}
+    assert ca["quote"] and ca["article"] == ID + "article/canada-eight-officials-2024"
+
+
+def test_sanctions_against_actor_by_alias(dataset):
+    # "Beijing" is an alternative label of China: the EU's 1989 and 2021 sanctions.
+    labels = {r["label"] for r in rows(dataset, "sanctions-against", target="Beijing")}
+    assert labels == {
+        "European Union sanctions on China after the Tiananmen Square massacre (1989)",
+        "European Union sanctions on China (March 2021), its first since 1989",
+    }
+
+
+def test_sanctions_by_united_states(dataset):
+    labels = {r["label"] for r in rows(dataset, "sanctions-by", imposer="United States")}
+    assert len(labels) == 3  # Hong Kong (24 officials), the Treasury's two, the Xinjiang sanctions of article 1
+
+
+def test_multiply_sanctioned(dataset):
+    (row,) = rows(dataset, "multiply-sanctioned")
+    assert row["targetLabel"] == "Wang Junzheng"
+    assert set(row["imposedBy"].split("; ")) == {"Canada", "United States"}
+
+
+def test_retaliations_with_lag(dataset):
+    found = {r["label"]: r for r in rows(dataset, "retaliations")}
+    counter = found["China counter-sanctions 10 people and four entities in Europe (March 2021)"]
+    assert counter["answeredActorLabel"] == "European Union" and counter["lag"] == "P0D"
+    threat = found["China threatens necessary measures against Canada (December 2024)"]
+    assert threat["answeredLabel"] == "Canada sanctions eight Chinese officials (December 2024)"
+    assert threat["lag"] == "P1D"  # sanctions on Tuesday 10 December, the threat on Wednesday
+
+
+def test_counter_sanctions_by_china(dataset):
+    found = rows(dataset, "counter-sanctions", responder="China")
+    targets = {r["targetLabel"] for r in found}
+    assert targets == {
+        "Adrian Zenz", "Bjorn Jerden", "Reinhard Butikofer", "Michael Gahler", "Raphael Glucksmann",
+        "Ilhan Kyuchyuk", "Miriam Lexmann", "Mercator Institute for China Studies", "a Danish democracy organization",
+    }
+    assert {r["targetCount"] for r in found} == {"14"}  # "10 people and four entities"
+
+
+def test_meps_among_targets(dataset):
+    found = rows(dataset, "targets-by-kind", post="European Parliament")
+    assert {r["targetLabel"] for r in found} == {
+        "Reinhard Butikofer", "Michael Gahler", "Raphael Glucksmann", "Ilhan Kyuchyuk", "Miriam Lexmann",
+    }
+    assert all(r["sanctionedBy"] == "China" for r in found)
+
+
+def test_grounds_regions_groups(dataset):
+    found = {(r["facet"], r["conceptLabel"]): int(r["acts"]) for r in rows(dataset, "grounds")}
+    assert found[("region", "Hong Kong")] == 1
+    assert found[("group", "Falun Gong followers")] == 1
+    assert found[("ground", "lies and disinformation")] == 1  # China's stated ground
+
+
+def test_statements_by_stance(dataset):
+    found = rows(dataset, "statements", stance="condemnation")
+    speakers = {r["speakerLabel"] for r in found}
+    assert speakers == {"Foreign ministry of China", "Borrell", "the United Kingdom foreign secretary"}
+    assert len(found) == 4
+    praise = rows(dataset, "statements", stance="praise")
+    assert [(r["speakerLabel"], r["aboutLabel"]) for r in praise] == [
+        ("Blinken", "European Union sanctions on China (March 2021), its first since 1989")
+    ]
+
+
+def test_posts_of_a_person(dataset):
+    (row,) = rows(dataset, "posts", person="Wu Yingjie")
+    assert row["title"] == "Communist Party head in Tibet"
+    assert (row["from"], row["until"]) == ("2016", "2021")
+
+
+def test_timeline_in_date_order(dataset):
+    found = rows(dataset, "timeline")
+    dated = [r["when"] for r in found if r["when"]]
+    assert dated == sorted(dated)
+    assert found[0]["when"].startswith("1989")
+
+
+def test_evidence_for_a_fact(dataset):
+    found = rows(dataset, "evidence", fact=ID + "act/cn-2021-03-counter-sanction")
+    quotes = [r["quote"] for r in found if r["source"] == "article"]
+    assert len(quotes) == 4
+    assert any("10 people and four entities" in q for q in quotes)
+    notes = [r for r in found if r["source"] == "curation"]
+    assert notes and all(r["reason"] for r in notes)
+
+
+def test_curation_lists_every_note(dataset):
+    found = rows(dataset, "curation")
+    text = (ROOT / "data" / "curation.ttl").read_text()
+    assert len({r["note"] for r in found}) == text.count("a kg:CuratedStatement") + text.count("a kg:Interpretation")
+
+
+def test_parameter_is_bound_not_pasted(dataset):
+    """A value full of SPARQL syntax is a literal that matches nothing; it cannot widen the query."""
+    hostile = 'condemnation" || true || "'
+    assert rows(dataset, "statements", stance=hostile) == []
+    assert len(rows(dataset, "statements")) > 20  # the empty default lists all, so the filter is live
+
+
+def test_unknown_actor_lists_close_matches(dataset):
+    with pytest.raises(ParamError, match="Close matches: .*zhu hailun"):
+        rows(dataset, "sanctions-against", target="Zhu Hailan")
+
+
+def test_unknown_and_missing_parameters(dataset, tmp_path):
+    with pytest.raises(ParamError, match="no parameter colour"):
+        rows(dataset, "sanctions", colour="red")
+    q = tmp_path / "needs.rq"
+    q.write_text("#+ summary: t\n#+ params: {who: actor}\nSELECT ?x WHERE { ?x ?p ?who }\n")
+    with pytest.raises(ParamError, match="missing parameter who"):
+        run_query(dataset, parse_query_file(q))
+
+
+def test_syntax_error_names_file_line_column(tmp_path):
+    q = tmp_path / "broken.rq"
+    q.write_text("#+ summary: broken\nSELECT ?x WHERE {\n  ?x ?p \n}\n")
+    with pytest.raises(QueryError, match=r"broken.rq:3:3: SPARQL syntax error"):
+        prepare(parse_query_file(q))
+
+
+def test_raw_text_query(dataset):
+    result = run_query(dataset, "ASK { ?s ?p ?o }")
+    assert result.askAnswer is True
+    assert isinstance(CATALOGUE["sanctions"], CatalogueQuery)
