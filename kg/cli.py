@@ -300,14 +300,115 @@ def cmd_serve(args) -> int:
     return EXIT_OK
 
 
+# ---------------------------------------------------------- chains, report, export
+
+
+def _add_chains(sub) -> None:
+    p = _command(
+        sub, "chains", "Sanction-and-retaliation chains, tit-for-tat candidates, reciprocity and cycles.",
+        "Every chain from a first act through its answers (who acted, when, the lag in\n"
+        "days). Candidates are pairs the sources do not link: one side acting against\n"
+        "the other's people within --window days after the other acted against its own;\n"
+        "they are marked inferred and never written into the graph.",
+        "kg chains --format csv --window 30",
+    )
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table", help="output format (default: table)")
+    p.add_argument("--window", type=int, default=30, metavar="DAYS", help="days within which an unlinked answer is a candidate (default: 30)")
+    _add_store(p)
+    p.set_defaults(func=cmd_chains)
+
+
+def cmd_chains(args) -> int:
+    from kg.analysis import chain_analysis  # noqa: PLC0415
+    from kg.report import chain_rows  # noqa: PLC0415
+
+    found = chain_analysis(_open(args), args.window)
+    rows = chain_rows(found["chains"])
+    if args.format == "json":
+        found.pop("labels")
+        print(json.dumps(found, indent=2, default=str))
+    elif args.format == "csv":
+        import csv  # noqa: PLC0415
+
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["chain"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        from tabulate import tabulate  # noqa: PLC0415
+
+        print(f"{len(found['chains'])} chains\n")
+        print(tabulate([[r["chain"], r["step"], r["link"], r["act"][:60], r["kind"], r["when"], r["lag_days"]] for r in rows],
+                       headers=["chain", "step", "link", "act", "kind", "when", "lag (days)"]))
+        print("\nCandidate retaliations (inferred, not asserted):")
+        print(tabulate([[c["first_label"], c["candidate_label"], c["basis"], c["lag"]] for c in found["candidates"]],
+                       headers=["first act", "candidate answer", "basis", "lag"]) if found["candidates"] else "  none")
+        print("\nReciprocity between sides:")
+        print(tabulate([[r["a_label"], r["b_label"], r["a_to_b"], r["b_to_a"], r["reciprocity"]] for r in found["reciprocity"]],
+                       headers=["side A", "side B", "A -> B", "B -> A", "reciprocity"]))
+        print("\nCycles: " + ("; ".join(" -> ".join(c) for c in found["cycles"]) or "none"))
+        if found["most_answered"]:
+            top = found["most_answered"][0]
+            print(f"Most answered act: {top['label']} ({top['answers']} answers)")
+        if found["answers_by_measure"]:
+            top = found["answers_by_measure"][0]
+            print(f"Measure that drew the strongest answer: {top['measure']} ({top['strongest']})")
+        if found["unplaced"]:
+            print("Actors on no side: " + ", ".join(found["unplaced"]))
+    return EXIT_OK
+
+
+def _add_report(sub) -> None:
+    p = _command(
+        sub, "report", "Centrality and chain report: Markdown, HTML, CSV, JSON and pictures.",
+        "Writes report.md, a self-contained report.html, network/leaders/timeline PNGs,\n"
+        "a CSV for every table and report.json into the folder.",
+        "kg report --out out/report",
+    )
+    p.add_argument("--out", type=Path, default=Path("out/report"), help="the report folder (default: out/report/)")
+    p.add_argument("--window", type=int, default=30, metavar="DAYS", help="tit-for-tat window in days (default: 30)")
+    _add_store(p)
+    p.set_defaults(func=cmd_report)
+
+
+def cmd_report(args) -> int:
+    from kg.report import compute, write_report  # noqa: PLC0415
+
+    written = write_report(compute(_open(args), args.window), args.out)
+    print(f"Wrote {len(written)} files to {args.out}: open {args.out / 'report.html'}")
+    return EXIT_OK
+
+
+def _add_export(sub) -> None:
+    p = _command(
+        sub, "export", "Export the actor network for Gephi (GEXF) or Cytoscape/igraph/yEd (GraphML).",
+        "Nodes carry label, kind, side and centrality figures; edges carry kind, layer,\n"
+        "date, measures, article and quote. GEXF adds colours by side, sizes by PageRank\n"
+        "and dates, so Gephi's Timeline replays the chains.",
+        "kg export --format gexf --out out/sanctions.gexf",
+    )
+    p.add_argument("--format", choices=("gexf", "graphml"), default="gexf", help="gexf (default) or graphml")
+    p.add_argument("--out", type=Path, default=None, help="the file (default: out/sanctions.gexf or .graphml)")
+    _add_store(p)
+    p.set_defaults(func=cmd_export)
+
+
+def cmd_export(args) -> int:
+    from kg.export import export_graph  # noqa: PLC0415
+
+    path = export_graph(_open(args), args.format, args.out or Path("out") / f"sanctions.{args.format}")
+    print(f"Wrote {path}")
+    return EXIT_OK
+
+
 # ----------------------------------------------------------------------- run
 
 
 def _add_run(sub) -> None:
     p = _command(
         sub, "run", "Run the whole pipeline: build and validate the graph, then the analyses and exports.",
-        "The main job. Writes everything into the output folder and reports progress\n"
-        "on stderr.",
+        "The main job: build and validate out/kg.trig, then the chain and centrality\n"
+        "report (out/report/), and the Gephi and GraphML exports (out/sanctions.gexf,\n"
+        "out/sanctions.graphml). Progress goes to stderr.",
         "kg run --out out",
     )
     p.add_argument("--data", type=Path, default=None, help="the data folder (default: the project's data/)")
@@ -317,12 +418,36 @@ def _add_run(sub) -> None:
 
 
 def cmd_run(args) -> int:
-    return cmd_build(args)
+    from kg.export import export_graph  # noqa: PLC0415
+    from kg.io import read_dataset  # noqa: PLC0415
+    from kg.report import compute, write_report  # noqa: PLC0415
+
+    log.info("[1/4] building and validating the graph")
+    code = cmd_build(args)
+    if code != EXIT_OK:
+        return code
+    dataset = read_dataset(args.out / "kg.trig")
+    log.info("[2/4] analysing chains and centrality")
+    data = compute(dataset)
+    log.info("[3/4] writing the report")
+    write_report(data, args.out / "report")
+    log.info("[4/4] exporting the network")
+    for fmt in ("gexf", "graphml"):
+        export_graph(dataset, fmt, args.out / f"sanctions.{fmt}")
+    print(
+        f"\nReport: {args.out / 'report' / 'report.html'} (and report.md, CSV, JSON)\n"
+        f"Gephi:  {args.out / 'sanctions.gexf'}   GraphML: {args.out / 'sanctions.graphml'}\n"
+        f"Chains: {len(data['chains'])}, candidate retaliations: {len(data['candidates'])}; "
+        f"most central actor (PageRank): {data['actors'][0]['label']}"
+    )
+    return EXIT_OK
 
 
 # ---------------------------------------------------------------------- main
 
-COMMANDS: list[Callable] = [_add_build, _add_validate, _add_query, _add_serve, _add_run]
+COMMANDS: list[Callable] = [
+    _add_build, _add_validate, _add_query, _add_serve, _add_chains, _add_report, _add_export, _add_run,
+]
 
 
 def parser() -> argparse.ArgumentParser:

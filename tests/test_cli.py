@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -105,3 +106,27 @@ def test_query_errors_exit_2(built, tmp_path, capsys):
     assert main(["-q", "query", "no-such-query", "--graph", graph]) == 2
     assert main(["-q", "query", "sanctions", "--graph", str(tmp_path / "missing.trig")]) == 2
     assert "run `kg build` first" in capsys.readouterr().err
+
+
+def test_main_job_writes_everything(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["-q", "run", "--out", str(out)]) == 0
+    for name in ("kg.trig", "sanctions.gexf", "sanctions.graphml", "report/report.html", "report/report.md",
+                 "report/centrality-actors.csv", "report/network.png"):
+        assert (out / name).exists(), name
+    assert "most central actor (PageRank): China" in capsys.readouterr().out
+
+
+def test_chains_report_export_commands(built, tmp_path, capsys):
+    graph = str(built / "kg.trig")
+    assert main(["-q", "chains", "--graph", graph]) == 0
+    text = capsys.readouterr().out
+    assert "China counter-sanctions 10 people" in text and "Meng Wanzhou detained in Canada (2018)" in text
+    assert main(["-q", "chains", "--format", "json", "--graph", graph]) == 0
+    assert len(json.loads(capsys.readouterr().out)["chains"]) >= 6
+    assert main(["-q", "chains", "--format", "csv", "--graph", graph]) == 0
+    assert capsys.readouterr().out.startswith("chain,step,depth,link,act")
+    assert main(["-q", "export", "--format", "graphml", "--out", str(tmp_path / "g.graphml"), "--graph", graph]) == 0
+    assert (tmp_path / "g.graphml").read_text().startswith("<?xml")
+    assert main(["-q", "report", "--out", str(tmp_path / "r"), "--graph", graph]) == 0
+    assert (tmp_path / "r" / "report.html").exists()

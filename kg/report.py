@@ -1,0 +1,267 @@
+"""The centrality and chain report: Markdown, self-contained HTML, CSV, JSON and PNG.
+
+:func:`compute` gathers every figure from the analyses; :func:`write_report`
+only formats them. Pictures are drawn with matplotlib (Agg, no screen).
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import html
+import io
+import json
+import logging
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from kg.io import atomic_write
+
+__all__ = ["compute", "write_report", "chain_rows"]
+
+log = logging.getLogger(__name__)
+
+TOP = 10
+
+
+def compute(graph, window_days: int = 30) -> dict[str, Any]:
+    """Every figure of the report, as plain data."""
+    from kg.analysis import centrality, chain_analysis, networks  # noqa: PLC0415
+    from kg.build import summary  # noqa: PLC0415
+
+    log.info("building the actor and side networks")
+    G = networks.actor_network(graph)
+    side_of, unplaced = networks.sides(graph)
+    labels = networks.actor_labels(graph)
+    S = networks.side_network(G, side_of, labels)
+    log.info("computing centrality")
+    actors = centrality.centrality_table(G, side_of=side_of)
+    sides = centrality.centrality_table(S)
+    log.info("analysing chains")
+    chains = chain_analysis(graph, window_days)
+    acts = [dict(d, act=n) for n, d in networks.act_network(graph).nodes(data=True)]
+    return {
+        "summary": summary(graph),
+        "measures": dict(centrality.MEASURES),
+        "actors": actors,
+        "sides": sides,
+        "side_of": {a: labels.get(s, s) for a, s in side_of.items()},
+        "unplaced": [labels.get(a, a) for a in unplaced],
+        "chains": chains["chains"],
+        "candidates": chains["candidates"],
+        "reciprocity": chains["reciprocity"],
+        "cycles": chains["cycles"],
+        "most_answered": chains["most_answered"],
+        "answers_by_measure": chains["answers_by_measure"],
+        "acts": acts,
+        "network": G,
+    }
+
+
+def chain_rows(chains: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """One row per step of every chain, for tables and CSV."""
+    rows = []
+    for number, chain in enumerate(chains, 1):
+        for step_no, step in enumerate(chain["steps"]):
+            rows.append(
+                {
+                    "chain": number,
+                    "step": step_no,
+                    "depth": chain["depth"],
+                    "link": step["link"] or "first act",
+                    "act": step["label"],
+                    "kind": step["kind"],
+                    "when": step["when"] or "",
+                    "lag_days": "" if step["lag"] is None else step["lag"],
+                    "iri": step["act"],
+                }
+            )
+    return rows
+
+
+def _csv(rows: list[Mapping[str, Any]], fields: list[str] | None = None) -> bytes:
+    buffer = io.StringIO()
+    fields = fields or (list(rows[0]) if rows else [])
+    writer = csv.DictWriter(buffer, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def _png(fig) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def _pictures(data: Mapping[str, Any]) -> dict[str, bytes]:
+    import matplotlib  # noqa: PLC0415
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+    import networkx as nx  # noqa: PLC0415
+
+    from kg.analysis.centrality import DEFAULT_LAYERS  # noqa: PLC0415
+    from kg.export import UNPLACED, side_colours  # noqa: PLC0415
+
+    pictures = {}
+    G = data["network"]
+    figures = {row["node"]: row for row in data["actors"]}
+    side_iri = {row["node"]: row["side"] for row in data["actors"]}
+    fig, ax = plt.subplots(figsize=(11, 8))
+    pos = nx.spring_layout(nx.Graph(G.to_undirected()), seed=7, k=0.9)
+    palette = side_colours(s for s in side_iri.values() if s)
+    colours = [tuple(c / 255 for c in palette.get(side_iri.get(n), UNPLACED)) for n in G]
+    top = max((f["pagerank"] for f in figures.values()), default=1) or 1
+    sizes = [120 + 2200 * figures.get(n, {}).get("pagerank", 0) / top for n in G]
+    coercive = [(u, v) for u, v, d in G.edges(data=True) if d.get("layer") in DEFAULT_LAYERS]
+    spoken = [(u, v) for u, v, d in G.edges(data=True) if d.get("layer") not in DEFAULT_LAYERS]
+    nx.draw_networkx_edges(G, pos, edgelist=coercive, ax=ax, alpha=0.6, arrows=True, arrowsize=10, edge_color="#333333")
+    nx.draw_networkx_edges(G, pos, edgelist=spoken, ax=ax, alpha=0.35, arrows=True, arrowsize=8,
+                           edge_color="#3366aa", style="dashed")
+    nx.draw_networkx_nodes(G, pos, ax=ax, node_color=colours, node_size=sizes, linewidths=0.5, edgecolors="#333333")
+    nx.draw_networkx_labels(G, pos, labels={n: G.nodes[n].get("label", n)[:22] for n in G}, font_size=7, ax=ax)
+    ax.set_title("Actor network - solid: sanctions, retaliations, arrests; dashed: statements\n"
+                 "colour: side (grey: unplaced), size: PageRank")
+    from matplotlib.lines import Line2D  # noqa: PLC0415
+
+    names = {row["side"]: data["side_of"].get(row["node"], "") for row in data["actors"] if row["side"]}
+    handles = [Line2D([], [], marker="o", linestyle="", color=tuple(c / 255 for c in colour), label=names.get(side, side))
+               for side, colour in palette.items()]
+    ax.legend(handles=handles, loc="lower left", fontsize=7, frameon=False)
+    ax.axis("off")
+    pictures["network.png"] = _png(fig)
+
+    leaders = data["actors"][:TOP]
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+    axes[0].barh([r["label"][:28] for r in reversed(leaders)], [r["pagerank"] for r in reversed(leaders)], color="#4477aa")
+    axes[0].set_title("PageRank (top actors)")
+    by_reach = sorted(data["actors"], key=lambda r: (-r["out_weight"], r["label"]))[:TOP]
+    axes[1].barh([r["label"][:28] for r in reversed(by_reach)], [r["out_weight"] for r in reversed(by_reach)], color="#cc6677")
+    axes[1].set_title("Reach: named + counted targets")
+    fig.tight_layout()
+    pictures["leaders.png"] = _png(fig)
+
+    from datetime import date  # noqa: PLC0415
+
+    dated = [a for a in data["acts"] if a.get("when")]
+    kinds = sorted({a.get("kind", "event") for a in dated})
+    fig, ax = plt.subplots(figsize=(12, 3.8))
+    for i, kind in enumerate(kinds):
+        xs = [date.fromisoformat(a["when"][:10]) for a in dated if a.get("kind") == kind]
+        ax.scatter(xs, [i] * len(xs), s=40, label=kind)
+    ax.set_yticks(range(len(kinds)), kinds)
+    ax.set_title("Timeline of acts (day, or latest possible day of a range)")
+    ax.grid(axis="x", alpha=0.3)
+    pictures["timeline.png"] = _png(fig)
+    return pictures
+
+
+def _table(rows: list[Mapping[str, Any]], fields: list[str]) -> str:
+    if not rows:
+        return "_(none)_\n"
+    head = "| " + " | ".join(fields) + " |\n|" + "---|" * len(fields) + "\n"
+    body = "".join(
+        "| " + " | ".join(str(r.get(f, "")).replace("|", "/").replace("\n", " ") for f in fields) + " |\n" for r in rows
+    )
+    return head + body
+
+
+def _markdown(data: Mapping[str, Any]) -> str:
+    s = data["summary"]
+    out = [
+        "# sanctions-kg report\n",
+        f"{s['articles']} articles, {sum(s['actors'].values())} actors, {s['sanctions']} sanctions, "
+        f"{s['retaliations']} retaliations, {s['statements']} statements, {s['triples']} triples.\n",
+        "Every figure below comes from the knowledge graph through the query catalogue; counted but unnamed "
+        "targets (\"eight officials\", two named) add to an imposer's reach but are never nodes.\n",
+        "![Actor network](network.png)\n",
+        "## Centrality of actors\n",
+    ]
+    for measure, meaning in data["measures"].items():
+        top = sorted(data["actors"], key=lambda r: (-r[measure], r["label"]))[:5]
+        top = [r for r in top if r[measure]]
+        out.append(f"**{measure}**: {meaning}\n")
+        out.append(_table(top, ["label", "kind", measure]))
+    out += ["![Leaders](leaders.png)\n", "## Centrality of sides\n",
+            "Actors rolled up to the state or bloc they belong to (a Member of the European Parliament to the EU).\n",
+            _table(data["sides"][:TOP], ["label", "in_degree", "out_degree", "out_weight", "pagerank", "betweenness"])]
+    if data["unplaced"]:
+        out.append(f"Not placed on any side (no affiliation in the articles): {', '.join(data['unplaced'])}.\n")
+    out += ["## Chains of sanctions and answers\n", _table(chain_rows(data["chains"]), ["chain", "step", "link", "act", "kind", "when", "lag_days"]),
+            "## Candidate retaliations (inferred, not asserted)\n",
+            "Pairs where one side acted against the other's people after the other acted against its own, "
+            "with no answer link in the sources.\n",
+            _table(data["candidates"], ["first_label", "candidate_label", "basis", "lag"]),
+            "## Reciprocity between sides\n",
+            _table(data["reciprocity"], ["a_label", "b_label", "a_to_b", "b_to_a", "reciprocity"]),
+            f"Cycles in the side network: {'; '.join(' -> '.join(c) for c in data['cycles']) or 'none'}.\n",
+            "## Most answered acts\n", _table(data["most_answered"], ["label", "answers"]),
+            "## Measures and the answers they drew\n", _table(data["answers_by_measure"], ["measure", "answers", "strongest"]),
+            "![Timeline](timeline.png)\n"]
+    return "\n".join(out)
+
+
+def _html(markdown_text: str, pictures: Mapping[str, bytes]) -> str:
+    """A self-contained HTML page from the report's Markdown subset (headings, tables, images, paragraphs)."""
+    body = []
+    lines = markdown_text.splitlines()
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith("|"):
+            rows = []
+            while i < len(lines) and lines[i].startswith("|"):
+                if not set(lines[i]) <= set("|-"):
+                    rows.append([html.escape(c.strip()) for c in lines[i].strip("|").split(" | ")])
+                i += 1
+            head, *rest = rows
+            body.append("<table><tr>" + "".join(f"<th>{c}</th>" for c in head) + "</tr>"
+                        + "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rest) + "</table>")
+            continue
+        if line.startswith("!["):
+            name = line[line.index("(") + 1:line.index(")")]
+            alt = html.escape(line[2:line.index("]")])
+            src = "data:image/png;base64," + base64.b64encode(pictures[name]).decode("ascii")
+            body.append(f'<img alt="{alt}" src="{src}">')
+        elif line.startswith("## "):
+            body.append(f"<h2>{html.escape(line[3:])}</h2>")
+        elif line.startswith("# "):
+            body.append(f"<h1>{html.escape(line[2:])}</h1>")
+        elif line.strip():
+            text = html.escape(line)
+            text = text.replace("**", "<b>", 1).replace("**", "</b>", 1) if text.count("**") >= 2 else text
+            body.append(f"<p>{text.replace('_(none)_', '<i>(none)</i>')}</p>")
+        i += 1
+    style = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto;line-height:1.4}"
+             "table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:3px 8px;font-size:90%}"
+             "th{background:#eee}img{max-width:100%}")
+    return f'<!doctype html>\n<html lang="en"><meta charset="utf-8"><title>sanctions-kg report</title><style>{style}</style>\n<body>\n' + "\n".join(body) + "\n</body></html>\n"
+
+
+def write_report(data: Mapping[str, Any], out_dir: Path | str) -> list[Path]:
+    """Write report.md, report.html, the pictures, CSV of every table and report.json into ``out_dir``."""
+    out_dir = Path(out_dir)
+    log.info("drawing the pictures")
+    pictures = _pictures(data)
+    markdown_text = _markdown(data)
+    written = [atomic_write(out_dir / name, png) for name, png in pictures.items()]
+    written.append(atomic_write(out_dir / "report.md", markdown_text))
+    written.append(atomic_write(out_dir / "report.html", _html(markdown_text, pictures)))
+    tables = {
+        "centrality-actors.csv": data["actors"],
+        "centrality-sides.csv": data["sides"],
+        "chains.csv": chain_rows(data["chains"]),
+        "candidates.csv": data["candidates"],
+        "reciprocity.csv": data["reciprocity"],
+        "most-answered.csv": [{k: v for k, v in r.items() if k != "answered_by"} for r in data["most_answered"]],
+        "answers-by-measure.csv": data["answers_by_measure"],
+    }
+    for name, rows in tables.items():
+        written.append(atomic_write(out_dir / name, _csv(list(rows))))
+    serialisable = {k: v for k, v in data.items() if k != "network"}
+    written.append(atomic_write(out_dir / "report.json", json.dumps(serialisable, indent=2, default=str)))
+    return written

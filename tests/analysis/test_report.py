@@ -1,0 +1,50 @@
+"""The report: Markdown, self-contained HTML, CSV and JSON of every figure, pictures."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+from kg.analysis.centrality import MEASURES
+from kg.report import compute, write_report
+
+
+@pytest.fixture(scope="module")
+def report(dataset, tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    data = compute(dataset)
+    write_report(data, out)
+    return out, data
+
+
+def test_files(report):
+    out, _ = report
+    for name in ("report.md", "report.html", "report.json", "network.png", "leaders.png", "timeline.png",
+                 "centrality-actors.csv", "centrality-sides.csv", "chains.csv", "candidates.csv", "reciprocity.csv"):
+        assert (out / name).stat().st_size > 0, name
+    assert (out / "network.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_markdown_explains_each_measure(report):
+    out, _ = report
+    text = (out / "report.md").read_text()
+    for measure, meaning in MEASURES.items():
+        assert f"**{measure}**: {meaning}" in text
+    assert "Meng Wanzhou detained in Canada (2018)" in text  # the inferred candidate is reported
+
+
+def test_html_is_self_contained(report):
+    out, _ = report
+    page = (out / "report.html").read_text()
+    assert page.count("data:image/png;base64,") == 3
+    assert "src=\"http" not in page and "<table>" in page
+
+
+def test_csv_matches_json(report):
+    out, data = report
+    with open(out / "centrality-actors.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["label"] for r in rows] == [r["label"] for r in data["actors"]]
+    assert json.loads((out / "report.json").read_text())["actors"][0]["label"] == rows[0]["label"] == "China"
