@@ -44,7 +44,7 @@ def _command(subparsers, name: str, summary: str, description: str, example: str
 def _add_store(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--store", default="memory", metavar="STORE",
-        help="where the built graph is read from: memory (default: parse --graph)",
+        help="where the built graph is read from: memory (default: parse --graph), oxigraph:PATH, sparql:URL",
     )
     parser.add_argument(
         "--graph", type=Path, default=None, metavar="FILE",
@@ -74,6 +74,11 @@ def _add_build(sub) -> None:
     p.add_argument("--data", type=Path, default=None, help="the data folder (default: the project's data/)")
     p.add_argument("--out", type=Path, default=Path("out"), help="the output folder (default: out/)")
     p.add_argument("--format", choices=("text", "json"), default="text", help="how to print the summary")
+    p.add_argument(
+        "--store", default="memory", metavar="STORE",
+        help="where to put the graph: memory (out/kg.trig, default), oxigraph:PATH (a persistent store), "
+        "sparql:URL (a remote SPARQL server's query endpoint)",
+    )
     p.set_defaults(func=cmd_build)
 
 
@@ -116,7 +121,14 @@ def cmd_build(args) -> int:
         print(report, file=sys.stderr)
         print(f"\nNot written: {args.out / 'kg.trig'} is left as it was.", file=sys.stderr)
         return EXIT_VIOLATIONS
-    target = atomic_write(args.out / "kg.trig", trig_bytes(dataset, PREFIXES))
+    data = trig_bytes(dataset, PREFIXES)
+    if getattr(args, "store", "memory") == "memory":
+        target = atomic_write(args.out / "kg.trig", data)
+    else:
+        from kg.store import save_dataset  # noqa: PLC0415
+
+        log.info("loading into %s", args.store)
+        target = save_dataset(dataset, args.store, data)
     counts = summary(dataset)
     if args.format == "json":
         print(json.dumps(counts, indent=2))
@@ -125,7 +137,7 @@ def cmd_build(args) -> int:
     return EXIT_OK
 
 
-def _format_summary(counts: dict, target: Path, seconds: float) -> str:
+def _format_summary(counts: dict, target, seconds: float) -> str:
     lines = [
         f"Built {target} in {seconds:.1f} s: the graph conforms.",
         f"  triples:      {counts['triples']}",
@@ -155,6 +167,8 @@ def _add_validate(sub) -> None:
         "kg validate out/kg.trig",
     )
     p.add_argument("files", nargs="*", type=Path, metavar="FILE", help="TriG or Turtle files (default: out/kg.trig)")
+    p.add_argument("--store", default="memory", metavar="STORE",
+                   help="with no FILE: validate this store (memory, oxigraph:PATH, sparql:URL)")
     p.set_defaults(func=cmd_validate)
 
 
@@ -163,11 +177,17 @@ def cmd_validate(args) -> int:
 
     from kg.io import parse_into  # noqa: PLC0415
 
-    files = args.files or [Path("out/kg.trig")]
-    dataset = Dataset(default_union=True)
-    for path in files:
-        log.info("reading %s", path)
-        parse_into(dataset, path)
+    if not args.files and args.store != "memory":
+        from kg.store import open_dataset  # noqa: PLC0415
+
+        files = [args.store]
+        dataset = open_dataset(args.store)
+    else:
+        files = args.files or [Path("out/kg.trig")]
+        dataset = Dataset(default_union=True)
+        for path in files:
+            log.info("reading %s", path)
+            parse_into(dataset, path)
     conforms, report = _check(dataset)
     if report:
         print(report, file=sys.stdout if conforms else sys.stderr)
@@ -262,6 +282,33 @@ def _short(term) -> str:
         if text.startswith(ns) and len(text) > len(ns):
             return f"{prefix}:{text[len(ns):]}"
     return text
+
+
+# ---------------------------------------------------------------------- load
+
+
+def _add_load(sub) -> None:
+    p = _command(
+        sub, "load", "Load a TriG file (a built or synthetic dataset) into a persistent Oxigraph store.",
+        "All or nothing: the store is filled in a new version and swapped in with one\n"
+        "rename, so a failed or killed load leaves the previous store usable. Does not\n"
+        "validate; run `kg validate --store oxigraph:PATH` for that.",
+        "kg load out/kg.trig --store oxigraph:out/store",
+    )
+    p.add_argument("file", type=Path, metavar="FILE", help="a TriG file")
+    p.add_argument("--store", required=True, metavar="oxigraph:PATH", help="the store to fill")
+    p.set_defaults(func=cmd_load)
+
+
+def cmd_load(args) -> int:
+    from kg.store import StoreError, load_oxigraph, store_kind  # noqa: PLC0415
+
+    kind, location = store_kind(args.store)
+    if kind != "oxigraph":
+        raise StoreError("kg load fills an oxigraph:PATH store; use kg build --store sparql:URL for a remote one")
+    started = time.monotonic()
+    print(f"Loaded {args.file} into {load_oxigraph(args.file, location)} in {time.monotonic() - started:.1f} s")
+    return EXIT_OK
 
 
 # --------------------------------------------------------------------- serve
@@ -446,7 +493,7 @@ def cmd_run(args) -> int:
 # ---------------------------------------------------------------------- main
 
 COMMANDS: list[Callable] = [
-    _add_build, _add_validate, _add_query, _add_serve, _add_chains, _add_report, _add_export, _add_run,
+    _add_build, _add_validate, _add_query, _add_load, _add_serve, _add_chains, _add_report, _add_export, _add_run,
 ]
 
 

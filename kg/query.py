@@ -40,6 +40,9 @@ __all__ = [
 
 PARAM_TYPES = ("iri", "actor", "string", "date", "integer", "boolean")
 
+#: rdflib stores that run SPARQL in their own engine.
+_NATIVE_STORES = frozenset({"OxigraphStore", "SPARQLStore", "SPARQLUpdateStore"})
+
 _HEADER_LINE = re.compile(r"^#\+ ?(.*)$")
 
 
@@ -277,4 +280,9 @@ def run_query(graph, query: CatalogueQuery | str, **params: str):
         else:
             query = CatalogueQuery(name="<text>", text=query)
     bindings = resolve_params(graph, query, params)
-    return graph.query(prepare(query), initBindings=bindings)
+    prepared = prepare(query)  # the syntax check, with file, line and column
+    if type(getattr(graph, "store", None)).__name__ in _NATIVE_STORES:
+        # Oxigraph and remote servers evaluate the text themselves (rdflib's algebra would
+        # fall back to rdflib's own, slow evaluation); the values are still bound by the engine.
+        return graph.query(query.text, initBindings=bindings)
+    return graph.query(prepared, initBindings=bindings)

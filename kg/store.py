@@ -1,36 +1,74 @@
-"""Where commands read the built graph from: the store behind ``--store``.
+"""Where the built graph lives: the stores behind ``--store``.
 
-Today one store: ``memory`` (the default), which parses ``out/kg.trig`` into
-an in-memory rdflib Dataset whose default graph is the union of all named
-graphs. Every command that reads the graph calls :func:`open_dataset`, so a
-persistent or remote store (``oxigraph:PATH``, ``sparql:URL``) can be added
-here without touching the commands.
+Every command that reads the graph calls :func:`open_dataset`, and ``kg
+build`` calls :func:`save_dataset`; both take a store spec:
+
+``memory`` (default)
+    The dataset is the TriG file ``out/kg.trig``, parsed into an in-memory
+    rdflib Dataset. Right for a few articles.
+``oxigraph:PATH``
+    A persistent Oxigraph store on disk, used through rdflib's API (oxrdflib),
+    so SPARQL runs in Oxigraph. ``PATH`` is a symbolic link to a versioned
+    folder; a load fills a new version and swaps the link in one rename, so a
+    failed or killed load leaves the previous store as it was.
+``sparql:URL``
+    A remote SPARQL 1.1 server (Oxigraph server, Fuseki, GraphDB, Virtuoso):
+    ``URL`` is its query endpoint. Loading sends one SPARQL Update request
+    (``DROP SILENT GRAPH`` and ``INSERT DATA`` per named graph) to the update
+    endpoint (``URL`` with ``/query`` or ``/sparql`` replaced by ``/update``, or
+    ``KG_SPARQL_UPDATE``). The server must give the union of the named graphs
+    as default graph (Oxigraph: ``--union-default-graph``).
+
+All three give an rdflib ``Dataset``, so queries, analyses and exports run
+unchanged on any of them.
 """
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
+import tempfile
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from rdflib import Dataset
 
 from kg.io import KgInputError, read_dataset
 
-__all__ = ["DEFAULT_STORE", "StoreError", "open_dataset"]
+__all__ = ["DEFAULT_STORE", "StoreError", "open_dataset", "save_dataset", "store_kind"]
 
 DEFAULT_STORE = "memory"
+KINDS = ("memory", "oxigraph", "sparql")
 
 
 class StoreError(Exception):
-    """A store that cannot be opened or is not known."""
+    """A store that cannot be opened, written or is not known."""
+
+
+def store_kind(spec: str) -> tuple[str, str]:
+    """Split ``kind:location``; ``memory`` has no location.
+
+    Examples
+    --------
+    >>> store_kind("oxigraph:/tmp/kg")
+    ('oxigraph', '/tmp/kg')
+    >>> store_kind("sparql:http://127.0.0.1:7878/query")
+    ('sparql', 'http://127.0.0.1:7878/query')
+    """
+    kind, _, location = spec.partition(":")
+    if kind not in KINDS:
+        raise StoreError(f"unknown store {spec!r}; use memory, oxigraph:PATH or sparql:URL")
+    if kind != "memory" and not location:
+        raise StoreError(f"the store {kind} needs a location: {kind}:{'PATH' if kind == 'oxigraph' else 'URL'}")
+    return kind, location
 
 
 def open_dataset(spec: str = DEFAULT_STORE, path: Path | str | None = None) -> Dataset:
-    """Open the built dataset from a store.
-
-    ``spec`` is ``memory`` (read ``path``, default ``out/kg.trig``). A missing
-    or unreadable file is a :class:`~kg.io.KgInputError` naming it.
-    """
-    kind, _, location = spec.partition(":")
+    """Open the built dataset from a store (``path`` is the TriG file of the memory store)."""
+    kind, location = store_kind(spec)
     if kind == "memory":
         from kg import paths  # noqa: PLC0415
 
@@ -38,4 +76,94 @@ def open_dataset(spec: str = DEFAULT_STORE, path: Path | str | None = None) -> D
         if not path.exists():
             raise KgInputError(f"{path}: no built graph here; run `kg build` first")
         return read_dataset(path)
-    raise StoreError(f"unknown store {spec!r}; use memory")
+    if kind == "oxigraph":
+        if not Path(location).exists():
+            raise KgInputError(f"{location}: no Oxigraph store here; run `kg build --store oxigraph:{location}`")
+        import pyoxigraph  # noqa: PLC0415
+        from oxrdflib import OxigraphStore  # noqa: PLC0415
+
+        # Read-only: many readers may open the store at once, and a reader cannot change it.
+        store = pyoxigraph.Store.read_only(str(Path(location).resolve()))
+        return Dataset(store=OxigraphStore(store=store), default_union=True)
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore  # noqa: PLC0415
+
+    return Dataset(store=SPARQLStore(location, returnFormat="json"), default_union=True)
+
+
+def save_dataset(dataset: Dataset, spec: str, trig: bytes) -> str:
+    """Write a validated dataset into a store, all or nothing; return where it went."""
+    kind, location = store_kind(spec)
+    if kind == "oxigraph":
+        return _load_oxigraph(trig, Path(location))
+    if kind == "sparql":
+        return _load_remote(dataset, location)
+    raise StoreError("the memory store is written by `kg build --out DIR`")
+
+
+def load_oxigraph(trig_path: Path | str, location: Path | str) -> str:
+    """Bulk-load a TriG file into an Oxigraph store, all or nothing."""
+    try:
+        data = Path(trig_path).read_bytes()
+    except OSError as exc:
+        raise KgInputError(f"{trig_path}: cannot read: {exc.strerror}") from exc
+    return _load_oxigraph(data, Path(location))
+
+
+def _load_oxigraph(trig: bytes, location: Path) -> str:
+    import pyoxigraph  # noqa: PLC0415
+
+    if location.exists() and not location.is_symlink():
+        raise StoreError(f"{location} exists and is not a store made by kg (a link to {location.name}.versions/)")
+    versions = location.parent / f"{location.name}.versions"
+    versions.mkdir(parents=True, exist_ok=True)
+    version = Path(tempfile.mkdtemp(prefix=time.strftime("%Y%m%dT%H%M%S-"), dir=versions))
+    try:
+        store = pyoxigraph.Store(str(version))
+        try:
+            store.bulk_load(trig, format=pyoxigraph.RdfFormat.TRIG)
+        except (SyntaxError, ValueError) as exc:
+            raise KgInputError(f"cannot load into Oxigraph: {exc}") from exc
+        store.flush()
+        del store
+        link = location.parent / f".{location.name}.link-{os.getpid()}"
+        link.unlink(missing_ok=True)
+        link.symlink_to(version.relative_to(location.parent))
+        old = os.readlink(location) if location.is_symlink() else None
+        os.replace(link, location)  # the one atomic step: readers see the old or the new store
+    except BaseException:
+        shutil.rmtree(version, ignore_errors=True)
+        raise
+    if old:
+        shutil.rmtree(location.parent / old, ignore_errors=True)
+    return f"oxigraph:{location}"
+
+
+def _update_url(query_url: str) -> str:
+    explicit = os.environ.get("KG_SPARQL_UPDATE")
+    if explicit:
+        return explicit
+    updated = re.sub(r"/(query|sparql)/?$", "/update", query_url)
+    if updated == query_url:
+        raise StoreError(f"cannot guess the update endpoint of {query_url}; set KG_SPARQL_UPDATE")
+    return updated
+
+
+def _load_remote(dataset: Dataset, query_url: str) -> str:
+    """One SPARQL Update request: each named graph dropped and inserted again."""
+    operations = []
+    for graph in sorted(dataset.graphs(), key=lambda g: str(g.identifier)):
+        triples = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+        name = graph.identifier
+        if str(name).startswith("urn:x-rdflib:"):
+            operations.append(f"INSERT DATA {{ {triples} }}")
+        else:
+            operations.append(f"DROP SILENT GRAPH <{name}> ;\nINSERT DATA {{ GRAPH <{name}> {{ {triples} }} }}")
+    body = " ;\n".join(operations).encode("utf-8")
+    url = _update_url(query_url)
+    request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "application/sparql-update"})
+    try:
+        with urllib.request.urlopen(request, timeout=600) as response:
+            response.read()
+    except (urllib.error.URLError, OSError) as exc:
+        raise StoreError(f"{url}: the update failed: {exc}") from exc
+    return f"sparql:{query_url}"
