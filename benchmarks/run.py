@@ -1,0 +1,277 @@
+"""Benchmarks: every stage on synthetic graphs, our path beside the plain path, with ratios.
+
+    python benchmarks/run.py                      # sizes 1e4 and 1e5, all stages
+    python benchmarks/run.py --sizes 1e4,1e5,1e6 --skip-validate-above 1e4
+    python benchmarks/run.py --quick              # the seed graph and 1e4 only (CI smoke run)
+
+Each measurement runs in a fresh Python process (so peak memory is its own):
+the untimed setup (parsing, opening a store) happens first, then the timed
+work. Results go to benchmarks/results/<time>.json and a table on stdout;
+BENCHMARKS.md summarises a run. No assertion is made on time here or in the
+test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+QUERIES = ("sanctions", "retaliations", "multiply-sanctioned")
+
+#: stage -> (plain path, our path); each name is a function below.
+STAGES = {
+    "load": ("load_rdflib", "load_oxigraph"),
+    "query": ("query_rdflib", "query_oxigraph"),
+    "validate": ("validate_pyshacl", "validate_kg"),
+    "chains": ("chains_rdflib", "chains_oxigraph"),
+    "betweenness": ("betweenness_networkx", "betweenness_igraph"),
+    "pagerank": ("pagerank_networkx", "pagerank_igraph"),
+    "gexf": ("gexf_rdflib", "gexf_oxigraph"),
+}
+
+
+# --------------------------------------------------------------- measurements
+# Each returns a callable: the timed part. Everything before the return is setup.
+
+
+def load_rdflib(trig, store):
+    from rdflib import Dataset
+
+    return lambda: Dataset(default_union=True).parse(trig, format="trig")
+
+
+def load_oxigraph(trig, store):
+    from kg.store import load_oxigraph as load
+
+    return lambda: load(trig, Path(store) / f"load-{time.time_ns()}")
+
+
+def _memory(trig):
+    from kg.io import read_dataset
+
+    return read_dataset(trig)
+
+
+def _oxigraph(store):
+    from kg.store import open_dataset
+
+    return open_dataset(f"oxigraph:{store}")
+
+
+def _queries(dataset):
+    from kg.query import load_catalogue, run_query
+
+    catalogue = load_catalogue(ROOT / "queries")
+    return lambda: [len(list(run_query(dataset, catalogue[name]))) for name in QUERIES]
+
+
+def query_rdflib(trig, store):
+    return _queries(_memory(trig))
+
+
+def query_oxigraph(trig, store):
+    return _queries(_oxigraph(store))
+
+
+def validate_pyshacl(trig, store):
+    import pyshacl
+    from rdflib import Dataset, Graph
+
+    from kg.validate import load_shapes
+
+    data = Graph()  # the union of the named graphs, as a user would hand it to pySHACL
+    for s, p, o, _ in Dataset().parse(trig, format="trig").quads((None, None, None, None)):
+        data.add((s, p, o))
+    shapes = load_shapes(ROOT / "ontology" / "shapes")
+    return lambda: pyshacl.validate(data, shacl_graph=shapes, advanced=True, inference="none", allow_warnings=True)[0]
+
+
+def validate_kg(trig, store):
+    from kg.validate import load_shapes, validate
+
+    dataset = _memory(trig)
+    shapes = load_shapes(ROOT / "ontology" / "shapes")
+    return lambda: validate(dataset, shapes).conforms
+
+
+def _chains(dataset):
+    from kg.analysis import chain_analysis
+
+    return lambda: len(chain_analysis(dataset)["chains"])
+
+
+def chains_rdflib(trig, store):
+    return _chains(_memory(trig))
+
+
+def chains_oxigraph(trig, store):
+    return _chains(_oxigraph(store))
+
+
+def _collapsed(store):
+    from kg.analysis import networks
+    from kg.analysis.centrality import collapse
+
+    return collapse(networks.actor_network(_oxigraph(store)))
+
+
+def _igraph(D):
+    import igraph as ig
+
+    index = {n: i for i, n in enumerate(D)}
+    g = ig.Graph(directed=True)
+    g.add_vertices(len(index))
+    g.add_edges([(index[u], index[v]) for u, v in D.edges()])
+    g.es["weight"] = [d["weight"] for _, _, d in D.edges(data=True)]
+    return g
+
+
+def betweenness_networkx(trig, store):
+    import networkx as nx
+
+    D = _collapsed(store)
+    return lambda: nx.betweenness_centrality(D)
+
+
+def betweenness_igraph(trig, store):
+    g = _igraph(_collapsed(store))
+    return lambda: g.betweenness(directed=True)
+
+
+def pagerank_networkx(trig, store):
+    import networkx as nx
+
+    D = _collapsed(store)
+    return lambda: nx.pagerank(D, weight="weight")
+
+
+def pagerank_igraph(trig, store):
+    g = _igraph(_collapsed(store))
+    return lambda: g.pagerank(weights="weight", directed=True)
+
+
+def _gexf(dataset, out):
+    from kg.export import export_graph
+
+    return lambda: export_graph(dataset, "gexf", out)
+
+
+def gexf_rdflib(trig, store):
+    return _gexf(_memory(trig), Path(store).parent / "plain.gexf")
+
+
+def gexf_oxigraph(trig, store):
+    return _gexf(_oxigraph(store), Path(store).parent / "ours.gexf")
+
+
+# ------------------------------------------------------------------- harness
+
+
+def child(name: str, trig: str, store: str) -> None:
+    work = globals()[name](trig, store)
+    started = time.perf_counter()
+    work()
+    seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb}))
+
+
+def measure(name: str, trig: Path, store: Path, timeout: float) -> dict:
+    try:
+        proc = subprocess.run(
+            [sys.executable, __file__, "--child", name, str(trig), str(store)],
+            capture_output=True, text=True, timeout=timeout, cwd=ROOT,
+        )
+    except subprocess.TimeoutExpired:
+        return {"seconds": None, "peak_mb": None, "error": f"over {timeout:g} s"}
+    if proc.returncode != 0:
+        return {"seconds": None, "peak_mb": None, "error": proc.stderr.strip().splitlines()[-1][:200]}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1e4,1e5", help="triples per synthetic graph, comma-separated (default: 1e4,1e5)")
+    parser.add_argument("--stages", default=",".join(STAGES), help="stages to run (default: all)")
+    parser.add_argument("--skip-validate-above", type=float, default=1e5, help="no SHACL stage above this size (pySHACL is slow)")
+    parser.add_argument("--timeout", type=float, default=900, help="seconds per measurement before it is given up")
+    parser.add_argument("--quick", action="store_true", help="the seed graph and 1e4 only: a smoke run for CI")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results", help="where the JSON results go")
+    args = parser.parse_args(argv)
+
+    from kg.build import build
+    from kg.io import atomic_write, trig_bytes
+    from kg.namespace import PREFIXES
+    from kg.store import load_oxigraph
+    from kg.synth import write_synth
+
+    sizes = ["seed", 10_000] if args.quick else [int(float(s)) for s in args.sizes.split(",")]
+    stages = [s for s in args.stages.split(",") if s]
+    results = {"machine": {"python": platform.python_version(), "platform": platform.platform(),
+                           "processor": platform.processor() or platform.machine(), "cpus": _cpus()},
+               "runs": []}
+    with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
+        for size in sizes:
+            trig = Path(tmp) / f"graph-{size}.trig"
+            if size == "seed":
+                atomic_write(trig, trig_bytes(build(), PREFIXES))
+                triples = sum(1 for _ in trig.open())  # lines, for the table only
+            else:
+                triples, _ = write_synth(trig, size, seed=1)
+            store = Path(tmp) / f"store-{size}"
+            store.mkdir()
+            load_oxigraph(trig, store / "kg")
+            for stage in stages:
+                if stage == "validate" and size != "seed" and size > args.skip_validate_above:
+                    continue
+                plain_name, ours_name = STAGES[stage]
+                plain = measure(plain_name, trig, store / "kg", args.timeout)
+                ours = measure(ours_name, trig, store / "kg", args.timeout)
+                ratio = plain["seconds"] / ours["seconds"] if plain.get("seconds") and ours.get("seconds") else None
+                row = {"size": size, "triples": triples, "stage": stage, "plain": plain_name, "ours": ours_name,
+                       "plain_s": plain.get("seconds"), "ours_s": ours.get("seconds"),
+                       "plain_mb": plain.get("peak_mb"), "ours_mb": ours.get("peak_mb"), "speedup": ratio,
+                       "errors": {k: v["error"] for k, v in (("plain", plain), ("ours", ours)) if "error" in v}}
+                results["runs"].append(row)
+                print(_format(row), flush=True)
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / f"{time.strftime('%Y%m%dT%H%M%S')}.json"
+    atomic_write(path, json.dumps(results, indent=2))
+    print(f"results: {path}")
+    return 0
+
+
+def _cpus() -> int:
+    import os
+
+    return os.cpu_count() or 0
+
+
+def _format(row: dict) -> str:
+    def t(v):
+        return "   -   " if v is None else f"{v:7.3f}"
+
+    def m(v):
+        return "  -  " if v is None else f"{v:5.0f}"
+
+    ratio = "  -  " if row["speedup"] is None else f"{row['speedup']:6.1f}x"
+    errors = f"  {row['errors']}" if row["errors"] else ""
+    return (f"{str(row['size']):>8} {row['stage']:<12} plain {row['plain']:<22} {t(row['plain_s'])} s {m(row['plain_mb'])} MB"
+            f" | ours {row['ours']:<20} {t(row['ours_s'])} s {m(row['ours_mb'])} MB | speed-up {ratio}{errors}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        sys.path.insert(0, str(ROOT))
+        child(*sys.argv[2:5])
+    else:
+        sys.path.insert(0, str(ROOT))
+        sys.exit(main())
