@@ -1,0 +1,24 @@
+"""The benchmark harness runs (a smoke run on the seed graph; no timing is asserted)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_benchmark_smoke_run(tmp_path, capsys):
+    spec = importlib.util.spec_from_file_location("bench", ROOT / "benchmarks" / "run.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    assert bench.main(["--sizes", "3000", "--stages", "load,query,pagerank", "--out", str(tmp_path)]) == 0
+    (result,) = tmp_path.glob("*.json")
+    runs = json.loads(result.read_text())["runs"]
+    assert [r["stage"] for r in runs] == ["load", "query", "pagerank"]
+    for row in runs:
+        assert row["errors"] == {}, row
+        assert row["plain_s"] > 0 and row["ours_s"] > 0 and row["speedup"] > 0
+        assert row["plain_mb"] > 10 and row["ours_mb"] > 10
+    assert "speed-up" in capsys.readouterr().out
