@@ -23,6 +23,7 @@ _API = {
     "validate": "kg.validate",
     "Report": "kg.validate",
     "open_dataset": "kg.store",
+    "KgInputError": "kg.io",
     "run_query": "kg.query",
     "load_catalogue": "kg.query",
     "actor_network": "kg.analysis.networks",

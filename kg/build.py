@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
 from rdflib import RDF, BNode, Dataset, Graph, Literal, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import XSD
 
-from kg.io import KgInputError, parse_into
+from kg.io import KgInputError, default_graph, parse_into
 from kg.namespace import CURATION_GRAPH, KG, ONTOLOGY_GRAPH, PREFIXES, article_graph, article_iri
 
 __all__ = ["build", "summary"]
@@ -30,37 +32,66 @@ def _evidence_iri(article: URIRef, quote: str) -> URIRef:
     return URIRef(f"{article}/quote/{hashlib.sha1(quote.encode('utf-8')).hexdigest()[:12]}")
 
 
-def _skolemise_evidence(graph: Graph, source: Path, default_article: URIRef | None) -> Graph:
-    """Name each evidence blank node after its article and quote; refuse other blank nodes."""
-    rename: dict[BNode, URIRef] = {}
-    for node in {s for s in graph.subjects() if isinstance(s, BNode)} | {
-        o for o in graph.objects() if isinstance(o, BNode)
-    }:
-        quote = graph.value(node, KG.quote)
-        if quote is None:
-            example = next(iter(graph.triples((None, None, node))), None) or next(
-                iter(graph.triples((node, None, None)))
-            )
-            raise KgInputError(
-                f"{source}: a blank node that is not evidence (no kg:quote), in the triple "
-                f"{' '.join(t.n3() for t in example)}; give it an IRI"
-            )
-        article = graph.value(node, KG.inArticle) or default_article
-        if article is None:
-            raise KgInputError(f"{source}: the evidence {str(quote)[:60]!r} needs kg:inArticle")
-        rename[node] = _evidence_iri(article, str(quote))
+def _triple_text(triple: tuple) -> str:
+    return " ".join(term.n3() for term in triple)
+
+
+def _skolemise_evidence(
+    graph: Graph, source: Path, links: frozenset[URIRef], article: URIRef | None = None
+) -> Graph:
+    """Name each evidence blank node ``<article>/quote/<sha1[:12]>``; refuse any other blank node.
+
+    An evidence node is a blank node that is the object of one of ``links``
+    (``kg:evidence``, and in curation ``kg:basedOnEvidence``) and says only its
+    ``kg:quote`` and ``kg:inArticle``, one of each. In a facts file the article
+    is the file's own (``article``) and ``kg:inArticle`` may be left out; in the
+    curation it must be given.
+    """
+    blank = sorted({t for triple in graph for t in triple if isinstance(t, BNode)})
+    rename: dict[BNode, tuple[URIRef, URIRef]] = {}
+    for node in blank:
+        used = list(graph.triples((None, None, node))) + list(graph.triples((node, None, None)))
+        where = f"{source}: in the triple {_triple_text(min(used))}"
+        quotes = list(graph.objects(node, KG.quote))
+        if not quotes:
+            raise KgInputError(f"{where}: a blank node that is not evidence (no kg:quote); give it an IRI")
+        if len(quotes) > 1 or not isinstance(quotes[0], Literal):
+            raise KgInputError(f"{where}: an evidence node needs exactly one kg:quote, a string")
+        referrers = list(graph.subject_predicates(node))
+        if not referrers or any(p not in links or not isinstance(s, URIRef) for s, p in referrers):
+            allowed = " or ".join(sorted(graph.namespace_manager.normalizeUri(p) for p in links))
+            raise KgInputError(f"{where}: a quote node must be the object of {allowed} of a named node")
+        extra = [
+            (p, o) for p, o in graph.predicate_objects(node)
+            if p not in (KG.quote, KG.inArticle) and (p, o) != (RDF.type, KG.Evidence)
+        ]
+        if extra:
+            raise KgInputError(f"{where}: an evidence node says only kg:quote and kg:inArticle, not {extra[0][0].n3()}")
+        articles = list(graph.objects(node, KG.inArticle))
+        if len(articles) > 1 or (articles and not isinstance(articles[0], URIRef)):
+            raise KgInputError(f"{where}: an evidence node has one kg:inArticle, an article IRI")
+        if article is not None and articles and articles[0] != article:
+            raise KgInputError(f"{where}: evidence in this file quotes its own article <{article}>, not <{articles[0]}>")
+        if article is None and not articles:
+            raise KgInputError(f"{where}: the evidence {str(quotes[0])[:60]!r} needs kg:inArticle")
+        source_article = articles[0] if articles else article
+        rename[node] = (_evidence_iri(source_article, str(quotes[0])), source_article)
     out = Graph()
     for s, p, o in graph:
-        out.add((rename.get(s, s), p, rename.get(o, o)))
-    for node, iri in rename.items():
+        out.add((rename[s][0] if s in rename else s, p, rename[o][0] if o in rename else o))
+    for iri, source_article in rename.values():
         out.add((iri, RDF.type, KG.Evidence))
-        if graph.value(node, KG.inArticle) is None:
-            out.add((iri, KG.inArticle, default_article))
+        out.add((iri, KG.inArticle, source_article))
     return out
+
+
+_SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 def _read_article(facts: Path, data_dir: Path) -> tuple[URIRef, Graph]:
     slug = facts.stem
+    if not _SLUG.fullmatch(slug):
+        raise KgInputError(f"{facts}: a slug may hold only letters, digits, '.', '_' and '-' (it becomes an IRI)")
     iri = article_iri(slug)
     graph = parse_into(Graph(), facts)
     articles = set(graph.subjects(RDF.type, KG.NewsArticle))
@@ -75,34 +106,44 @@ def _read_article(facts: Path, data_dir: Path) -> tuple[URIRef, Graph]:
         raise KgInputError(f"{facts}: its article text {text_file} cannot be read: {exc.strerror}") from exc
     except UnicodeDecodeError as exc:
         raise KgInputError(f"{text_file}: not UTF-8 text: {exc}") from exc
-    digest = graph.value(iri, KG.sha256)
+    digests = list(graph.objects(iri, KG.sha256))
     actual = hashlib.sha256(raw).hexdigest()
-    if digest is not None and str(digest).lower() != actual:
+    if len(digests) != 1:
         raise KgInputError(
-            f"{text_file}: its SHA-256 is {actual}, but {facts} records {digest}; "
+            f"{facts}: <{iri}> needs one kg:sha256 of its text (found {len(digests)}); "
+            f"`sha256sum {text_file}` gives {actual}"
+        )
+    if str(digests[0]).lower() != actual:
+        raise KgInputError(
+            f"{text_file}: its SHA-256 is {actual}, but {facts} records {digests[0]}; "
             "the article text changed (texts are kept as received)"
         )
-    graph = _skolemise_evidence(graph, facts, iri)
+    graph = _skolemise_evidence(graph, facts, frozenset({KG.evidence}), iri)
     graph.add((iri, SCHEMA_TEXT, Literal(text)))
     graph.add((iri, KG.sourceFile, Literal(f"articles/{slug}.txt")))
     return iri, graph
 
 
 def _read_curation(path: Path) -> Graph:
-    graph = _skolemise_evidence(parse_into(Graph(), path), path, None)
+    graph = _skolemise_evidence(parse_into(Graph(), path), path, frozenset({KG.evidence, KG.basedOnEvidence}))
     notes = set(graph.subjects(RDF.type, KG.CuratedStatement)) | set(graph.subjects(RDF.type, KG.Interpretation))
     evidence = set(graph.subjects(RDF.type, KG.Evidence))
-    for s, p, o in graph:
+    for s, p, o in sorted(graph):
         if s not in notes and s not in evidence:
             raise KgInputError(
                 f"{path}: the triple {s.n3()} {p.n3()} {o.n3()} is not part of a curation note; "
                 "state curated facts as kg:CuratedStatement with a kg:reason"
             )
     for note in sorted(graph.subjects(RDF.type, KG.CuratedStatement)):
-        parts = [graph.value(note, p) for p in (RDF.subject, RDF.predicate, RDF.object)]
-        if any(part is None for part in parts):
-            raise KgInputError(f"{path}: the curated statement <{note}> needs rdf:subject, rdf:predicate and rdf:object")
-        graph.add(tuple(parts))
+        parts = [list(graph.objects(note, p)) for p in (RDF.subject, RDF.predicate, RDF.object)]
+        if any(len(part) != 1 for part in parts):
+            raise KgInputError(
+                f"{path}: the curated statement <{note}> needs one rdf:subject, one rdf:predicate and one rdf:object"
+            )
+        (subject,), (predicate,), (obj,) = parts
+        if not isinstance(subject, URIRef) or not isinstance(predicate, URIRef):
+            raise KgInputError(f"{path}: the curated statement <{note}> needs an IRI as rdf:subject and rdf:predicate")
+        graph.add((subject, predicate, obj))
     return graph
 
 
@@ -162,7 +203,7 @@ def build(data_dir: Path | str | None = None, ontology_dir: Path | str | None = 
 
 
 def _record_source(ds: Dataset, graph: URIRef, source: str) -> None:
-    ds.default_context.add((graph, KG.sourceFile, Literal(source, datatype=XSD.string)))
+    default_graph(ds).add((graph, KG.sourceFile, Literal(source, datatype=XSD.string)))
 
 
 _SUMMARY = """
@@ -190,10 +231,15 @@ GROUP BY ?what ?kind
 
 
 def summary(dataset: Dataset) -> dict[str, Any]:
-    """Counts of the built dataset: triples, articles, actors by type, sanctions, retaliations, statements."""
+    """Counts of the built dataset: triples, articles, actors by type, sanctions, retaliations, statements.
+
+    The counts are SPARQL over the union of the graphs, whatever the dataset's ``default_union``.
+    """
+    if not dataset.default_union:
+        dataset = Dataset(store=dataset.store, default_union=True)
     out: dict[str, Any] = {
         "triples": sum(1 for _ in dataset.quads((None, None, None, None))),
-        "graphs": sum(1 for g in dataset.contexts() if len(g)),
+        "graphs": sum(1 for g in dataset.graphs() if len(g) and g.identifier != DATASET_DEFAULT_GRAPH_ID),
         "articles": 0,
         "actors": {},
         "sanctions": 0,

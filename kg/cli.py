@@ -175,6 +175,7 @@ def _add_validate(sub) -> None:
 def cmd_validate(args) -> int:
     from rdflib import Dataset  # noqa: PLC0415
 
+    from kg import paths  # noqa: PLC0415
     from kg.io import parse_into  # noqa: PLC0415
 
     if not args.files and args.store != "memory":
@@ -183,17 +184,19 @@ def cmd_validate(args) -> int:
         files = [args.store]
         dataset = open_dataset(args.store)
     else:
-        files = args.files or [Path("out/kg.trig")]
+        files = args.files or [paths.out_dir() / "kg.trig"]
         dataset = Dataset(default_union=True)
         for path in files:
             log.info("reading %s", path)
             parse_into(dataset, path)
     conforms, report = _check(dataset)
+    # The report is this command's result: stdout, so `kg validate > report.txt` keeps it.
     if report:
-        print(report, file=sys.stdout if conforms else sys.stderr)
+        print(report)
     if conforms:
         print(f"Conforms: {', '.join(map(str, files))}")
         return EXIT_OK
+    print(f"\nDoes not conform: {', '.join(map(str, files))}")
     return EXIT_VIOLATIONS
 
 
@@ -558,10 +561,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from kg.io import KgInputError  # noqa: PLC0415
     from kg.query import ParamError, QueryError  # noqa: PLC0415
     from kg.store import StoreError  # noqa: PLC0415
+    from kg.validate import ShapesError  # noqa: PLC0415
 
     try:
         return args.func(args)
-    except (KgInputError, QueryError, ParamError, StoreError) as exc:
+    except (KgInputError, QueryError, ParamError, StoreError, ShapesError) as exc:
         print(f"kg {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except BrokenPipeError:

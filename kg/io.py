@@ -12,10 +12,12 @@ import os
 import re
 import tempfile
 from pathlib import Path
+from typing import Mapping
 
 from rdflib import Dataset, Graph
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-__all__ = ["KgInputError", "atomic_write", "parse_into", "read_dataset", "read_graph", "trig_bytes"]
+__all__ = ["KgInputError", "atomic_write", "default_graph", "parse_into", "read_dataset", "read_graph", "trig_bytes"]
 
 _FORMATS = {".ttl": "turtle", ".trig": "trig", ".nt": "nt", ".nq": "nquads", ".rdf": "xml", ".jsonld": "json-ld"}
 
@@ -77,11 +79,42 @@ def read_dataset(path: Path | str) -> Dataset:
     return ds
 
 
-def trig_bytes(dataset: Dataset, prefixes: dict[str, str] | None = None) -> bytes:
-    """TriG of a dataset, stable for the same triples: graphs, subjects, predicates, objects sorted."""
-    for prefix, ns in (prefixes or {}).items():
-        dataset.bind(prefix, ns, override=True, replace=True)
-    return dataset.serialize(format="trig", encoding="utf-8")
+def default_graph(dataset: Dataset) -> Graph:
+    """The default graph of a dataset (``Dataset.default_context`` is deprecated in rdflib 7.x)."""
+    return dataset.graph(DATASET_DEFAULT_GRAPH_ID)
+
+
+def trig_bytes(dataset: Dataset, prefixes: Mapping[str, str] | None = None) -> bytes:
+    """TriG of a dataset, byte-identical for the same triples in any process.
+
+    rdflib's TriG serializer is not: it takes the graphs in the store's set
+    order and counts references across all of them, so the order of subjects
+    changes with ``PYTHONHASHSEED``. Here each graph is serialized on its own
+    (rdflib orders the subjects, predicates and objects of one graph stably),
+    the default graph first and the named graphs sorted by IRI, under one
+    sorted block of the prefixes they use. Blank nodes must have stable labels
+    (as :func:`rdflib.compare.to_canonical_graph` gives them).
+    """
+    # One dataset serializes every graph in turn, so a generated prefix (ns1) means one namespace.
+    single = Dataset()
+    for prefix, namespace in sorted(dataset.namespaces()):
+        single.bind(prefix, namespace, override=True, replace=True)
+    for prefix, namespace in sorted((prefixes or {}).items()):
+        single.bind(prefix, namespace, override=True, replace=True)
+    graphs = {g.identifier: g for g in dataset.graphs() if len(g)}
+    header: set[str] = set()
+    blocks = []
+    for name in sorted(graphs, key=lambda name: (name != DATASET_DEFAULT_GRAPH_ID, str(name))):
+        target = single.graph(name)
+        for triple in graphs[name]:
+            target.add(triple)
+        lines = single.serialize(format="trig").split("\n")
+        single.remove_graph(target)
+        start = next(i for i, line in enumerate(lines) if line and not line.startswith("@prefix "))
+        header.update(line for line in lines[:start] if line)
+        blocks.append("\n".join(lines[start:]).strip("\n") + "\n")
+    head = "".join(f"{line}\n" for line in sorted(header))
+    return (head + "\n" + "\n".join(blocks)).encode("utf-8")
 
 
 def atomic_write(path: Path | str, data: bytes | str) -> Path:

@@ -17,7 +17,7 @@ from typing import Iterable
 from rdflib import RDF, Dataset, Graph, URIRef
 from rdflib.namespace import SH
 
-from kg.io import parse_into
+from kg.io import KgInputError, default_graph, parse_into
 from kg.namespace import KG
 
 __all__ = ["Report", "Result", "ShapesError", "load_shapes", "validate"]
@@ -77,6 +77,8 @@ def load_shapes(shapes_dir: Path | str | None = None) -> Graph:
 
     shapes_dir = Path(shapes_dir) if shapes_dir else paths.shapes_dir()
     files = sorted(shapes_dir.glob("*.ttl"))
+    if not files:
+        raise KgInputError(f"{shapes_dir}: no shapes (*.ttl) found")
     shapes = Graph()
     for path in files:
         parse_into(shapes, path)
@@ -98,7 +100,7 @@ def _sources(data: Graph, node) -> tuple[str, ...]:
     found = set()
     for _, _, _, ctx in data.quads((node, None, None, None)):
         graph_id = getattr(ctx, "identifier", ctx)
-        for source in data.default_context.objects(graph_id, KG.sourceFile):
+        for source in default_graph(data).objects(graph_id, KG.sourceFile):
             found.add(str(source))
     return tuple(sorted(found))
 
@@ -116,15 +118,24 @@ def _short(graph: Graph, term) -> str | None:
     return term.n3()
 
 
-def validate(data: Graph, shapes: Graph | None = None, extra: Iterable[Graph] = ()) -> Report:
-    """Validate a dataset (or graph) against the shapes; return a :class:`Report`."""
+def validate(data: Graph, shapes: Graph | Path | str | None = None, extra: Iterable[Graph] = ()) -> Report:
+    """Validate a dataset (or graph) against the shapes; return a :class:`Report`.
+
+    ``shapes`` is a shapes graph or a folder of ``*.ttl`` shapes (default:
+    ``ontology/shapes/``). A Dataset is validated as the union of its graphs;
+    ``extra`` graphs (an ontology, say) are added to that union.
+    """
     import pyshacl  # noqa: PLC0415 - heavy, only when validating
 
-    shapes = shapes if shapes is not None else load_shapes()
+    shapes = shapes if isinstance(shapes, Graph) else load_shapes(shapes)
     union = _union(data)
-    for graph in extra:
-        for triple in graph:
-            union.add(triple)
+    extra = list(extra)
+    if extra:
+        if union is data:
+            union = Graph() + data
+        for graph in extra:
+            for triple in graph:
+                union.add(triple)
     log.info("validating %d triples against %d shape triples", len(union), len(shapes))
     conforms, results_graph, _ = pyshacl.validate(
         union,

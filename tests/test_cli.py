@@ -41,8 +41,30 @@ def test_validate_exit_1_on_violation(built, tmp_path, capsys):
     text = text.replace("kg:imposedBy actor:canada ;", "", 1)
     broken.write_text(text, encoding="utf-8")
     assert main(["-q", "validate", str(broken)]) == 1
-    err = capsys.readouterr().err
-    assert "kgsh:Sanction_imposedBy" in err and "focus node:" in err and "kg:imposedBy" in err
+    out = capsys.readouterr().out  # the report is the command's result
+    assert "kgsh:Sanction_imposedBy" in out and "focus node:" in out and "kg:imposedBy" in out
+    assert "facts/canada-eight-officials-2024.ttl" in out.split("from:")[1].splitlines()[0]
+    assert out.rstrip().endswith(f"Does not conform: {broken}")
+
+
+def test_validate_defaults_to_out_kg_trig(built, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["-q", "validate"]) == 2
+    assert "out/kg.trig: cannot read" in capsys.readouterr().err
+    (tmp_path / "out").mkdir()
+    shutil.copy(built / "kg.trig", tmp_path / "out" / "kg.trig")
+    assert main(["-q", "validate"]) == 0
+    assert "Conforms: out/kg.trig" in capsys.readouterr().out
+
+
+def test_cli_import_stays_light():
+    """The heavy libraries load only in the commands that use them."""
+    code = (
+        "import sys, kg, kg.cli; kg.cli.parser(); "
+        "print(sorted(m for m in ('pyshacl', 'owlready2', 'networkx', 'matplotlib', 'pyoxigraph') if m in sys.modules))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert proc.stdout.strip() == "[]"
 
 
 def test_validate_exit_2_names_file_and_line(tmp_path, capsys):
