@@ -38,8 +38,8 @@ from pathlib import Path
 
 from rdflib import RDF, RDFS, Dataset, Literal, URIRef
 from rdflib.namespace import ORG, XSD
-from rdflib.plugins.stores.memory import Memory
 
+from kg.io import default_graph
 from kg.namespace import (
     ACT,
     ACTOR,
@@ -369,19 +369,6 @@ class _World:
             "sanctionable": _Zipf(sanctionable or [spokesperson], 1.0),
             "answerable": _Zipf(answerable or [spokesperson], 1.0),
         }
-
-
-class _SortedMemory(Memory):
-    """rdflib's in-memory store, listing its graphs in IRI order.
-
-    The plain store keeps its graphs in a set, so the order of the graphs in
-    TriG output follows Python's string hashing, which changes from one process
-    to the next (``PYTHONHASHSEED``); in IRI order, a seed gives the same bytes
-    in every run.
-    """
-
-    def contexts(self, triple=None):
-        return iter(sorted(super().contexts(triple), key=lambda graph: str(graph.identifier)))
 
 
 @lru_cache(maxsize=4)
@@ -761,14 +748,14 @@ class _Generator:
         return inject
 
     def dataset(self) -> Dataset:
-        ds = Dataset(store=_SortedMemory(), default_union=True)
+        ds = Dataset(default_union=True)
         for prefix, ns in PREFIXES.items():
             ds.bind(prefix, ns, override=True, replace=True)
         ontology = ds.graph(ONTOLOGY_GRAPH)
         ds.addN((s, p, o, ontology) for s, p, o in self.ontology)
         graphs = {iri: ds.graph(iri) for iri in self.graphs}
         ds.addN((s, p, o, graphs[g]) for s, p, o, g in self.quads)
-        default = ds.default_graph
+        default = default_graph(ds)
         default.add((ONTOLOGY_GRAPH, P_SOURCE, Literal(self.ontology_source, datatype=XSD.string)))
         synth = Literal("synth", datatype=XSD.string)
         default.addN((g, P_SOURCE, synth, default) for g in self.graphs)
