@@ -96,12 +96,17 @@ def _quality_failures(dataset) -> list[str]:
     return lines
 
 
-def _check(dataset) -> tuple[bool, str]:
+def _check(dataset, engine: str = "auto", focus=None) -> tuple[bool, str]:
     from kg.validate import validate  # noqa: PLC0415
 
-    log.info("validating against the shapes")
-    report = validate(dataset)
-    quality = _quality_failures(dataset)
+    log.info("validating against the shapes (engine: %s)", engine)
+    report = validate(dataset, engine=engine, focus=focus)
+    if focus is None:
+        log.info("running the quality queries")
+        quality = _quality_failures(dataset)
+    else:  # they read the whole graph; a scoped check must not
+        log.info("scoped: the quality queries (whole graph) are not run")
+        quality = []
     conforms = report.conforms and not quality
     text = report.format() if not report.conforms or report.results else ""
     if quality:
@@ -163,13 +168,27 @@ def _add_validate(sub) -> None:
         sub, "validate", "Validate the built graph, or given files, against the SHACL shapes.",
         "With no FILE, validates out/kg.trig. FILEs may be TriG or Turtle; they are read\n"
         "into one dataset. Prints each violation with its focus node, property, rule,\n"
-        "message and the file it came from.",
-        "kg validate out/kg.trig",
+        "message and the file it came from.\n\n"
+        "The default engine compiles the shapes to SPARQL and runs them in Oxigraph\n"
+        "(seconds on 10^6 triples); --engine pyshacl runs the reference engine, with the\n"
+        "same results, much slower. --graph IRI validates only what that named graph of\n"
+        "an oxigraph:PATH store can affect (a newly added article), in time proportional\n"
+        "to the graph, not to the store.",
+        "kg validate out/kg.trig\n"
+        "  kg validate --store oxigraph:out/store --graph https://w3id.org/sanctions-kg/id/article/synth-3",
     )
     p.add_argument("files", nargs="*", type=Path, metavar="FILE", help="TriG or Turtle files (default: out/kg.trig)")
     p.add_argument("--store", default="memory", metavar="STORE",
                    help="with no FILE: validate this store (memory, oxigraph:PATH, sparql:URL)")
+    _add_engine(p)
+    p.add_argument("--graph", action="append", default=[], metavar="IRI",
+                   help="validate only the focus nodes this named graph can affect (oxigraph:PATH store; repeatable)")
     p.set_defaults(func=cmd_validate)
+
+
+def _add_engine(p) -> None:
+    p.add_argument("--engine", default="auto", choices=("auto", "oxigraph", "pyshacl"),
+                   help="SHACL engine: shapes compiled to SPARQL in Oxigraph (auto, oxigraph) or pySHACL")
 
 
 def cmd_validate(args) -> int:
@@ -189,7 +208,19 @@ def cmd_validate(args) -> int:
         for path in files:
             log.info("reading %s", path)
             parse_into(dataset, path)
-    conforms, report = _check(dataset)
+    focus = None
+    if args.graph:
+        from kg.store import StoreError, oxigraph_store  # noqa: PLC0415
+        from kg.validate import scope  # noqa: PLC0415
+
+        if oxigraph_store(dataset) is None:
+            raise StoreError("--graph needs an oxigraph:PATH store (--store oxigraph:PATH, no FILE)")
+        focus = scope(dataset, args.graph)
+        if focus is None:
+            log.info("the graph changes the class hierarchy: validating everything")
+        else:
+            log.info("validating %d focus nodes that %s can affect", len(focus), ", ".join(args.graph))
+    conforms, report = _check(dataset, args.engine, focus)
     # The report is this command's result: stdout, so `kg validate > report.txt` keeps it.
     if report:
         print(report)
@@ -295,11 +326,18 @@ def _add_load(sub) -> None:
         sub, "load", "Load a TriG file (a built or synthetic dataset) into a persistent Oxigraph store.",
         "All or nothing: the store is filled in a new version and swapped in with one\n"
         "rename, so a failed or killed load leaves the previous store usable. Does not\n"
-        "validate; run `kg validate --store oxigraph:PATH` for that.",
-        "kg load out/kg.trig --store oxigraph:out/store",
+        "validate; run `kg validate --store oxigraph:PATH` for that.\n\n"
+        "--add keeps what the store holds and adds (or replaces) the named graphs of\n"
+        "FILE, a new article, say: the copy is a checkpoint (instant), only what the new\n"
+        "graphs can affect is validated, and the store changes only if that conforms.",
+        "kg load out/kg.trig --store oxigraph:out/store\n"
+        "  kg load new-article.trig --add --store oxigraph:out/store",
     )
     p.add_argument("file", type=Path, metavar="FILE", help="a TriG file")
     p.add_argument("--store", required=True, metavar="oxigraph:PATH", help="the store to fill")
+    p.add_argument("--add", action="store_true",
+                   help="add FILE's named graphs to the store, validated for what they affect")
+    _add_engine(p)
     p.set_defaults(func=cmd_load)
 
 
@@ -310,7 +348,30 @@ def cmd_load(args) -> int:
     if kind != "oxigraph":
         raise StoreError("kg load fills an oxigraph:PATH store; use kg build --store sparql:URL for a remote one")
     started = time.monotonic()
+    if args.add:
+        return _load_add(args, location, started)
     print(f"Loaded {args.file} into {load_oxigraph(args.file, location)} in {time.monotonic() - started:.1f} s")
+    return EXIT_OK
+
+
+def _load_add(args, location: str, started: float) -> int:
+    from kg.store import add_oxigraph  # noqa: PLC0415
+    from kg.validate import scope  # noqa: PLC0415
+
+    def check(dataset, graphs) -> bool:
+        focus = scope(dataset, graphs)
+        log.info("validating %s focus nodes", "all" if focus is None else len(focus))
+        conforms, report = _check(dataset, args.engine, focus)
+        if report:
+            print(report)
+        return conforms
+
+    graphs, added = add_oxigraph(args.file, location, check)
+    took = time.monotonic() - started
+    if not added:
+        print(f"\nNot added: {args.file} does not conform; oxigraph:{location} is left as it was.")
+        return EXIT_VIOLATIONS
+    print(f"Added {len(graphs)} graph(s) of {args.file} to oxigraph:{location} in {took:.2f} s: {', '.join(graphs)}")
     return EXIT_OK
 
 

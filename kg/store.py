@@ -38,7 +38,7 @@ from rdflib import Dataset
 
 from kg.io import KgInputError, read_dataset
 
-__all__ = ["DEFAULT_STORE", "StoreError", "open_dataset", "save_dataset", "store_kind"]
+__all__ = ["DEFAULT_STORE", "StoreError", "add_oxigraph", "open_dataset", "oxigraph_store", "save_dataset", "store_kind"]
 
 DEFAULT_STORE = "memory"
 KINDS = ("memory", "oxigraph", "sparql")
@@ -90,6 +90,14 @@ def open_dataset(spec: str = DEFAULT_STORE, path: Path | str | None = None) -> D
     return Dataset(store=SPARQLStore(location, returnFormat="json"), default_union=True)
 
 
+def oxigraph_store(dataset):
+    """The pyoxigraph Store under an ``oxigraph:PATH`` dataset, or None for other stores."""
+    inner = getattr(dataset, "store", None)
+    if type(inner).__name__ == "OxigraphStore":
+        return getattr(inner, "_store", None)  # oxrdflib keeps it there; it has no public accessor
+    return None
+
+
 def save_dataset(dataset: Dataset, spec: str, trig: bytes) -> str:
     """Write a validated dataset into a store, all or nothing; return where it went."""
     kind, location = store_kind(spec)
@@ -112,19 +120,73 @@ def load_oxigraph(trig_path: Path | str, location: Path | str) -> str:
 def _load_oxigraph(trig: bytes, location: Path) -> str:
     import pyoxigraph  # noqa: PLC0415
 
-    if location.exists() and not location.is_symlink():
-        raise StoreError(f"{location} exists and is not a store made by kg (a link to {location.name}.versions/)")
-    versions = location.parent / f"{location.name}.versions"
-    versions.mkdir(parents=True, exist_ok=True)
-    version = Path(tempfile.mkdtemp(prefix=time.strftime("%Y%m%dT%H%M%S-"), dir=versions))
-    try:
+    def fill(version: Path) -> bool:
         store = pyoxigraph.Store(str(version))
         try:
             store.bulk_load(trig, format=pyoxigraph.RdfFormat.TRIG)
         except (SyntaxError, ValueError) as exc:
             raise KgInputError(f"cannot load into Oxigraph: {exc}") from exc
         store.flush()
-        del store
+        return True
+
+    _swap_in(location, fill)
+    return f"oxigraph:{location}"
+
+
+def add_oxigraph(trig_path: Path | str, location: Path | str, check) -> tuple[list[str], bool]:
+    """Add (or replace) the named graphs of a TriG file in an Oxigraph store, if ``check`` accepts them.
+
+    The current store is copied as a RocksDB checkpoint (hard links: instant
+    whatever its size), the file's graphs replace theirs in the copy, and
+    ``check(dataset, graph_iris)`` decides; only then is the copy swapped in.
+    Returns the graph IRIs and whether they went in.
+    """
+    import pyoxigraph  # noqa: PLC0415
+    from oxrdflib import OxigraphStore  # noqa: PLC0415
+
+    location = Path(location)
+    if not location.is_symlink():
+        raise KgInputError(f"{location}: no Oxigraph store made by kg here; run `kg load FILE --store oxigraph:{location}`")
+    try:
+        data = Path(trig_path).read_bytes()
+    except OSError as exc:
+        raise KgInputError(f"{trig_path}: cannot read: {exc.strerror}") from exc
+    incoming = pyoxigraph.Store()
+    try:
+        incoming.bulk_load(data, format=pyoxigraph.RdfFormat.TRIG)
+    except (SyntaxError, ValueError) as exc:
+        raise KgInputError(f"{trig_path}: {exc}") from exc
+    graphs = sorted(g.value for g in incoming.named_graphs())
+    if not graphs:
+        raise KgInputError(f"{trig_path}: no named graph to add (an article's triples go in a graph of their own)")
+    outcome = {}
+
+    def fill(version: Path) -> bool:
+        version.rmdir()  # a checkpoint is made into a folder that does not exist yet
+        pyoxigraph.Store.read_only(str(location.resolve())).backup(str(version))
+        store = pyoxigraph.Store(str(version))
+        for iri in graphs:
+            store.remove_graph(pyoxigraph.NamedNode(iri))
+        store.bulk_extend(incoming.quads_for_pattern(None, None, None, None))
+        store.flush()
+        outcome["accepted"] = bool(check(Dataset(store=OxigraphStore(store=store), default_union=True), graphs))
+        return outcome["accepted"]
+
+    _swap_in(location, fill)
+    return graphs, outcome["accepted"]
+
+
+def _swap_in(location: Path, fill) -> None:
+    """Fill a new version folder with ``fill(folder)``; if it returns True, make it the store in one rename."""
+    if location.exists() and not location.is_symlink():
+        raise StoreError(f"{location} exists and is not a store made by kg (a link to {location.name}.versions/)")
+    versions = location.parent / f"{location.name}.versions"
+    versions.mkdir(parents=True, exist_ok=True)
+    version = Path(tempfile.mkdtemp(prefix=time.strftime("%Y%m%dT%H%M%S-"), dir=versions))
+    try:
+        if not fill(version):
+            shutil.rmtree(version, ignore_errors=True)
+            return
         link = location.parent / f".{location.name}.link-{os.getpid()}"
         link.unlink(missing_ok=True)
         link.symlink_to(version.relative_to(location.parent))
@@ -135,7 +197,6 @@ def _load_oxigraph(trig: bytes, location: Path) -> str:
         raise
     if old:
         shutil.rmtree(location.parent / old, ignore_errors=True)
-    return f"oxigraph:{location}"
 
 
 def _update_url(query_url: str) -> str:

@@ -123,3 +123,55 @@ def test_remote_sparql_store(oxigraph_server, trig, capsys):
     # Loading again replaces the graphs instead of duplicating them.
     assert main(["-q", "build", "--store", spec]) == 0
     assert _answers(open_dataset(spec), "sanctions") == _answers(local, "sanctions")
+
+
+def _as_new_article(ds, graph: str, path: Path, change=None) -> str:
+    """Write the triples of named graph ``graph`` as a new graph of a TriG file; return its IRI."""
+    from rdflib import Dataset, URIRef
+
+    new = URIRef(graph + "-again")
+    part = Dataset()
+    for s, p, o in ds.graph(URIRef(graph)):
+        part.add((s, p, o, new))
+    if change:
+        change(part.graph(new))
+    path.write_bytes(part.serialize(format="trig", encoding="utf-8"))
+    return str(new)
+
+
+def test_load_add_validates_the_new_article_and_keeps_the_store_when_it_fails(tmp_path, capsys):
+    from rdflib import Literal
+
+    from kg.io import trig_bytes
+    from kg.namespace import KG, PREFIXES
+    from kg.synth import synthesize
+
+    ds = synthesize(4000, seed=21)
+    articles = sorted(str(g.identifier) for g in ds.graphs() if "/graph/article/" in str(g.identifier))
+    misquoted = []
+
+    def misquote(graph):  # one quote that no longer occurs in the article's text
+        evidence, quote = sorted(graph.subject_objects(KG.quote))[0]
+        graph.remove((evidence, KG.quote, quote))
+        graph.add((evidence, KG.quote, Literal(str(quote) + " (sic)")))
+        misquoted.append(str(evidence))
+
+    good_graph = _as_new_article(ds, articles[0], tmp_path / "good.trig")
+    bad_graph = _as_new_article(ds, articles[1], tmp_path / "bad.trig", misquote)
+    base = tmp_path / "base.trig"
+    base.write_bytes(trig_bytes(ds, PREFIXES))
+    location = tmp_path / "store"
+    assert main(["-q", "load", str(base), "--store", f"oxigraph:{location}"]) == 0
+    assert main(["-q", "validate", "--store", f"oxigraph:{location}"]) == 0
+    before = location.resolve()
+
+    capsys.readouterr()
+    assert main(["-q", "load", str(tmp_path / "bad.trig"), "--add", "--store", f"oxigraph:{location}"]) == 1
+    out = capsys.readouterr().out
+    assert "kgsh:Evidence_quoteInText" in out and misquoted[0] in out and "Not added" in out
+    assert location.resolve() == before  # the store was not touched
+    assert main(["-q", "load", str(tmp_path / "good.trig"), "--add", "--store", f"oxigraph:{location}"]) == 0
+    assert location.resolve() != before and not before.exists()
+    graphs = {str(g.identifier) for g in open_dataset(f"oxigraph:{location}").graphs()}
+    assert good_graph in graphs and bad_graph not in graphs
+    assert main(["-q", "validate", "--store", f"oxigraph:{location}"]) == 0
