@@ -270,7 +270,8 @@ def scope(data: Graph, graphs: Iterable[str], shapes: Graph | None = None) -> se
     Those are the subjects of the graphs, and the nodes that point, through a
     predicate some constraint follows to another node (``sh:class``,
     ``sh:node``, the predicates of the SPARQL constraints), at a subject whose
-    triples the graphs changed (a triple no other graph asserts). No
+    triples the graphs changed (a triple no other graph asserts) in a
+    predicate that constraint reads there. No
     constraint of ``ontology/shapes/`` looks further than one such step,
     except through ``rdfs:subClassOf``: a graph that adds a subclass axiom
     returns None, meaning "validate everything". Blank-node subjects are left
@@ -287,7 +288,7 @@ def scope(data: Graph, graphs: Iterable[str], shapes: Graph | None = None) -> se
     import pyoxigraph  # noqa: PLC0415
 
     focus: set[URIRef] = set()
-    changed: set[str] = set()
+    changed: dict[str, set[str]] = {}  # subject -> predicates of its triples that only these graphs assert
     for iri in graphs:
         graph = pyoxigraph.NamedNode(iri)
         if not store.contains_named_graph(graph):
@@ -300,12 +301,14 @@ def scope(data: Graph, graphs: Iterable[str], shapes: Graph | None = None) -> se
                 continue  # asserted elsewhere too: nothing changed
             if p.value == "http://www.w3.org/2000/01/rdf-schema#subClassOf":
                 return None
-            changed.add(s.value)
-    if changed and plan.lookthrough:
-        preds = " ".join(f"<{p}>" for p in sorted(plan.lookthrough))
-        for chunk in _chunks(sorted(changed), 500):
+            changed.setdefault(s.value, set()).add(p.value)
+    # A node that points at a changed node is affected only through a predicate some constraint
+    # follows, and only if that constraint reads one of the changed predicates there.
+    for via, reads in sorted(plan.lookthrough.items()):
+        targets = sorted(n for n, preds in changed.items() if preds & reads)
+        for chunk in _chunks(targets, 500):
             nodes = " ".join(f"<{n}>" for n in chunk)
-            query = f"SELECT DISTINCT ?x WHERE {{ VALUES ?s {{ {nodes} }} VALUES ?p {{ {preds} }} ?x ?p ?s }}"
+            query = f"SELECT DISTINCT ?x WHERE {{ VALUES ?s {{ {nodes} }} ?x <{via}> ?s }}"
             for row in store.query(query, use_default_graph_as_union=True):
                 if isinstance(row["x"], pyoxigraph.NamedNode):
                     focus.add(URIRef(row["x"].value))

@@ -44,7 +44,12 @@ def test_the_project_shapes_compile(shapes):
     assert {"Sanction_Shape", "Retaliation_order", "TargetCount_notBelowNamed", "Evidence_quoteInText"} <= names
     # what scoped validation must follow: kg:respondsTo (dates of the answered act), kg:target (its type)
     assert {"https://w3id.org/sanctions-kg/ontology#respondsTo",
-            "https://w3id.org/sanctions-kg/ontology#target"} <= plan.lookthrough
+            "https://w3id.org/sanctions-kg/ontology#target"} <= set(plan.lookthrough)
+    # ... and what they read there: the answered act's dates, the target's type
+    assert "https://w3id.org/sanctions-kg/ontology#earliestDate" in plan.lookthrough[
+        "https://w3id.org/sanctions-kg/ontology#respondsTo"]
+    assert "http://www.w3.org/1999/02/22-rdf-syntax-ns#type" in plan.lookthrough[
+        "https://w3id.org/sanctions-kg/ontology#target"]
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: f"{p.parent.name}/{p.stem}")
