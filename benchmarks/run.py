@@ -3,6 +3,7 @@
     python benchmarks/run.py                      # sizes 1e4 and 1e5, all stages
     python benchmarks/run.py --sizes 1e4,1e5,1e6 --skip-validate-above 1e4
     python benchmarks/run.py --quick              # the seed graph and 1e4 only (CI smoke run)
+    python benchmarks/run.py --sizes 1e4,1e5,1e6 --plain-timeout 300   # the issue-5 run, see BENCHMARKS.md
 
 Each measurement runs in a fresh Python process (so peak memory is its own):
 the untimed setup (parsing, opening a store) happens first, then the timed
@@ -26,16 +27,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ("sanctions", "retaliations", "multiply-sanctioned")
 
-#: stage -> (plain path, our path); each name is a function below.
+#: stage -> (plain path, our path, other engines measured beside them); each name is a function below.
 STAGES = {
     "load": ("load_rdflib", "load_oxigraph"),
     "query": ("query_rdflib", "query_oxigraph"),
-    "validate": ("validate_pyshacl", "validate_kg"),
+    "cold_query": ("cold_query_rdflib", "cold_query_kg"),
+    "validate": ("validate_pyshacl", "validate_kg", "validate_pyrudof"),
+    "validate_article": ("validate_kg", "validate_article_kg"),
     "chains": ("chains_rdflib", "chains_oxigraph"),
     "betweenness": ("betweenness_networkx", "betweenness_igraph"),
     "pagerank": ("pagerank_networkx", "pagerank_igraph"),
     "gexf": ("gexf_rdflib", "gexf_oxigraph"),
 }
+#: Measurements too slow (or too big) above a size: skipped there, and said so.
+SKIP_ABOVE = {"validate_pyshacl": 1e4, "validate_pyrudof": 1e5}
 
 
 # --------------------------------------------------------------- measurements
@@ -95,11 +100,63 @@ def validate_pyshacl(trig, store):
 
 
 def validate_kg(trig, store):
+    """kg validate --store oxigraph:PATH: the shapes compiled to SPARQL, run in the store."""
     from kg.validate import load_shapes, validate
 
-    dataset = _memory(trig)
+    dataset = _oxigraph(store)
     shapes = load_shapes(ROOT / "ontology" / "shapes")
     return lambda: validate(dataset, shapes).conforms
+
+
+def validate_pyrudof(trig, store):
+    """pyrudof (rudof, Rust) on the union of the named graphs, as N-Triples; loading it is setup."""
+    import pyoxigraph
+    import pyrudof
+
+    ox = pyoxigraph.Store()
+    ox.bulk_load(path=str(trig), format=pyoxigraph.RdfFormat.TRIG)
+    nt = Path(store).parent / "union.nt"
+    with open(nt, "wb") as out:
+        for quad in ox.quads_for_pattern(None, None, None, None):
+            out.write(f"{quad.triple} .\n".encode())
+    del ox
+    rudof = pyrudof.Rudof(pyrudof.RudofConfig())
+    rudof.read_data(str(nt), pyrudof.RDFFormat.NTriples)
+    shapes = ROOT / "ontology" / "shapes" / "sanctions-shapes.ttl"
+    rudof.read_shacl(str(shapes), pyrudof.ShaclFormat.Turtle)
+    return lambda: rudof.validate_shacl().conforms
+
+
+def validate_article_kg(trig, store):
+    """kg validate --graph: one article graph of the store, and what it can affect."""
+    from kg.validate import load_shapes, scope, validate
+
+    dataset = _oxigraph(store)
+    shapes = load_shapes(ROOT / "ontology" / "shapes")
+    articles = sorted(str(g.identifier) for g in dataset.graphs() if "/graph/article/" in str(g.identifier))
+    graph = articles[len(articles) // 2]
+    return lambda: validate(dataset, shapes, focus=scope(dataset, [graph], shapes)).conforms
+
+
+def _cold(argv, cwd=ROOT):
+    return lambda: subprocess.run(argv, check=True, capture_output=True, cwd=cwd)
+
+
+def cold_query_rdflib(trig, store):
+    """A fresh interpreter that parses the TriG with rdflib and runs one catalogue query."""
+    code = ("import sys; from rdflib import Dataset; d = Dataset(default_union=True); "
+            "d.parse(sys.argv[1], format='trig'); "
+            "print(len(list(d.query(open(sys.argv[2]).read()))))")
+    return _cold([sys.executable, "-c", code, str(trig), str(ROOT / "queries" / "sanctions.rq")])
+
+
+def cold_query_kg(trig, store):
+    """`kg query sanctions` as a user runs it: a fresh process, the memory store (out/kg.trig)."""
+    cwd = Path(store).parent / "cold"
+    (cwd / "out").mkdir(parents=True, exist_ok=True)
+    (cwd / "out" / "kg.trig").unlink(missing_ok=True)
+    (cwd / "out" / "kg.trig").symlink_to(Path(trig).resolve())
+    return _cold([str(Path(sys.executable).parent / "kg"), "-q", "query", "sanctions"], cwd=cwd)
 
 
 def _chains(dataset):
@@ -207,8 +264,10 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1e4,1e5", help="triples per synthetic graph, comma-separated (default: 1e4,1e5)")
     parser.add_argument("--stages", default=",".join(STAGES), help="stages to run (default: all)")
-    parser.add_argument("--skip-validate-above", type=float, default=1e5, help="no SHACL stage above this size (pySHACL is slow)")
-    parser.add_argument("--timeout", type=float, default=900, help="seconds per measurement before it is given up")
+    parser.add_argument("--skip-validate-above", type=float, default=1e4, help="no pySHACL above this size (it is slow)")
+    parser.add_argument("--timeout", type=float, default=900, help="seconds per measurement of ours before it is given up")
+    parser.add_argument("--plain-timeout", type=float, default=900,
+                        help="seconds per measurement of the plain path and other engines before it is given up")
     parser.add_argument("--quick", action="store_true", help="the seed graph and 1e4 only: a smoke run for CI")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results", help="where the JSON results go")
     args = parser.parse_args(argv)
@@ -219,6 +278,7 @@ def main(argv=None) -> int:
     from kg.store import load_oxigraph
     from kg.synth import write_synth
 
+    SKIP_ABOVE["validate_pyshacl"] = args.skip_validate_above
     sizes = ["seed", 10_000] if args.quick else [int(float(s)) for s in args.sizes.split(",")]
     stages = [s for s in args.stages.split(",") if s]
     results = {"machine": {"python": platform.python_version(), "platform": platform.platform(),
@@ -236,23 +296,58 @@ def main(argv=None) -> int:
             store.mkdir()
             load_oxigraph(trig, store / "kg")
             for stage in stages:
-                if stage == "validate" and size != "seed" and size > args.skip_validate_above:
-                    continue
-                plain_name, ours_name = STAGES[stage]
-                plain = measure(plain_name, trig, store / "kg", args.timeout)
-                ours = measure(ours_name, trig, store / "kg", args.timeout)
+                plain_name, ours_name, *others = STAGES[stage]
+                timed = {}
+                for name in (plain_name, ours_name, *others):
+                    if size != "seed" and size > SKIP_ABOVE.get(name, float("inf")):
+                        timed[name] = {"seconds": None, "peak_mb": None, "error": "skipped at this size"}
+                        continue
+                    limit = args.timeout if name == ours_name else args.plain_timeout
+                    timed[name] = measure(name, trig, store / "kg", limit)
+                plain, ours = timed[plain_name], timed[ours_name]
                 ratio = plain["seconds"] / ours["seconds"] if plain.get("seconds") and ours.get("seconds") else None
                 row = {"size": size, "triples": triples, "stage": stage, "plain": plain_name, "ours": ours_name,
                        "plain_s": plain.get("seconds"), "ours_s": ours.get("seconds"),
                        "plain_mb": plain.get("peak_mb"), "ours_mb": ours.get("peak_mb"), "speedup": ratio,
-                       "errors": {k: v["error"] for k, v in (("plain", plain), ("ours", ours)) if "error" in v}}
+                       "others": {n: {"s": timed[n].get("seconds"), "mb": timed[n].get("peak_mb"),
+                                      "ratio_to_ours": (timed[n]["seconds"] / ours["seconds"]
+                                                        if timed[n].get("seconds") and ours.get("seconds") else None)}
+                                  for n in others},
+                       "errors": {n: v["error"] for n, v in timed.items() if "error" in v}}
                 results["runs"].append(row)
                 print(_format(row), flush=True)
+    results["growth"] = growth(results["runs"])
+    for line in results["growth"]["lines"]:
+        print(line)
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / f"{time.strftime('%Y%m%dT%H%M%S')}.json"
     atomic_write(path, json.dumps(results, indent=2))
     print(f"results: {path}")
     return 0
+
+
+def growth(runs: list[dict]) -> dict:
+    """How each stage's time grows from the smallest to the largest synthetic size, against n log n."""
+    import math
+
+    out = {"stages": {}, "lines": []}
+    by_stage: dict = {}
+    for row in runs:
+        if row["size"] != "seed" and row.get("ours_s"):
+            by_stage.setdefault(row["stage"], []).append((row["triples"], row["ours_s"]))
+    for stage, points in by_stage.items():
+        if len(points) < 2:
+            continue
+        (n1, t1), (n2, t2) = min(points), max(points)
+        exponent = math.log(t2 / t1) / math.log(n2 / n1)
+        nlogn = (n2 * math.log(n2)) / (n1 * math.log(n1))
+        worse = t2 / t1 > 1.25 * nlogn  # a quarter of slack for noise
+        out["stages"][stage] = {"n1": n1, "n2": n2, "t1": t1, "t2": t2, "exponent": exponent,
+                                "time_ratio": t2 / t1, "nlogn_ratio": nlogn, "worse_than_nlogn": worse}
+        out["lines"].append(f"growth {stage:<17} time x{t2 / t1:7.1f} for triples x{n2 / n1:5.0f} "
+                            f"(n log n: x{nlogn:6.1f}; exponent {exponent:4.2f})"
+                            + ("  GROWS FASTER THAN n log n" if worse else ""))
+    return out
 
 
 def _cpus() -> int:
@@ -270,6 +365,8 @@ def _format(row: dict) -> str:
 
     ratio = "  -  " if row["speedup"] is None else f"{row['speedup']:6.1f}x"
     errors = f"  {row['errors']}" if row["errors"] else ""
+    for name, other in row.get("others", {}).items():
+        errors += f" | {name} {t(other['s'])} s {m(other['mb'])} MB"
     return (f"{str(row['size']):>8} {row['stage']:<12} plain {row['plain']:<22} {t(row['plain_s'])} s {m(row['plain_mb'])} MB"
             f" | ours {row['ours']:<20} {t(row['ours_s'])} s {m(row['ours_mb'])} MB | speed-up {ratio}{errors}")
 
