@@ -171,12 +171,12 @@ class _Compiler:
                 if key == SH["class"]:
                     self._look(path, [RDF.type])
         for value in self.g.objects(node, SH.node):
-            nested = self.node_shape(value, nested=True)
+            nested = self.node_shape(value)
             shape.constraints.append((SH.node, nested))
             self._look(path, [RDF.type] + [p.path for p in nested.properties])
         return shape
 
-    def node_shape(self, node, nested: bool = False) -> NodeShape:
+    def node_shape(self, node) -> NodeShape:
         if node in self.node_cache:
             return self.node_cache[node]
         is_constraint = (None, SH.sparql, node) in self.g  # a shape that is its own SPARQL constraint
@@ -196,7 +196,7 @@ class _Compiler:
                 if (member, SH.path, None) in self.g:
                     members.append(self.property_shape(member))
                 else:
-                    members.append(self.node_shape(member, nested=True))
+                    members.append(self.node_shape(member))
             shape.alternatives.append(members)
         for constraint in self.g.objects(node, SH.sparql):
             shape.sparql.append(self.sparql(constraint))
@@ -304,16 +304,6 @@ class _Runner:
         if term.datatype.value == str(XSD.string):  # rdflib keeps plain literals without a datatype
             return Literal(term.value)
         return Literal(term.value, datatype=URIRef(term.datatype.value))
-
-    def to_ox(self, term):
-        ox = self.ox
-        if isinstance(term, URIRef):
-            return ox.NamedNode(str(term))
-        if isinstance(term, BNode):
-            return ox.BlankNode(str(term))
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or XSD.string)))
 
     def select(self, query: str, **kwargs):
         return self.store.query(query, use_default_graph_as_union=True, **kwargs)
