@@ -25,3 +25,14 @@ def dataset():
 @pytest.fixture(scope="session")
 def article_texts() -> dict[str, str]:
     return {p.stem: p.read_text(encoding="utf-8") for p in (ROOT / "data" / "articles").glob("*.txt")}
+
+
+@pytest.fixture(scope="session")
+def ontology():
+    """The ontology and the concept schemes, as one graph: what the shape cases are validated with."""
+    from rdflib import Graph
+
+    g = Graph()
+    for name in ("sanctions.ttl", "schemes.ttl"):
+        g.parse(ROOT / "ontology" / name)
+    return g

@@ -26,14 +26,6 @@ def _rows(report) -> list[tuple]:
 
 
 @pytest.fixture(scope="module")
-def ontology() -> Graph:
-    g = Graph()
-    for name in ("sanctions.ttl", "schemes.ttl"):
-        g.parse(ROOT / "ontology" / name)
-    return g
-
-
-@pytest.fixture(scope="module")
 def shapes() -> Graph:
     return load_shapes()
 

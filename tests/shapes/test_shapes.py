@@ -35,14 +35,6 @@ def shapes() -> Graph:
     return g
 
 
-@pytest.fixture(scope="module")
-def ontology() -> Graph:
-    g = Graph()
-    for name in ("sanctions.ttl", "schemes.ttl"):
-        g.parse(ROOT / "ontology" / name)
-    return g
-
-
 def _data(ontology: Graph, case: Path) -> Graph:
     g = Graph()
     g += ontology
