@@ -6,8 +6,8 @@ graphs of the same shape) and return plain rows; reports only format them.
 
 from __future__ import annotations
 
-from datetime import date
-from itertools import combinations
+from bisect import bisect_right
+from datetime import date, timedelta
 from typing import Any, Iterable, Iterator, Mapping
 
 import networkx as nx
@@ -212,32 +212,77 @@ def tit_for_tat_candidates(
     [('a', 'b', 9)]
     """
     rows = []
-    for a, b in combinations(sorted(act_sides), 2):
-        for first, later in ((a, b), (b, a)):
-            side_f, targets_f = act_sides[first]
-            side_l, targets_l = act_sides[later]
-            if side_f == side_l or side_l not in targets_f or side_f not in targets_l:
-                continue
-            if _linked(D, first, later, ANSWER_LINKS):
-                continue
-            follows = D.has_edge(later, first) and D.edges[later, first].get("link") == "follows"
-            lag = lag_days(acts[first], acts[later])
-            if not follows and (lag is None or not 0 < lag <= window_days):
-                continue
-            rows.append(
-                {
-                    "first": first,
-                    "first_label": acts[first].get("label", first),
-                    "candidate": later,
-                    "candidate_label": acts[later].get("label", later),
-                    "first_side": side_f,
-                    "candidate_side": side_l,
-                    "lag": lag,
-                    "basis": "follows" if follows else f"within {window_days} days",
-                    "inferred": True,
-                }
-            )
+    for first, later in _candidate_pairs(acts, act_sides, D, window_days):
+        side_f, targets_f = act_sides[first]
+        side_l, targets_l = act_sides[later]
+        if side_f == side_l or side_l not in targets_f or side_f not in targets_l:
+            continue
+        if _linked(D, first, later, ANSWER_LINKS):
+            continue
+        follows = D.has_edge(later, first) and D.edges[later, first].get("link") == "follows"
+        lag = lag_days(acts[first], acts[later])
+        if not follows and (lag is None or not 0 < lag <= window_days):
+            continue
+        rows.append(
+            {
+                "first": first,
+                "first_label": acts[first].get("label", first),
+                "candidate": later,
+                "candidate_label": acts[later].get("label", later),
+                "first_side": side_f,
+                "candidate_side": side_l,
+                "lag": lag,
+                "basis": "follows" if follows else f"within {window_days} days",
+                "inferred": True,
+            }
+        )
     return rows
+
+
+def _candidate_pairs(
+    acts: Mapping[str, Mapping[str, Any]],
+    act_sides: Mapping[str, tuple[str, frozenset[str]]],
+    D: nx.DiGraph,
+    window_days: int,
+) -> list[tuple[str, str]]:
+    """The ordered pairs (first, later) that can be candidates, in the order of
+    ``combinations(sorted(act_sides), 2)`` with (a, b) before (b, a).
+
+    A candidate's sides act against each other, and the later act either
+    "follows" the first in ``D`` or comes 0 < lag <= ``window_days`` days after
+    it: so the later acts of a first act are looked up among the acts of the
+    sides it targets, by date, instead of trying all pairs.
+    """
+    pairs: set[tuple[str, str]] = set()
+    for later, first, link in D.edges(data="link"):
+        if link == "follows" and first != later and first in act_sides and later in act_sides:
+            pairs.add((first, later))
+    if window_days > 0:
+        days = {act: _day(acts[act].get("date")) if act in acts else None for act in act_sides}
+        # (side, targeted side) -> the days and acts of that side against that side, by day
+        index: dict[tuple[str, str], list[tuple[date, str]]] = {}
+        for act, (side, targets) in act_sides.items():
+            if days[act] is not None:
+                for target in targets:
+                    if target != side:
+                        index.setdefault((side, target), []).append((days[act], act))
+        by_side = {key: (sorted(found), [d for d, _ in sorted(found)]) for key, found in index.items()}
+        for first, (side_f, targets_f) in act_sides.items():
+            day = days[first]
+            if day is None:
+                continue
+            last = date.max if (date.max - day).days <= window_days else day + timedelta(days=window_days)
+            for target in targets_f:
+                found, found_days = by_side.get((target, side_f), ((), ()))
+                for _, later in found[bisect_right(found_days, day):bisect_right(found_days, last)]:
+                    pairs.add((first, later))
+    order = {act: i for i, act in enumerate(sorted(act_sides))}
+
+    def key(pair: tuple[str, str]) -> tuple[int, int, int]:
+        i, j = order[pair[0]], order[pair[1]]
+        return (i, j, 0) if i < j else (j, i, 1)
+
+    return sorted(pairs, key=key)
 
 
 def _linked(D: nx.DiGraph, a: str, b: str, links: frozenset[str]) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
+from weakref import WeakKeyDictionary
 
 import networkx as nx
 
@@ -46,19 +47,54 @@ _EDGE_ATTRS = ("act", "actLabel", "kind", "date", "earliest", "latest", "measure
 
 
 def _py(value: Any) -> Any:
-    """An rdflib term as a plain Python value (IRIs and dates as strings)."""
+    """A row value as a plain Python value (IRIs and dates as strings)."""
     if value is None:
         return None
     return str(value)
 
 
-def _rows(graph, query: str) -> Iterable[Mapping[str, Any]]:
+def _int(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:  # a decimal or double lexical form
+        from decimal import Decimal  # noqa: PLC0415
+
+        return int(Decimal(value))
+
+
+def _rows(graph, query: str) -> Iterable[Mapping[str, str | None]]:
+    """The rows of a catalogue query, each value a plain string (an IRI, or a literal's lexical form) or None.
+
+    On an ``oxigraph:PATH`` dataset the query runs on the pyoxigraph Store
+    itself and the values are read off Oxigraph's terms: going through
+    oxrdflib would turn every value into an rdflib term first, and rdflib
+    would parse the query only to check its syntax (Oxigraph checks it too).
+    """
+    from kg.store import oxigraph_store  # noqa: PLC0415
+
+    store = oxigraph_store(graph)
+    if store is not None:
+        result = store.query(_query_text(query), use_default_graph_as_union=bool(getattr(graph, "default_union", False)))
+        names = [v.value for v in result.variables]
+        for solution in result:
+            yield {name: None if term is None else term.value for name, term in zip(names, solution)}
+        return
     from kg.query import run_query  # noqa: PLC0415
 
     result = run_query(graph, query)
     names = [str(v) for v in result.vars]
     for row in result:
-        yield {name: row[i] for i, name in enumerate(names)}
+        yield {name: None if row[i] is None else str(row[i]) for i, name in enumerate(names)}
+
+
+def _query_text(name: str) -> str:
+    from kg.paths import queries_dir  # noqa: PLC0415
+    from kg.query import QueryError, parse_query_file  # noqa: PLC0415
+
+    path = queries_dir() / f"{name}.rq"
+    if not path.is_file():
+        raise QueryError(f"no query named {name!r} in the catalogue")
+    return parse_query_file(path).text
 
 
 def _when(attrs: Mapping[str, Any]) -> str | None:
@@ -91,7 +127,7 @@ def actor_network(graph, layers: Iterable[str] | None = None) -> nx.MultiDiGraph
             act = _py(row.get("act"))
             if unnamed is not None and act not in seen_unnamed:
                 seen_unnamed.add(act)
-                G.nodes[source]["unnamed_targets"] = G.nodes[source].get("unnamed_targets", 0) + int(unnamed)
+                G.nodes[source]["unnamed_targets"] = G.nodes[source].get("unnamed_targets", 0) + _int(unnamed)
             if target is None:
                 continue
             attrs = {k: _py(row.get(k)) for k in _EDGE_ATTRS if row.get(k) is not None}
@@ -105,7 +141,24 @@ def actor_network(graph, layers: Iterable[str] | None = None) -> nx.MultiDiGraph
     return G
 
 
+#: The affiliations of each Oxigraph-backed dataset, read once: ``sides``, ``actor_labels``
+#: and ``actor_network`` all need them. Only for Oxigraph stores, which kg opens
+#: read-only for analyses; an in-memory graph may change between calls.
+_AFFILIATIONS: WeakKeyDictionary = WeakKeyDictionary()
+
+
 def _affiliations(graph) -> tuple[dict[str, dict[str, Any]], dict[str, list[tuple[str, str]]]]:
+    from kg.store import oxigraph_store  # noqa: PLC0415
+
+    if oxigraph_store(graph) is None:
+        return _read_affiliations(graph)
+    found = _AFFILIATIONS.get(graph.store)
+    if found is None:
+        found = _AFFILIATIONS[graph.store] = _read_affiliations(graph)
+    return found
+
+
+def _read_affiliations(graph) -> tuple[dict[str, dict[str, Any]], dict[str, list[tuple[str, str]]]]:
     info: dict[str, dict[str, Any]] = {}
     links: dict[str, list[tuple[str, str]]] = {}
     for row in _rows(graph, "edges-affiliation"):
@@ -113,7 +166,7 @@ def _affiliations(graph) -> tuple[dict[str, dict[str, Any]], dict[str, list[tupl
         info[actor] = {
             "label": str(row["actorLabel"]),
             "kind": str(row["actorKind"]),
-            "is_side": bool(row["isSide"].toPython()) if row.get("isSide") is not None else False,
+            "is_side": row.get("isSide") in ("true", "1"),
         }
         if row.get("parent") is not None:
             links.setdefault(actor, []).append((str(row["parent"]), str(row["link"])))

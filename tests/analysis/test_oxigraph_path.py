@@ -1,0 +1,88 @@
+"""On an Oxigraph store the analyses read the queries straight from pyoxigraph: same answers as through rdflib."""
+
+from __future__ import annotations
+
+import networkx as nx
+import pytest
+
+from kg.analysis import chain_analysis, chains, networks
+
+
+@pytest.fixture(scope="module")
+def stored(dataset, tmp_path_factory):
+    from kg.io import trig_bytes
+    from kg.store import load_oxigraph, open_dataset
+
+    folder = tmp_path_factory.mktemp("oxigraph")
+    trig = folder / "kg.trig"
+    trig.write_bytes(trig_bytes(dataset))
+    load_oxigraph(trig, folder / "store")
+    return open_dataset(f"oxigraph:{folder / 'store'}")
+
+
+QUERIES = [layer.query for layer in networks.EDGE_LAYERS] + ["edges-affiliation", "edges-respond", "acts", "act-targets"]
+
+
+@pytest.mark.parametrize("name", QUERIES)
+def test_rows_read_off_pyoxigraph_as_through_rdflib(stored, name):
+    from kg.query import run_query
+
+    result = run_query(stored, name)  # through oxrdflib: rdflib terms
+    names = [str(v) for v in result.vars]
+    through_rdflib = [{n: None if row[i] is None else str(row[i]) for i, n in enumerate(names)} for row in result]
+    assert through_rdflib
+    assert list(networks._rows(stored, name)) == through_rdflib
+
+
+def test_chain_analysis_same_as_through_rdflib(stored, monkeypatch):
+    import kg.store
+
+    direct = chain_analysis(stored)
+    networks._AFFILIATIONS.clear()
+    monkeypatch.setattr(kg.store, "oxigraph_store", lambda dataset: None)
+    assert chain_analysis(stored) == direct
+
+
+def _all_pairs_candidates(acts, act_sides, D, window_days):
+    """The definition: every ordered pair of acts, checked one by one."""
+    from itertools import combinations
+
+    rows = []
+    for a, b in combinations(sorted(act_sides), 2):
+        for first, later in ((a, b), (b, a)):
+            side_f, targets_f = act_sides[first]
+            side_l, targets_l = act_sides[later]
+            if side_f == side_l or side_l not in targets_f or side_f not in targets_l:
+                continue
+            if any(D.has_edge(u, v) and D.edges[u, v].get("link") in chains.ANSWER_LINKS
+                   for u, v in ((first, later), (later, first))):
+                continue
+            follows = D.has_edge(later, first) and D.edges[later, first].get("link") == "follows"
+            lag = chains.lag_days(acts[first], acts[later])
+            if not follows and (lag is None or not 0 < lag <= window_days):
+                continue
+            rows.append((first, later, lag, follows))
+    return rows
+
+
+@pytest.mark.parametrize("window", [0, 1, 5, 30, 400])
+def test_candidates_match_all_pairs(window):
+    import random
+
+    rng = random.Random(window)
+    sides = ["A", "B", "C", "D"]
+    acts, act_sides = {}, {}
+    for i in range(120):
+        act = f"act{i:03d}"
+        day = rng.choice([None, "2020-01-%02d" % rng.randint(1, 28), "2020-02-%02d" % rng.randint(1, 28), "2020-03"])
+        acts[act] = {"label": act.upper(), **({"date": day} if day else {})}
+        side = rng.choice(sides)
+        act_sides[act] = (side, frozenset(rng.sample(sides, rng.randint(1, 3))))
+    D = nx.DiGraph()
+    names = sorted(acts)
+    for _ in range(80):
+        u, v = rng.sample(names, 2)
+        D.add_edge(u, v, link=rng.choice(["responds to", "reacts to", "follows"]))
+    found = [(r["first"], r["candidate"], r["lag"], r["basis"] == "follows")
+             for r in chains.tit_for_tat_candidates(acts, act_sides, D, window)]
+    assert found == _all_pairs_candidates(acts, act_sides, D, window)
