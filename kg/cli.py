@@ -31,6 +31,20 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
     pass
 
 
+#: Cycles the table output of ``kg chains`` lists before it says how many more.
+CYCLES_SHOWN = 20
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def _command(subparsers, name: str, summary: str, description: str, example: str) -> argparse.ArgumentParser:
     return subparsers.add_parser(
         name,
@@ -456,6 +470,9 @@ def _add_chains(sub) -> None:
     )
     p.add_argument("--format", choices=("table", "json", "csv"), default="table", help="output format (default: table)")
     p.add_argument("--window", type=int, default=30, metavar="DAYS", help="days within which an unlinked answer is a candidate (default: 30)")
+    p.add_argument("--max-cycle", type=_positive, default=3, metavar="N",
+                   help="longest cycle of sides to list (default: 3, mutual pairs and triangles; "
+                        "the number of longer cycles grows exponentially with the network)")
     _add_store(p)
     p.set_defaults(func=cmd_chains)
 
@@ -464,7 +481,7 @@ def cmd_chains(args) -> int:
     from kg.analysis import chain_analysis  # noqa: PLC0415
     from kg.report import chain_rows  # noqa: PLC0415
 
-    found = chain_analysis(_open(args), args.window)
+    found = chain_analysis(_open(args), args.window, args.max_cycle)
     rows = chain_rows(found["chains"])
     if args.format == "json":
         found.pop("labels")
@@ -487,7 +504,10 @@ def cmd_chains(args) -> int:
         print("\nReciprocity between sides:")
         print(tabulate([[r["a_label"], r["b_label"], r["a_to_b"], r["b_to_a"], r["reciprocity"]] for r in found["reciprocity"]],
                        headers=["side A", "side B", "A -> B", "B -> A", "reciprocity"]))
-        print("\nCycles: " + ("; ".join(" -> ".join(c) for c in found["cycles"]) or "none"))
+        shown = found["cycles"][:CYCLES_SHOWN]
+        more = len(found["cycles"]) - len(shown)
+        print(f"\nCycles of at most {args.max_cycle} sides: " + ("; ".join(" -> ".join(c) for c in shown) or "none")
+              + (f"; and {more} more (--format json lists them all)" if more else ""))
         if found["most_answered"]:
             top = found["most_answered"][0]
             print(f"Most answered act: {top['label']} ({top['answers']} answers)")

@@ -24,6 +24,15 @@ log = logging.getLogger(__name__)
 TOP = 10
 
 
+def _cycles(cycles: list[list[str]]) -> str:
+    from kg.analysis.chains import MAX_CYCLE  # noqa: PLC0415
+
+    shown = cycles[:TOP * 2]
+    more = f"; and {len(cycles) - len(shown)} more (all in report.json)" if len(cycles) > len(shown) else ""
+    listed = "; ".join(" -> ".join(c) for c in shown) or "none"
+    return f"Cycles of at most {MAX_CYCLE} sides in the side network: {listed}{more}.\n"
+
+
 def compute(graph, window_days: int = 30) -> dict[str, Any]:
     """Every figure of the report, as plain data."""
     from kg.analysis import centrality, chain_analysis, networks  # noqa: PLC0415
@@ -198,7 +207,7 @@ def _markdown(data: Mapping[str, Any]) -> str:
             _table(data["candidates"], ["first_label", "candidate_label", "basis", "lag"]),
             "## Reciprocity between sides\n",
             _table(data["reciprocity"], ["a_label", "b_label", "a_to_b", "b_to_a", "reciprocity"]),
-            f"Cycles in the side network: {'; '.join(' -> '.join(c) for c in data['cycles']) or 'none'}.\n",
+            _cycles(data["cycles"]),
             "## Most answered acts\n", _table(data["most_answered"], ["label", "answers"]),
             "## Measures and the answers they drew\n", _table(data["answers_by_measure"], ["measure", "answers", "strongest"]),
             "![Timeline](timeline.png)\n"]

@@ -144,6 +144,12 @@ def test_chains_report_export_commands(built, tmp_path, capsys):
     assert main(["-q", "chains", "--graph", graph]) == 0
     text = capsys.readouterr().out
     assert "China counter-sanctions 10 people" in text and "Meng Wanzhou detained in Canada (2018)" in text
+    assert "Cycles of at most 3 sides: " in text and "China -> European Union" in text
+    assert main(["-q", "chains", "--max-cycle", "1", "--graph", graph]) == 0
+    assert "Cycles of at most 1 sides: none" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as stopped:
+        main(["-q", "chains", "--max-cycle", "0", "--graph", graph])
+    assert stopped.value.code == 2 and "must be at least 1" in capsys.readouterr().err
     assert main(["-q", "chains", "--format", "json", "--graph", graph]) == 0
     assert len(json.loads(capsys.readouterr().out)["chains"]) >= 6
     assert main(["-q", "chains", "--format", "csv", "--graph", graph]) == 0

@@ -28,11 +28,12 @@ def act_sides(graph, side_of: dict[str, str]) -> dict[str, tuple[str, frozenset[
     return {act: (side, frozenset(targets)) for act, (side, targets) in found.items()}
 
 
-def chain_analysis(graph, window_days: int = 30) -> dict[str, Any]:
+def chain_analysis(graph, window_days: int = 30, max_cycle: int | None = None) -> dict[str, Any]:
     """All chain analyses of a knowledge graph, as plain rows.
 
     Keys: ``chains``, ``candidates`` (inferred tit-for-tat, never asserted),
-    ``reciprocity``, ``cycles``, ``most_answered``, ``answers_by_measure``,
+    ``reciprocity``, ``cycles`` (of at most ``max_cycle`` sides, default
+    ``chains.MAX_CYCLE``), ``most_answered``, ``answers_by_measure``,
     ``unplaced`` (actors no affiliation places on a side), ``labels``.
     """
     from kg.analysis import chains, networks  # noqa: PLC0415
@@ -52,7 +53,7 @@ def chain_analysis(graph, window_days: int = 30) -> dict[str, Any]:
         "chains": chains.retaliation_chains(D),
         "candidates": chains.tit_for_tat_candidates(acts, act_sides(graph, side_of), D, window_days),
         "reciprocity": chains.reciprocity_by_side(S),
-        "cycles": [[labels.get(s, s) for s in c] for c in chains.side_cycles(S)],
+        "cycles": [[labels.get(s, s) for s in c] for c in chains.side_cycles(S, max_length=max_cycle or chains.MAX_CYCLE)],
         "most_answered": chains.most_answered(D),
         "answers_by_measure": chains.answers_by_measure(D, {k: sorted(v) for k, v in measures_of.items()}),
         "unplaced": [labels.get(a, a) for a in unplaced],

@@ -84,6 +84,22 @@ def test_reciprocity_and_cycles():
     assert side_cycles(S) == [["CN", "EU"]]
 
 
+@pytest.mark.parametrize("bound", [1, 2, 3, 4])
+def test_bounded_cycles_are_the_short_ones_of_all_cycles(bound):
+    import random
+
+    rng = random.Random(1)  # a graph with cycles of 2 to 7 sides
+    S = nx.MultiDiGraph()
+    sides = [f"s{i}" for i in range(9)]
+    S.add_edges_from(((u, v) for u in sides for v in sides if u != v and rng.random() < 0.3), layer="sanction")
+    S.add_edge("s0", "s1", layer="affiliation")  # not a layer that makes cycles
+    every = side_cycles(S, max_length=None)
+    assert {len(c) for c in every} == {2, 3, 4, 5, 6, 7}
+    assert side_cycles(S, max_length=bound) == [c for c in every if len(c) <= bound]
+    with pytest.raises(ValueError, match="at least 1"):
+        side_cycles(S, max_length=0)
+
+
 def test_real_graph_chains_match_the_articles(dataset):
     found = chain_analysis(dataset, window_days=30)
     by_first = {}
