@@ -35,7 +35,8 @@ STAGES = {
     "validate": ("validate_pyshacl", "validate_kg", "validate_pyrudof"),
     "validate_article": ("validate_kg", "validate_article_kg"),
     "chains": ("chains_rdflib", "chains_oxigraph"),
-    "betweenness": ("betweenness_networkx", "betweenness_igraph"),
+    "betweenness": ("betweenness_networkx", "betweenness_kg"),
+    "communities": ("communities_greedy", "communities_kg"),
     "pagerank": ("pagerank_networkx", "pagerank_igraph"),
     "gexf": ("gexf_rdflib", "gexf_oxigraph"),
 }
@@ -198,9 +199,25 @@ def betweenness_networkx(trig, store):
     return lambda: nx.betweenness_centrality(D)
 
 
-def betweenness_igraph(trig, store):
-    g = _igraph(_collapsed(store))
-    return lambda: g.betweenness(directed=True)
+def betweenness_kg(trig, store):
+    from kg.analysis.centrality import betweenness
+
+    D = _collapsed(store)
+    return lambda: betweenness(D)  # igraph, including the conversion
+
+
+def communities_greedy(trig, store):
+    import networkx as nx
+
+    U = _collapsed(store).to_undirected()
+    return lambda: nx.community.greedy_modularity_communities(U, weight="weight")
+
+
+def communities_kg(trig, store):
+    from kg.analysis.centrality import communities
+
+    D = _collapsed(store)
+    return lambda: communities(D)  # Louvain
 
 
 def pagerank_networkx(trig, store):
@@ -233,7 +250,7 @@ def gexf_oxigraph(trig, store):
 
 
 #: Stages whose first call pays for lazy imports (scipy in networkx's PageRank): warmed up untimed.
-WARM_UP = frozenset({"betweenness_networkx", "betweenness_igraph", "pagerank_networkx", "pagerank_igraph"})
+WARM_UP = frozenset({"pagerank_networkx", "pagerank_igraph"})
 
 
 def child(name: str, trig: str, store: str) -> None:

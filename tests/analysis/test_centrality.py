@@ -7,7 +7,7 @@ import networkx as nx
 import pytest
 
 from kg.analysis import networks
-from kg.analysis.centrality import centrality_table, collapse
+from kg.analysis.centrality import betweenness, centrality_table, collapse, communities
 
 
 def _igraph(D: nx.DiGraph) -> tuple[ig.Graph, list[str]]:
@@ -42,12 +42,12 @@ def test_real_graph_agrees_with_igraph(dataset, network):
     g, nodes = _igraph(D)
     pagerank = g.pagerank(weights="weight", directed=True, damping=0.85)
     n = len(nodes)
-    betweenness = g.betweenness(directed=True)
+    betweenness = nx.betweenness_centrality(D, weight=None)  # ours is igraph's: checked against networkx
     hubs = g.hub_score(weights="weight", scale=False)
     authorities = g.authority_score(weights="weight", scale=False)
     for i, node in enumerate(nodes):
         assert rows[node]["pagerank"] == pytest.approx(pagerank[i], abs=1e-4), node
-        assert rows[node]["betweenness"] == pytest.approx(betweenness[i] / ((n - 1) * (n - 2)), abs=1e-5), node
+        assert rows[node]["betweenness"] == pytest.approx(betweenness[node], abs=1e-6), node
         assert rows[node]["in_degree"] == g.strength(i, mode="in", weights="weight")
     # HITS is unique only when the top eigenvalue of A^T A is simple; with a tie (the side network:
     # disconnected stars of equal size) both libraries return valid but different eigenvectors.
@@ -64,3 +64,30 @@ def test_real_graph_agrees_with_igraph(dataset, network):
     for i, node in enumerate(nodes):
         assert rows[node]["hub"] == pytest.approx(hubs[i] / hub_sum, abs=1e-3), node
         assert rows[node]["authority"] == pytest.approx(authorities[i] / auth_sum, abs=1e-3), node
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_betweenness_is_networkx_betweenness(seed):
+    D = nx.gnp_random_graph(60, 0.06, seed=seed, directed=True)
+    D.add_edge(0, 0)  # a self-loop, which neither counts
+    D.add_node("alone")
+    expected = nx.betweenness_centrality(D, weight=None)
+    found = betweenness(D)
+    assert sum(v > 0 for v in expected.values()) > 20  # a graph with brokers, not all zeros
+    assert found.keys() == expected.keys()
+    for node, value in expected.items():
+        assert found[node] == pytest.approx(value, abs=1e-12), node
+    assert betweenness(nx.DiGraph([("a", "b")])) == {"a": 0.0, "b": 0.0}
+
+
+def test_communities_find_planted_groups_and_are_stable():
+    # four groups of 12 actors dense inside, with a few edges between them
+    D = nx.DiGraph(nx.planted_partition_graph(4, 12, 0.6, 0.02, seed=7, directed=True))
+    for u, v in D.edges():
+        D[u][v]["weight"] = 1
+    found = communities(D)
+    assert found == communities(D)  # a fixed seed: the same numbering every run
+    groups = {}
+    for node, community in found.items():
+        groups.setdefault(community, set()).add(node)
+    assert sorted(map(sorted, groups.values())) == [list(range(i * 12, i * 12 + 12)) for i in range(4)]
