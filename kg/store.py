@@ -25,6 +25,7 @@ unchanged on any of them.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
@@ -32,13 +33,18 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+import weakref
 from pathlib import Path
 
 from rdflib import Dataset
 
 from kg.io import KgInputError, read_dataset
 
-__all__ = ["DEFAULT_STORE", "StoreError", "add_oxigraph", "open_dataset", "oxigraph_store", "save_dataset", "store_kind"]
+__all__ = [
+    "DEFAULT_STORE", "StoreError", "add_oxigraph", "analysis_store", "open_dataset", "oxigraph_store", "save_dataset", "store_kind",
+]
+
+log = logging.getLogger(__name__)
 
 DEFAULT_STORE = "memory"
 KINDS = ("memory", "oxigraph", "sparql")
@@ -88,6 +94,44 @@ def open_dataset(spec: str = DEFAULT_STORE, path: Path | str | None = None) -> D
     from rdflib.plugins.stores.sparqlstore import SPARQLStore  # noqa: PLC0415
 
     return Dataset(store=SPARQLStore(location, returnFormat="json"), default_union=True)
+
+
+#: The largest ``oxigraph:PATH`` store (in quads) that :func:`analysis_store` copies into
+#: memory: about 1 GB of memory per million quads.
+SNAPSHOT_LIMIT = 3_000_000
+
+_SNAPSHOTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def analysis_store(dataset):
+    """The pyoxigraph Store the analyses query for an ``oxigraph:PATH`` dataset, None for other stores.
+
+    The network analyses read most of the graph through a few dozen lookups
+    per act; on disk each lookup is a RocksDB read (~10 µs), in memory it is
+    ~2 µs. So a store of up to :data:`SNAPSHOT_LIMIT` quads is copied into an
+    in-memory Oxigraph store once per dataset (10^6 quads: ~7 s and ~0.7 GB),
+    and the catalogue queries run there: the same engine and the same
+    queries, so the same answers, in a sixth of the time (BENCHMARKS.md).
+    Larger stores are queried on disk.
+    """
+    store = oxigraph_store(dataset)
+    if store is None:
+        return None
+    inner = dataset.store
+    found = _SNAPSHOTS.get(inner)
+    if found is None:
+        size = len(store)
+        if size > SNAPSHOT_LIMIT:
+            log.info("querying the store on disk (%d quads, more than %d to copy into memory)", size, SNAPSHOT_LIMIT)
+            found = store
+        else:
+            import pyoxigraph  # noqa: PLC0415
+
+            log.info("copying the store into memory for the analyses (%d quads)", size)
+            found = pyoxigraph.Store()
+            found.bulk_extend(store.quads_for_pattern(None, None, None, None))
+        _SNAPSHOTS[inner] = found
+    return found
 
 
 def oxigraph_store(dataset):

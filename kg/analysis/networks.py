@@ -65,14 +65,15 @@ def _int(value: str) -> int:
 def _rows(graph, query: str) -> Iterable[Mapping[str, str | None]]:
     """The rows of a catalogue query, each value a plain string (an IRI, or a literal's lexical form) or None.
 
-    On an ``oxigraph:PATH`` dataset the query runs on the pyoxigraph Store
-    itself and the values are read off Oxigraph's terms: going through
-    oxrdflib would turn every value into an rdflib term first, and rdflib
-    would parse the query only to check its syntax (Oxigraph checks it too).
+    On an ``oxigraph:PATH`` dataset the query runs in Oxigraph itself (on
+    the in-memory copy of :func:`kg.store.analysis_store`) and the values are
+    read off Oxigraph's terms: going through oxrdflib would turn every value
+    into an rdflib term first, and rdflib would parse the query only to check
+    its syntax (Oxigraph checks it too).
     """
-    from kg.store import oxigraph_store  # noqa: PLC0415
+    from kg.store import analysis_store  # noqa: PLC0415
 
-    store = oxigraph_store(graph)
+    store = analysis_store(graph)
     if store is not None:
         result = store.query(_query_text(query), use_default_graph_as_union=bool(getattr(graph, "default_union", False)))
         names = [v.value for v in result.variables]
@@ -131,14 +132,23 @@ def actor_network(graph, layers: Iterable[str] | None = None) -> nx.MultiDiGraph
             if target is None:
                 continue
             attrs = {k: _py(row.get(k)) for k in _EDGE_ATTRS if row.get(k) is not None}
+            key = f"{act}|{target}"
+            if G.has_edge(source, target, key) and _evidence(G.edges[source, target, key]) <= _evidence(attrs):
+                continue  # one row per quote: the edge keeps the smallest, whatever order the engine returns rows in
+            if "measures" in attrs:  # GROUP_CONCAT's order is the engine's
+                attrs["measures"] = "; ".join(sorted(attrs["measures"].split("; ")))
             attrs["layer"] = layer.name
             attrs["weight"] = 1
             when = _when(attrs)
             if when:
                 attrs["when"] = when
-            G.add_edge(source, target, key=f"{act}|{target}", **attrs)
+            G.add_edge(source, target, key=key, **attrs)
     _label_nodes(graph, G)
     return G
+
+
+def _evidence(attrs: Mapping[str, Any]) -> tuple[str, str]:
+    return attrs.get("quote") or "", attrs.get("article") or ""
 
 
 #: The affiliations of each Oxigraph-backed dataset, read once: ``sides``, ``actor_labels``
