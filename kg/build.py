@@ -237,9 +237,18 @@ def summary(dataset: Dataset) -> dict[str, Any]:
     """
     if not dataset.default_union:
         dataset = Dataset(store=dataset.store, default_union=True)
+    from kg.store import oxigraph_store  # noqa: PLC0415
+
+    store = oxigraph_store(dataset)
+    if store is not None:  # counted in Oxigraph: through rdflib, 10^6 quads take 35 s
+        triples = len(store)
+        graphs = int(next(iter(store.query("SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")))[0].value)
+    else:
+        triples = sum(1 for _ in dataset.quads((None, None, None, None)))
+        graphs = sum(1 for g in dataset.graphs() if len(g) and g.identifier != DATASET_DEFAULT_GRAPH_ID)
     out: dict[str, Any] = {
-        "triples": sum(1 for _ in dataset.quads((None, None, None, None))),
-        "graphs": sum(1 for g in dataset.graphs() if len(g) and g.identifier != DATASET_DEFAULT_GRAPH_ID),
+        "triples": triples,
+        "graphs": graphs,
         "articles": 0,
         "actors": {},
         "sanctions": 0,

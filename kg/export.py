@@ -102,7 +102,7 @@ def gexf_bytes(H: nx.MultiDiGraph) -> bytes:
     from lxml import etree  # noqa: PLC0415
 
     buffer = io.BytesIO()
-    nx.write_gexf(H, buffer, version="1.3")
+    nx.write_gexf(H, buffer, version="1.3", prettyprint=False)  # lxml indents below, in C
     text = buffer.getvalue().replace(
         b'xmlns:xsi="http://w3.org/2001/XMLSchema-instance"', b'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
     )

@@ -22,6 +22,12 @@ __all__ = ["compute", "write_report", "chain_rows"]
 log = logging.getLogger(__name__)
 
 TOP = 10
+#: Rows of a table the Markdown and HTML report show; every row is in the table's CSV.
+ROWS_SHOWN = 100
+#: Actors drawn in network.png, the most connected first: ten thousand nodes make a grey disc.
+NETWORK_SHOWN = 150
+#: Sides named in the legend of network.png, those with most actors drawn first.
+LEGEND_SIDES = 15
 
 
 def _cycles(cycles: list[list[str]]) -> str:
@@ -47,8 +53,9 @@ def compute(graph, window_days: int = 30) -> dict[str, Any]:
     actors = centrality.centrality_table(G, side_of=side_of)
     sides = centrality.centrality_table(S)
     log.info("analysing chains")
-    chains = chain_analysis(graph, window_days)
-    acts = [dict(d, act=n) for n, d in networks.act_network(graph).nodes(data=True)]
+    D = networks.act_network(graph)
+    chains = chain_analysis(graph, window_days, actors=G, acts=D)
+    acts = [dict(d, act=n) for n, d in D.nodes(data=True)]
     return {
         "summary": summary(graph),
         "measures": dict(centrality.MEASURES),
@@ -118,6 +125,10 @@ def _pictures(data: Mapping[str, Any]) -> dict[str, bytes]:
 
     pictures = {}
     G = data["network"]
+    drawn = len(G) > NETWORK_SHOWN
+    if drawn:  # the most connected actors: imposers and their most frequent targets
+        busiest = sorted(data["actors"], key=lambda r: (-(r["in_degree"] + r["out_degree"]), r["label"]))
+        G = G.subgraph([row["node"] for row in busiest[:NETWORK_SHOWN]])
     figures = {row["node"]: row for row in data["actors"]}
     side_iri = {row["node"]: row["side"] for row in data["actors"]}
     fig, ax = plt.subplots(figsize=(11, 8))
@@ -126,21 +137,30 @@ def _pictures(data: Mapping[str, Any]) -> dict[str, bytes]:
     colours = [tuple(c / 255 for c in palette.get(side_iri.get(n), UNPLACED)) for n in G]
     top = max((f["pagerank"] for f in figures.values()), default=1) or 1
     sizes = [120 + 2200 * figures.get(n, {}).get("pagerank", 0) / top for n in G]
-    coercive = [(u, v) for u, v, d in G.edges(data=True) if d.get("layer") in DEFAULT_LAYERS]
-    spoken = [(u, v) for u, v, d in G.edges(data=True) if d.get("layer") not in DEFAULT_LAYERS]
+    # one arrow per pair: parallel acts would be drawn on top of each other, at a cost per arrow
+    coercive = sorted({(u, v) for u, v, d in G.edges(data=True) if d.get("layer") in DEFAULT_LAYERS})
+    spoken = sorted({(u, v) for u, v, d in G.edges(data=True) if d.get("layer") not in DEFAULT_LAYERS} - set(coercive))
     nx.draw_networkx_edges(G, pos, edgelist=coercive, ax=ax, alpha=0.6, arrows=True, arrowsize=10, edge_color="#333333")
     nx.draw_networkx_edges(G, pos, edgelist=spoken, ax=ax, alpha=0.35, arrows=True, arrowsize=8,
                            edge_color="#3366aa", style="dashed")
     nx.draw_networkx_nodes(G, pos, ax=ax, node_color=colours, node_size=sizes, linewidths=0.5, edgecolors="#333333")
     nx.draw_networkx_labels(G, pos, labels={n: G.nodes[n].get("label", n)[:22] for n in G}, font_size=7, ax=ax)
-    ax.set_title("Actor network - solid: sanctions, retaliations, arrests; dashed: statements\n"
+    shown = f"the {len(G)} most connected actors (of {len(data['network'])}) - " if drawn else ""
+    ax.set_title(f"Actor network: {shown}solid: sanctions, retaliations, arrests; dashed: statements\n"
                  "colour: side (grey: unplaced), size: PageRank")
     from matplotlib.lines import Line2D  # noqa: PLC0415
 
     names = {row["side"]: data["side_of"].get(row["node"], "") for row in data["actors"] if row["side"]}
-    handles = [Line2D([], [], marker="o", linestyle="", color=tuple(c / 255 for c in colour), label=names.get(side, side))
-               for side, colour in palette.items()]
-    ax.legend(handles=handles, loc="lower left", fontsize=7, frameon=False)
+    drawn_per_side: dict[str, int] = {}
+    for n in G:
+        if side_iri.get(n) in palette:
+            drawn_per_side[side_iri[n]] = drawn_per_side.get(side_iri[n], 0) + 1
+    legend = sorted(drawn_per_side, key=lambda side: (-drawn_per_side[side], names.get(side, side)))[:LEGEND_SIDES]
+    handles = [Line2D([], [], marker="o", linestyle="", color=tuple(c / 255 for c in palette[side]), label=names.get(side, side))
+               for side in sorted(legend, key=lambda side: names.get(side, side))]
+    if len(drawn_per_side) > len(legend):
+        handles.append(Line2D([], [], linestyle="", label=f"and {len(drawn_per_side) - len(legend)} more sides"))
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False)
     ax.axis("off")
     pictures["network.png"] = _png(fig)
 
@@ -169,14 +189,18 @@ def _pictures(data: Mapping[str, Any]) -> dict[str, bytes]:
     return pictures
 
 
-def _table(rows: list[Mapping[str, Any]], fields: list[str]) -> str:
+def _table(rows: list[Mapping[str, Any]], fields: list[str], csv_name: str | None = None) -> str:
     if not rows:
         return "_(none)_\n"
+    more = ""
+    if csv_name and len(rows) > ROWS_SHOWN:
+        more = f"\nThe first {ROWS_SHOWN} of {len(rows)} rows; all of them are in {csv_name}.\n"
+        rows = rows[:ROWS_SHOWN]
     head = "| " + " | ".join(fields) + " |\n|" + "---|" * len(fields) + "\n"
     body = "".join(
         "| " + " | ".join(str(r.get(f, "")).replace("|", "/").replace("\n", " ") for f in fields) + " |\n" for r in rows
     )
-    return head + body
+    return head + body + more
 
 
 def _markdown(data: Mapping[str, Any]) -> str:
@@ -200,15 +224,15 @@ def _markdown(data: Mapping[str, Any]) -> str:
             _table(data["sides"][:TOP], ["label", "in_degree", "out_degree", "out_weight", "pagerank", "betweenness"])]
     if data["unplaced"]:
         out.append(f"Not placed on any side (no affiliation in the articles): {', '.join(data['unplaced'])}.\n")
-    out += ["## Chains of sanctions and answers\n", _table(chain_rows(data["chains"]), ["chain", "step", "link", "act", "kind", "when", "lag_days"]),
+    out += ["## Chains of sanctions and answers\n", _table(chain_rows(data["chains"]), ["chain", "step", "link", "act", "kind", "when", "lag_days"], "chains.csv"),
             "## Candidate retaliations (inferred, not asserted)\n",
             "Pairs where one side acted against the other's people after the other acted against its own, "
             "with no answer link in the sources.\n",
-            _table(data["candidates"], ["first_label", "candidate_label", "basis", "lag"]),
+            _table(data["candidates"], ["first_label", "candidate_label", "basis", "lag"], "candidates.csv"),
             "## Reciprocity between sides\n",
-            _table(data["reciprocity"], ["a_label", "b_label", "a_to_b", "b_to_a", "reciprocity"]),
+            _table(data["reciprocity"], ["a_label", "b_label", "a_to_b", "b_to_a", "reciprocity"], "reciprocity.csv"),
             _cycles(data["cycles"]),
-            "## Most answered acts\n", _table(data["most_answered"], ["label", "answers"]),
+            "## Most answered acts\n", _table(data["most_answered"], ["label", "answers"], "most-answered.csv"),
             "## Measures and the answers they drew\n", _table(data["answers_by_measure"], ["measure", "answers", "strongest"]),
             "![Timeline](timeline.png)\n"]
     return "\n".join(out)

@@ -52,6 +52,14 @@ def test_oxigraph_answers_equal_memory(name, trig, oxigraph_store):
     assert _answers(open_dataset(oxigraph_store), name) == _answers(open_dataset("memory", trig), name)
 
 
+def test_summary_counts_the_same_on_both_stores(trig, oxigraph_store):
+    from kg.build import summary
+
+    memory, stored = summary(open_dataset("memory", trig)), summary(open_dataset(oxigraph_store))
+    assert stored == memory
+    assert memory["triples"] > 2000 and memory["graphs"] >= 3
+
+
 def test_failed_load_keeps_previous_store(trig, tmp_path):
     location = tmp_path / "kg"
     load_oxigraph(trig, location)

@@ -28,8 +28,14 @@ def act_sides(graph, side_of: dict[str, str]) -> dict[str, tuple[str, frozenset[
     return {act: (side, frozenset(targets)) for act, (side, targets) in found.items()}
 
 
-def chain_analysis(graph, window_days: int = 30, max_cycle: int | None = None) -> dict[str, Any]:
+def chain_analysis(
+    graph, window_days: int = 30, max_cycle: int | None = None, *, actors=None, acts=None
+) -> dict[str, Any]:
     """All chain analyses of a knowledge graph, as plain rows.
+
+    ``actors`` and ``acts`` are the graph's actor and act networks when the
+    caller has built them already (each is a pass over the graph); they are
+    only read.
 
     Keys: ``chains``, ``candidates`` (inferred tit-for-tat, never asserted),
     ``reciprocity``, ``cycles`` (of at most ``max_cycle`` sides, default
@@ -38,9 +44,9 @@ def chain_analysis(graph, window_days: int = 30, max_cycle: int | None = None) -
     """
     from kg.analysis import chains, networks  # noqa: PLC0415
 
-    D = networks.act_network(graph)
+    D = networks.act_network(graph) if acts is None else acts
     side_of, unplaced = networks.sides(graph)
-    G = networks.actor_network(graph)
+    G = networks.actor_network(graph) if actors is None else actors
     labels = {n: d["label"] for n, d in G.nodes(data=True)}
     labels.update(networks.actor_labels(graph))
     S = networks.side_network(G, side_of, labels)

@@ -48,3 +48,28 @@ def test_csv_matches_json(report):
         rows = list(csv.DictReader(handle))
     assert [r["label"] for r in rows] == [r["label"] for r in data["actors"]]
     assert json.loads((out / "report.json").read_text())["actors"][0]["label"] == rows[0]["label"] == "China"
+
+
+def test_big_graphs_get_short_tables_and_a_readable_picture(report, tmp_path, monkeypatch):
+    import kg.report
+
+    _, data = report
+    monkeypatch.setattr(kg.report, "ROWS_SHOWN", 3)
+    monkeypatch.setattr(kg.report, "NETWORK_SHOWN", 6)
+    drawn = {}
+    original = kg.report._png
+
+    def keep_title(fig):
+        if not drawn:  # network.png is drawn first
+            drawn["title"] = fig.axes[0].get_title()
+            drawn["nodes"] = len(fig.axes[0].collections[-1].get_offsets())
+        return original(fig)
+
+    monkeypatch.setattr(kg.report, "_png", keep_title)
+    write_report(data, tmp_path)
+    text = (tmp_path / "report.md").read_text()
+    chains = list(csv.DictReader(open(tmp_path / "chains.csv", newline="")))
+    assert len(chains) > 3
+    assert f"The first 3 of {len(chains)} rows; all of them are in chains.csv." in text
+    assert f"the 6 most connected actors (of {len(data['network'])})" in drawn["title"]
+    assert drawn["nodes"] == 6
