@@ -39,6 +39,7 @@ STAGES = {
     "communities": ("communities_greedy", "communities_kg"),
     "pagerank": ("pagerank_networkx", "pagerank_igraph"),
     "gexf": ("gexf_rdflib", "gexf_oxigraph"),
+    "pipeline": ("pipeline_plain", "pipeline_kg"),
 }
 #: Measurements too slow (or too big) above a size: skipped there, and said so.
 SKIP_ABOVE = {"validate_pyshacl": 1e4, "validate_pyrudof": 1e5}
@@ -246,6 +247,39 @@ def gexf_oxigraph(trig, store):
     return _gexf(_oxigraph(store), Path(store).parent / "ours.gexf")
 
 
+def pipeline_plain(trig, store):
+    """Build to exports the plain way: rdflib parses the file, pySHACL validates, the analyses read rdflib."""
+    out = Path(store).parent / "plain-run"
+
+    def run():
+        import pyshacl
+        from rdflib import Graph
+
+        from kg.export import export_graph
+        from kg.report import compute, write_report
+        from kg.validate import load_shapes
+
+        dataset = _memory(trig)
+        union = Graph()
+        for s, p, o, _ in dataset.quads((None, None, None, None)):
+            union.add((s, p, o))
+        pyshacl.validate(union, shacl_graph=load_shapes(ROOT / "ontology" / "shapes"), advanced=True, inference="none")
+        write_report(compute(dataset), out / "report")
+        for fmt in ("gexf", "graphml"):
+            export_graph(dataset, fmt, out / f"sanctions.{fmt}")
+
+    return run
+
+
+def pipeline_kg(trig, store):
+    """kg run --input FILE --store oxigraph:PATH: load, validate, report and exports in one process."""
+    from kg.cli import main
+
+    where = Path(store).parent
+    return lambda: main(["-q", "run", "--input", str(trig), "--store", f"oxigraph:{where / 'run-store'}",
+                         "--out", str(where / "run-out")])
+
+
 # ------------------------------------------------------------------- harness
 
 
@@ -273,7 +307,8 @@ def measure(name: str, trig: Path, store: Path, timeout: float) -> dict:
     except subprocess.TimeoutExpired:
         return {"seconds": None, "peak_mb": None, "error": f"over {timeout:g} s"}
     if proc.returncode != 0:
-        return {"seconds": None, "peak_mb": None, "error": proc.stderr.strip().splitlines()[-1][:200]}
+        last = (proc.stderr.strip().splitlines() or [f"exit code {proc.returncode}"])[-1]  # empty when killed
+        return {"seconds": None, "peak_mb": None, "error": last[:200]}
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 

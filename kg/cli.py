@@ -570,39 +570,94 @@ def _add_run(sub) -> None:
         sub, "run", "Run the whole pipeline: build and validate the graph, then the analyses and exports.",
         "The main job: build and validate out/kg.trig, then the chain and centrality\n"
         "report (out/report/), and the Gephi and GraphML exports (out/sanctions.gexf,\n"
-        "out/sanctions.graphml). Progress goes to stderr.",
-        "kg run --out out",
+        "out/sanctions.graphml). Progress goes to stderr.\n\n"
+        "With --input FILE --store oxigraph:PATH the graph is a TriG file instead (a\n"
+        "large one, such as kg synth writes): it is validated and analysed in memory\n"
+        "while it is loaded into the store on disk, and the store is replaced only if\n"
+        "the file conforms.",
+        "kg run --out out    |    kg run --input synth.trig --store oxigraph:out/store",
     )
     p.add_argument("--data", type=Path, default=None, help="the data folder (default: the project's data/)")
     p.add_argument("--out", type=Path, default=Path("out"), help="the output folder (default: out/)")
+    p.add_argument("--input", type=Path, default=None, metavar="FILE",
+                   help="a built TriG dataset to run on instead of building from --data (needs --store oxigraph:PATH)")
+    p.add_argument("--store", default="memory", metavar="STORE",
+                   help="memory (default: out/kg.trig), or oxigraph:PATH to load --input into")
     p.add_argument("--format", choices=("text", "json"), default="text", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_run)
 
 
-def cmd_run(args) -> int:
-    from kg.export import export_graph  # noqa: PLC0415
-    from kg.io import read_dataset  # noqa: PLC0415
+def _analyse_and_export(dataset, out: Path) -> dict:
+    from kg.analysis import networks  # noqa: PLC0415
+    from kg.export import write_network  # noqa: PLC0415
     from kg.report import compute, write_report  # noqa: PLC0415
 
+    log.info("[2/4] analysing chains and centrality")
+    data = compute(dataset)
+    log.info("[3/4] writing the report")
+    write_report(data, out / "report")
+    log.info("[4/4] exporting the network")
+    side_of, _ = networks.sides(dataset)
+    labels = networks.actor_labels(dataset)
+    figures = {row["node"]: row for row in data["actors"]}
+    for fmt in ("gexf", "graphml"):
+        write_network(data["network"], side_of, labels, figures, fmt, out / f"sanctions.{fmt}")
+    return data
+
+
+def cmd_run(args) -> int:
+    from kg.io import read_dataset  # noqa: PLC0415
+    from kg.store import StoreError, store_kind  # noqa: PLC0415
+
+    kind, location = store_kind(args.store)
+    if args.input is not None:
+        if kind != "oxigraph":
+            raise StoreError("kg run --input FILE loads the file into a store: give --store oxigraph:PATH")
+        return _run_input(args, Path(location))
+    if kind != "memory":
+        raise StoreError("kg run builds from --data into out/kg.trig; to run on a store, give --input FILE --store oxigraph:PATH")
     log.info("[1/4] building and validating the graph")
     code = cmd_build(args)
     if code != EXIT_OK:
         return code
-    dataset = read_dataset(args.out / "kg.trig")
-    log.info("[2/4] analysing chains and centrality")
-    data = compute(dataset)
-    log.info("[3/4] writing the report")
-    write_report(data, args.out / "report")
-    log.info("[4/4] exporting the network")
-    for fmt in ("gexf", "graphml"):
-        export_graph(dataset, fmt, args.out / f"sanctions.{fmt}")
-    print(
-        f"\nReport: {args.out / 'report' / 'report.html'} (and report.md, CSV, JSON)\n"
-        f"Gephi:  {args.out / 'sanctions.gexf'}   GraphML: {args.out / 'sanctions.graphml'}\n"
-        f"Chains: {len(data['chains'])}, candidate retaliations: {len(data['candidates'])}; "
-        f"most central actor (PageRank): {data['actors'][0]['label']}"
-    )
+    data = _analyse_and_export(read_dataset(args.out / "kg.trig"), args.out)
+    _print_outputs(args.out, data)
     return EXIT_OK
+
+
+def _run_input(args, location: Path) -> int:
+    from kg.store import load_checked  # noqa: PLC0415
+
+    started = time.monotonic()
+    outcome: dict = {}
+
+    def work(dataset) -> bool:
+        log.info("[1/4] validating %s (loading it into oxigraph:%s meanwhile)", args.input, location)
+        conforms, report = _check(dataset)
+        if not conforms:
+            print(report, file=sys.stderr)
+            return False
+        outcome["data"] = _analyse_and_export(dataset, args.out)
+        log.info("waiting for the store on disk")
+        return True
+
+    _, accepted = load_checked(args.input, location, work)
+    if not accepted:
+        print(f"\nNot loaded: {args.input} does not conform; oxigraph:{location} is left as it was.", file=sys.stderr)
+        return EXIT_VIOLATIONS
+    print(f"Loaded {args.input} into oxigraph:{location}, validated and analysed it in {time.monotonic() - started:.1f} s.")
+    _print_outputs(args.out, outcome["data"])
+    return EXIT_OK
+
+
+def _print_outputs(out: Path, data: dict) -> None:
+    top = data["actors"][0]["label"] if data["actors"] else "(none)"
+    print(
+        f"\nReport: {out / 'report' / 'report.html'} (and report.md, CSV, JSON)\n"
+        f"Gephi:  {out / 'sanctions.gexf'}   GraphML: {out / 'sanctions.graphml'}\n"
+        f"Chains: {len(data['chains'])}, candidate retaliations: {len(data['candidates'])}; "
+        f"most central actor (PageRank): {top}"
+    )
 
 
 # ---------------------------------------------------------------------- main

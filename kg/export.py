@@ -16,7 +16,7 @@ import networkx as nx
 
 from kg.io import atomic_write
 
-__all__ = ["EXPORT_FORMATS", "PALETTE", "export_graph", "gexf_bytes", "graphml_bytes", "side_colours"]
+__all__ = ["EXPORT_FORMATS", "PALETTE", "export_graph", "gexf_bytes", "graphml_bytes", "side_colours", "write_network"]
 
 EXPORT_FORMATS = ("gexf", "graphml")
 GEXF_NS = "http://gexf.net/1.3"
@@ -136,6 +136,20 @@ def export_graph(graph, fmt: str, path: Path | str, layers=None) -> Path:
     side_of, _ = networks.sides(graph)
     labels = networks.actor_labels(graph)
     figures = {row["node"]: row for row in centrality.centrality_table(G, side_of=side_of)}
+    return write_network(G, side_of, labels, figures, fmt, path)
+
+
+def write_network(
+    G: nx.MultiDiGraph,
+    side_of: Mapping[str, str],
+    labels: Mapping[str, str],
+    figures: Mapping[str, Mapping[str, Any]],
+    fmt: str,
+    path: Path | str,
+) -> Path:
+    """Write an actor network already built, with its centrality figures, as GEXF or GraphML."""
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}; use {' or '.join(EXPORT_FORMATS)}")
     H = prepare(G, side_of, labels, figures, viz=(fmt == "gexf"))
     data = gexf_bytes(H) if fmt == "gexf" else graphml_bytes(H)
     return atomic_write(path, data)

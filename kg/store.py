@@ -41,7 +41,7 @@ from rdflib import Dataset
 from kg.io import KgInputError, read_dataset
 
 __all__ = [
-    "DEFAULT_STORE", "StoreError", "add_oxigraph", "analysis_store", "open_dataset", "oxigraph_store", "save_dataset", "store_kind",
+    "DEFAULT_STORE", "StoreError", "add_oxigraph", "analysis_store", "load_checked", "open_dataset", "oxigraph_store", "save_dataset", "store_kind",
 ]
 
 log = logging.getLogger(__name__)
@@ -89,8 +89,9 @@ def open_dataset(spec: str = DEFAULT_STORE, path: Path | str | None = None) -> D
         from oxrdflib import OxigraphStore  # noqa: PLC0415
 
         # Read-only: many readers may open the store at once, and a reader cannot change it.
-        store = pyoxigraph.Store.read_only(str(Path(location).resolve()))
-        return Dataset(store=OxigraphStore(store=store), default_union=True)
+        store = OxigraphStore(store=pyoxigraph.Store.read_only(str(Path(location).resolve())))
+        _ON_DISK.add(store)
+        return Dataset(store=store, default_union=True)
     from rdflib.plugins.stores.sparqlstore import SPARQLStore  # noqa: PLC0415
 
     return Dataset(store=SPARQLStore(location, returnFormat="json"), default_union=True)
@@ -101,6 +102,8 @@ def open_dataset(spec: str = DEFAULT_STORE, path: Path | str | None = None) -> D
 SNAPSHOT_LIMIT = 3_000_000
 
 _SNAPSHOTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+#: The oxrdflib stores :func:`open_dataset` opened on disk (the others are in memory).
+_ON_DISK: weakref.WeakSet = weakref.WeakSet()
 
 
 def analysis_store(dataset):
@@ -118,6 +121,8 @@ def analysis_store(dataset):
     if store is None:
         return None
     inner = dataset.store
+    if inner not in _ON_DISK:  # an in-memory Oxigraph store already
+        return store
     found = _SNAPSHOTS.get(inner)
     if found is None:
         size = len(store)
@@ -175,6 +180,65 @@ def _load_oxigraph(trig: bytes, location: Path) -> str:
 
     _swap_in(location, fill)
     return f"oxigraph:{location}"
+
+
+def load_checked(trig_path: Path | str, location: Path | str, work) -> tuple[Dataset, bool]:
+    """Load a TriG file into an Oxigraph store if ``work(dataset)`` accepts it, all or nothing.
+
+    The file is read into an in-memory Oxigraph store (10^6 quads: 2.5 s)
+    and ``work(dataset)`` runs on it - validation, then whatever else the
+    caller reads from the graph - while a second thread bulk-loads the same
+    file into a new version of the store on disk (Oxigraph loads without
+    the GIL, so the two overlap). The new version is swapped in only if
+    ``work`` returns True; otherwise, or if anything fails, the store is
+    left as it was. Returns the in-memory dataset and whether it went in.
+    """
+    import threading  # noqa: PLC0415
+
+    import pyoxigraph  # noqa: PLC0415
+    from oxrdflib import OxigraphStore  # noqa: PLC0415
+
+    trig_path, location = Path(trig_path), Path(location)
+    if location.exists() and not location.is_symlink():
+        raise StoreError(f"{location} exists and is not a store made by kg (a link to {location.name}.versions/)")
+    try:
+        data = trig_path.read_bytes()
+    except OSError as exc:
+        raise KgInputError(f"{trig_path}: cannot read: {exc.strerror}") from exc
+    memory = pyoxigraph.Store()
+    try:
+        memory.bulk_load(data, format=pyoxigraph.RdfFormat.TRIG)
+    except (SyntaxError, ValueError) as exc:
+        raise KgInputError(f"{trig_path}: {exc}") from exc
+    dataset = Dataset(store=OxigraphStore(store=memory), default_union=True)
+    verdict: dict[str, bool] = {}
+    decided = threading.Event()
+    failure: list[BaseException] = []
+
+    def fill(version: Path) -> bool:
+        store = pyoxigraph.Store(str(version))
+        store.bulk_load(data, format=pyoxigraph.RdfFormat.TRIG)  # parsed once already: it cannot fail to parse
+        store.flush()
+        del store
+        decided.wait()
+        return verdict.get("accepted", False)
+
+    def load() -> None:
+        try:
+            _swap_in(location, fill)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            failure.append(exc)
+
+    loader = threading.Thread(target=load, name="oxigraph-load")
+    loader.start()
+    try:
+        verdict["accepted"] = bool(work(dataset))
+    finally:
+        decided.set()
+        loader.join()
+    if failure:
+        raise StoreError(f"cannot load {trig_path} into oxigraph:{location}: {failure[0]}") from failure[0]
+    return dataset, verdict["accepted"]
 
 
 def add_oxigraph(trig_path: Path | str, location: Path | str, check) -> tuple[list[str], bool]:

@@ -183,3 +183,33 @@ def test_load_add_validates_the_new_article_and_keeps_the_store_when_it_fails(tm
     graphs = {str(g.identifier) for g in open_dataset(f"oxigraph:{location}").graphs()}
     assert good_graph in graphs and bad_graph not in graphs
     assert main(["-q", "validate", "--store", f"oxigraph:{location}"]) == 0
+
+
+def test_run_on_an_input_file_loads_it_only_if_it_conforms(tmp_path, capsys):
+    from kg.io import trig_bytes
+    from kg.namespace import PREFIXES
+    from kg.synth import synthesize
+
+    good, bad = tmp_path / "good.trig", tmp_path / "bad.trig"
+    good.write_bytes(trig_bytes(synthesize(3000, seed=5), PREFIXES))
+    bad.write_bytes(trig_bytes(synthesize(3000, seed=6, violations=1), PREFIXES))
+    location, out = tmp_path / "store", tmp_path / "out"
+
+    assert main(["-q", "run", "--input", str(good), "--store", f"oxigraph:{location}", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert f"Loaded {good} into oxigraph:{location}" in printed and "most central actor" in printed
+    for name in ("sanctions.gexf", "sanctions.graphml", "report/report.html", "report/chains.csv"):
+        assert (out / name).stat().st_size > 0, name
+    stored = open_dataset(f"oxigraph:{location}")
+    assert len(stored) == len(open_dataset("memory", good))  # the whole file went into the store
+    before, report = location.resolve(), (out / "report" / "report.md").read_bytes()
+
+    assert main(["-q", "run", "--input", str(bad), "--store", f"oxigraph:{location}", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "Violation" in err and f"oxigraph:{location} is left as it was" in err
+    assert location.resolve() == before and before.exists()  # the store was not touched
+    assert (out / "report" / "report.md").read_bytes() == report  # nor the last good outputs
+    assert sorted(p.name for p in (tmp_path / "store.versions").iterdir()) == [before.name]  # no half-loaded version left
+
+    assert main(["-q", "run", "--input", str(good), "--out", str(out)]) == 2  # memory cannot take --input
+    assert "give --store oxigraph:PATH" in capsys.readouterr().err
