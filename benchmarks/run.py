@@ -284,7 +284,7 @@ def pipeline_kg(trig, store):
 
 
 #: Stages whose first call pays for lazy imports (scipy in networkx's PageRank): warmed up untimed.
-WARM_UP = frozenset({"pagerank_networkx", "pagerank_igraph"})
+WARM_UP = frozenset({"pagerank_networkx", "pagerank_igraph", "betweenness_kg"})  # betweenness_kg: importing igraph
 
 
 def child(name: str, trig: str, store: str) -> None:
