@@ -572,9 +572,8 @@ def _add_run(sub) -> None:
         "report (out/report/), and the Gephi and GraphML exports (out/sanctions.gexf,\n"
         "out/sanctions.graphml). Progress goes to stderr.\n\n"
         "With --input FILE --store oxigraph:PATH the graph is a TriG file instead (a\n"
-        "large one, such as kg synth writes): it is validated and analysed in memory\n"
-        "while it is loaded into the store on disk, and the store is replaced only if\n"
-        "the file conforms.",
+        "large one, such as kg synth writes): it is validated in memory and, only if\n"
+        "it conforms, loaded into the store on disk while the analyses run.",
         "kg run --out out    |    kg run --input synth.trig --store oxigraph:out/store",
     )
     p.add_argument("--data", type=Path, default=None, help="the data folder (default: the project's data/)")
@@ -631,17 +630,18 @@ def _run_input(args, location: Path) -> int:
     started = time.monotonic()
     outcome: dict = {}
 
-    def work(dataset) -> bool:
-        log.info("[1/4] validating %s (loading it into oxigraph:%s meanwhile)", args.input, location)
+    def check(dataset) -> bool:
+        log.info("[1/4] validating %s", args.input)
         conforms, report = _check(dataset)
         if not conforms:
             print(report, file=sys.stderr)
-            return False
-        outcome["data"] = _analyse_and_export(dataset, args.out)
-        log.info("waiting for the store on disk")
-        return True
+        return conforms
 
-    _, accepted = load_checked(args.input, location, work)
+    def analyse(dataset) -> None:
+        log.info("loading it into oxigraph:%s meanwhile", location)
+        outcome["data"] = _analyse_and_export(dataset, args.out)
+
+    _, accepted = load_checked(args.input, location, check, analyse)
     if not accepted:
         print(f"\nNot loaded: {args.input} does not conform; oxigraph:{location} is left as it was.", file=sys.stderr)
         return EXIT_VIOLATIONS

@@ -182,16 +182,33 @@ def _load_oxigraph(trig: bytes, location: Path) -> str:
     return f"oxigraph:{location}"
 
 
-def load_checked(trig_path: Path | str, location: Path | str, work) -> tuple[Dataset, bool]:
-    """Load a TriG file into an Oxigraph store if ``work(dataset)`` accepts it, all or nothing.
+def _in_memory(trig_path: Path | str):
+    """A TriG file's bytes, and the file parsed into an in-memory Oxigraph store (errors name the file and line)."""
+    import pyoxigraph  # noqa: PLC0415
+
+    try:
+        data = Path(trig_path).read_bytes()
+    except OSError as exc:
+        raise KgInputError(f"{trig_path}: cannot read: {exc.strerror}") from exc
+    memory = pyoxigraph.Store()
+    try:
+        memory.bulk_load(data, format=pyoxigraph.RdfFormat.TRIG)
+    except (SyntaxError, ValueError) as exc:
+        raise KgInputError(f"{trig_path}: {exc}") from exc
+    return data, memory
+
+
+def load_checked(trig_path: Path | str, location: Path | str, check, then=None) -> tuple[Dataset, bool]:
+    """Load a TriG file into an Oxigraph store if ``check(dataset)`` accepts it, all or nothing.
 
     The file is read into an in-memory Oxigraph store (10^6 quads: 2.5 s)
-    and ``work(dataset)`` runs on it - validation, then whatever else the
-    caller reads from the graph - while a second thread bulk-loads the same
-    file into a new version of the store on disk (Oxigraph loads without
-    the GIL, so the two overlap). The new version is swapped in only if
-    ``work`` returns True; otherwise, or if anything fails, the store is
-    left as it was. Returns the in-memory dataset and whether it went in.
+    and ``check(dataset)`` runs on it with every core. Only if it returns
+    True is the file bulk-loaded into a new version of the store on disk,
+    in a second thread while ``then(dataset)`` (the analyses) runs in this
+    one: Oxigraph loads without the GIL, so the load takes the core the
+    analyses leave idle. The new version is swapped in when it is complete;
+    if the check fails, the store on disk is not touched at all. Returns the
+    in-memory dataset and whether it was accepted.
     """
     import threading  # noqa: PLC0415
 
@@ -201,27 +218,17 @@ def load_checked(trig_path: Path | str, location: Path | str, work) -> tuple[Dat
     trig_path, location = Path(trig_path), Path(location)
     if location.exists() and not location.is_symlink():
         raise StoreError(f"{location} exists and is not a store made by kg (a link to {location.name}.versions/)")
-    try:
-        data = trig_path.read_bytes()
-    except OSError as exc:
-        raise KgInputError(f"{trig_path}: cannot read: {exc.strerror}") from exc
-    memory = pyoxigraph.Store()
-    try:
-        memory.bulk_load(data, format=pyoxigraph.RdfFormat.TRIG)
-    except (SyntaxError, ValueError) as exc:
-        raise KgInputError(f"{trig_path}: {exc}") from exc
+    data, memory = _in_memory(trig_path)
     dataset = Dataset(store=OxigraphStore(store=memory), default_union=True)
-    verdict: dict[str, bool] = {}
-    decided = threading.Event()
+    if not check(dataset):
+        return dataset, False
     failure: list[BaseException] = []
 
     def fill(version: Path) -> bool:
         store = pyoxigraph.Store(str(version))
         store.bulk_load(data, format=pyoxigraph.RdfFormat.TRIG)  # parsed once already: it cannot fail to parse
         store.flush()
-        del store
-        decided.wait()
-        return verdict.get("accepted", False)
+        return True
 
     def load() -> None:
         try:
@@ -232,13 +239,14 @@ def load_checked(trig_path: Path | str, location: Path | str, work) -> tuple[Dat
     loader = threading.Thread(target=load, name="oxigraph-load")
     loader.start()
     try:
-        verdict["accepted"] = bool(work(dataset))
+        if then is not None:
+            then(dataset)
     finally:
-        decided.set()
+        log.info("waiting for the store on disk")
         loader.join()
     if failure:
         raise StoreError(f"cannot load {trig_path} into oxigraph:{location}: {failure[0]}") from failure[0]
-    return dataset, verdict["accepted"]
+    return dataset, True
 
 
 def add_oxigraph(trig_path: Path | str, location: Path | str, check) -> tuple[list[str], bool]:
@@ -255,15 +263,7 @@ def add_oxigraph(trig_path: Path | str, location: Path | str, check) -> tuple[li
     location = Path(location)
     if not location.is_symlink():
         raise KgInputError(f"{location}: no Oxigraph store made by kg here; run `kg load FILE --store oxigraph:{location}`")
-    try:
-        data = Path(trig_path).read_bytes()
-    except OSError as exc:
-        raise KgInputError(f"{trig_path}: cannot read: {exc.strerror}") from exc
-    incoming = pyoxigraph.Store()
-    try:
-        incoming.bulk_load(data, format=pyoxigraph.RdfFormat.TRIG)
-    except (SyntaxError, ValueError) as exc:
-        raise KgInputError(f"{trig_path}: {exc}") from exc
+    _, incoming = _in_memory(trig_path)
     graphs = sorted(g.value for g in incoming.named_graphs())
     if not graphs:
         raise KgInputError(f"{trig_path}: no named graph to add (an article's triples go in a graph of their own)")

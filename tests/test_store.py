@@ -210,6 +210,25 @@ def test_run_on_an_input_file_loads_it_only_if_it_conforms(tmp_path, capsys):
     assert location.resolve() == before and before.exists()  # the store was not touched
     assert (out / "report" / "report.md").read_bytes() == report  # nor the last good outputs
     assert sorted(p.name for p in (tmp_path / "store.versions").iterdir()) == [before.name]  # no half-loaded version left
+    fresh = tmp_path / "fresh"
+    assert main(["-q", "run", "--input", str(bad), "--store", f"oxigraph:{fresh}", "--out", str(tmp_path / "o2")]) == 1
+    assert not fresh.exists() and not (tmp_path / "fresh.versions").exists()  # a failed check writes nothing to disk
 
     assert main(["-q", "run", "--input", str(good), "--out", str(out)]) == 2  # memory cannot take --input
     assert "give --store oxigraph:PATH" in capsys.readouterr().err
+
+
+def test_load_checked_reports_a_failed_disk_load_after_the_analyses(trig, tmp_path, monkeypatch):
+    import kg.store
+
+    def broken_swap(location, fill):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(kg.store, "_swap_in", broken_swap)
+    ran = []
+    with pytest.raises(StoreError, match="No space left on device"):
+        kg.store.load_checked(trig, tmp_path / "s", lambda dataset: True, lambda dataset: ran.append(len(dataset)))
+    assert ran and ran[0] > 2000  # the analyses ran on the in-memory graph
+    (tmp_path / "plain-folder").mkdir()
+    with pytest.raises(StoreError, match="is not a store made by kg"):
+        kg.store.load_checked(trig, tmp_path / "plain-folder", lambda dataset: True)
