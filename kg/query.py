@@ -280,9 +280,19 @@ def run_query(graph, query: CatalogueQuery | str, **params: str):
         else:
             query = CatalogueQuery(name="<text>", text=query)
     bindings = resolve_params(graph, query, params)
+    store = type(getattr(graph, "store", None)).__name__
+    if store == "OxigraphStore":
+        # Oxigraph parses the text itself (rdflib's parser would take 20-100 ms a query, more
+        # than Oxigraph needs to answer on a few thousand triples); rdflib's parser is asked
+        # only to locate an error in the file, line and column form used everywhere else.
+        try:
+            return graph.query(query.text, initBindings=bindings)
+        except SyntaxError as exc:
+            prepare(query)  # raises QueryError naming the line and column, if rdflib sees the error too
+            raise QueryError(f"{query.path or query.name}: SPARQL syntax error (Oxigraph): {exc}") from exc
     prepared = prepare(query)  # the syntax check, with file, line and column
-    if type(getattr(graph, "store", None)).__name__ in _NATIVE_STORES:
-        # Oxigraph and remote servers evaluate the text themselves (rdflib's algebra would
-        # fall back to rdflib's own, slow evaluation); the values are still bound by the engine.
+    if store in _NATIVE_STORES:
+        # remote servers evaluate the text themselves (rdflib's algebra would fall back to
+        # rdflib's own, slow evaluation); the values are still bound by the engine.
         return graph.query(query.text, initBindings=bindings)
     return graph.query(prepared, initBindings=bindings)

@@ -161,6 +161,22 @@ def test_syntax_error_names_file_line_column(tmp_path):
         prepare(parse_query_file(q))
 
 
+def test_syntax_error_on_oxigraph_names_file_line_column(tmp_path):
+    """On Oxigraph the text goes to Oxigraph's own parser; an error is still located in the file."""
+    import pyoxigraph
+    from rdflib import Dataset
+    from oxrdflib import OxigraphStore
+
+    store = Dataset(store=OxigraphStore(store=pyoxigraph.Store()), default_union=True)
+    q = tmp_path / "broken.rq"
+    q.write_text("#+ summary: broken\nSELECT ?x WHERE {\n  ?x ?p \n}\n")
+    with pytest.raises(QueryError, match=r"broken.rq:3:3: SPARQL syntax error"):
+        run_query(store, parse_query_file(q))
+    with pytest.raises(QueryError, match=r"SPARQL syntax error"):  # an update is not a query
+        run_query(store, "INSERT DATA { <urn:a> <urn:b> <urn:c> }")
+    assert len(store) == 0
+
+
 def test_raw_text_query(dataset):
     result = run_query(dataset, "ASK { ?s ?p ?o }")
     assert result.askAnswer is True
