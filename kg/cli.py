@@ -588,19 +588,21 @@ def _add_run(sub) -> None:
 
 def _analyse_and_export(dataset, out: Path) -> dict:
     from kg.analysis import networks  # noqa: PLC0415
-    from kg.export import write_network  # noqa: PLC0415
+    from kg.export import start_writing  # noqa: PLC0415
     from kg.report import compute, write_report  # noqa: PLC0415
 
     log.info("[2/4] analysing chains and centrality")
     data = compute(dataset)
-    log.info("[3/4] writing the report")
-    write_report(data, out / "report")
-    log.info("[4/4] exporting the network")
     side_of, _ = networks.sides(dataset)
     labels = networks.actor_labels(dataset)
     figures = {row["node"]: row for row in data["actors"]}
-    for fmt in ("gexf", "graphml"):
-        write_network(data["network"], side_of, labels, figures, fmt, out / f"sanctions.{fmt}")
+    log.info("[3/4] exporting the network (Gephi, GraphML) while [4/4] the report is written")
+    paths = {fmt: out / f"sanctions.{fmt}" for fmt in ("gexf", "graphml")}
+    wait = start_writing(data["network"], side_of, labels, figures, paths)
+    try:
+        write_report(data, out / "report")
+    finally:
+        wait()
     return data
 
 
@@ -694,14 +696,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="kg: %(message)s",
         stream=sys.stderr,
     )
-    from kg.io import KgInputError  # noqa: PLC0415
+    from kg.io import ExportError, KgInputError  # noqa: PLC0415
     from kg.query import ParamError, QueryError  # noqa: PLC0415
     from kg.store import StoreError  # noqa: PLC0415
     from kg.validate import ShapesError  # noqa: PLC0415
 
     try:
         return args.func(args)
-    except (KgInputError, QueryError, ParamError, StoreError, ShapesError) as exc:
+    except (KgInputError, QueryError, ParamError, StoreError, ShapesError, ExportError) as exc:
         print(f"kg {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except BrokenPipeError:

@@ -17,13 +17,17 @@ from typing import Mapping
 from rdflib import Dataset, Graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-__all__ = ["KgInputError", "atomic_write", "default_graph", "parse_into", "read_dataset", "read_graph", "trig_bytes"]
+__all__ = ["ExportError", "KgInputError", "atomic_write", "default_graph", "parse_into", "read_dataset", "read_graph", "trig_bytes"]
 
 _FORMATS = {".ttl": "turtle", ".trig": "trig", ".nt": "nt", ".nq": "nquads", ".rdf": "xml", ".jsonld": "json-ld"}
 
 
 class KgInputError(Exception):
     """Input that cannot be read: the message starts with ``file:line:`` where the line is known."""
+
+
+class ExportError(Exception):
+    """An export that could not be written (the message says which error the writer met)."""
 
 
 def _format_for(path: Path) -> str:
