@@ -171,16 +171,17 @@ def start_writing(
     and GraphML at 10^6 triples), so a thread would only wait for the GIL. A forked process
     shares the network already built, without pickling it, and writes while the caller writes
     the report on the other core. ``wait()`` joins it and raises :class:`ExportError` if it
-    failed; each file is written atomically either way. Where fork is not available
-    (Windows, macOS by default) the files are written here, before this returns.
+    failed; each file is written atomically either way. Off Linux (no fork on Windows; on
+    macOS fork is unsafe with system frameworks) the files are written here, before this returns.
     """
     import multiprocessing  # noqa: PLC0415
+    import sys  # noqa: PLC0415
 
     def write_all() -> None:
         for fmt, path in paths.items():
             write_network(G, side_of, labels, figures, fmt, path)
 
-    if "fork" not in multiprocessing.get_all_start_methods():
+    if sys.platform != "linux":
         write_all()
         return lambda: None
     context = multiprocessing.get_context("fork")
