@@ -159,11 +159,14 @@ def save_dataset(dataset: Dataset, spec: str, trig: bytes) -> str:
 
 def load_oxigraph(trig_path: Path | str, location: Path | str) -> str:
     """Bulk-load a TriG file into an Oxigraph store, all or nothing."""
+    return _load_oxigraph(_read_bytes(trig_path), Path(location))
+
+
+def _read_bytes(trig_path: Path | str) -> bytes:
     try:
-        data = Path(trig_path).read_bytes()
+        return Path(trig_path).read_bytes()
     except OSError as exc:
         raise KgInputError(f"{trig_path}: cannot read: {exc.strerror}") from exc
-    return _load_oxigraph(data, Path(location))
 
 
 def _load_oxigraph(trig: bytes, location: Path) -> str:
@@ -186,10 +189,7 @@ def _in_memory(trig_path: Path | str):
     """A TriG file's bytes, and the file parsed into an in-memory Oxigraph store (errors name the file and line)."""
     import pyoxigraph  # noqa: PLC0415
 
-    try:
-        data = Path(trig_path).read_bytes()
-    except OSError as exc:
-        raise KgInputError(f"{trig_path}: cannot read: {exc.strerror}") from exc
+    data = _read_bytes(trig_path)
     memory = pyoxigraph.Store()
     try:
         memory.bulk_load(data, format=pyoxigraph.RdfFormat.TRIG)
@@ -212,7 +212,6 @@ def load_checked(trig_path: Path | str, location: Path | str, check, then=None) 
     """
     import threading  # noqa: PLC0415
 
-    import pyoxigraph  # noqa: PLC0415
     from oxrdflib import OxigraphStore  # noqa: PLC0415
 
     trig_path, location = Path(trig_path), Path(location)
@@ -224,15 +223,9 @@ def load_checked(trig_path: Path | str, location: Path | str, check, then=None) 
         return dataset, False
     failure: list[BaseException] = []
 
-    def fill(version: Path) -> bool:
-        store = pyoxigraph.Store(str(version))
-        store.bulk_load(data, format=pyoxigraph.RdfFormat.TRIG)  # parsed once already: it cannot fail to parse
-        store.flush()
-        return True
-
     def load() -> None:
         try:
-            _swap_in(location, fill)
+            _load_oxigraph(data, location)  # parsed once already: it cannot fail to parse
         except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
             failure.append(exc)
 
