@@ -335,14 +335,13 @@ def _peak_mb() -> float:
     own peak (the synthetic graph it generated); VmHWM belongs to the address space, which
     exec replaces. A command this child ran starts from this small process, so its
     RUSAGE_CHILDREN figure is its own."""
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KB; where /proc has no VmHWM
     try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return max(int(line.split()[1]) / 1024, children)
-    except OSError:
+        own = next(int(line.split()[1]) for line in Path("/proc/self/status").read_text().splitlines()
+                   if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
         pass
-    return max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, children)
+    return max(own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
 
 
 def measure(name: str, trig: Path, store: Path, timeout: float) -> dict:
