@@ -31,10 +31,6 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
     pass
 
 
-#: Cycles the table output of ``kg chains`` lists before it says how many more.
-CYCLES_SHOWN = 20
-
-
 def _positive(text: str) -> int:
     try:
         value = int(text)
@@ -96,46 +92,15 @@ def _add_build(sub) -> None:
     p.set_defaults(func=cmd_build)
 
 
-def _quality_failures(dataset) -> list[str]:
-    """Rows of the catalogue's ``*-violation`` queries, as readable lines."""
-    from kg.query import load_catalogue, run_query  # noqa: PLC0415
-
-    lines = []
-    for name, query in load_catalogue().items():
-        if not query.is_violation_check:
-            continue
-        for row in run_query(dataset, query):
-            values = ", ".join(f"{k}={v}" for k, v in row.asdict().items())
-            lines.append(f"Violation: quality query {name} ({query.summary})\n  {values}")
-    return lines
-
-
-def _check(dataset, engine: str = "auto", focus=None) -> tuple[bool, str]:
-    from kg.validate import validate  # noqa: PLC0415
-
-    log.info("validating against the shapes (engine: %s)", engine)
-    report = validate(dataset, engine=engine, focus=focus)
-    if focus is None:
-        log.info("running the quality queries")
-        quality = _quality_failures(dataset)
-    else:  # they read the whole graph; a scoped check must not
-        log.info("scoped: the quality queries (whole graph) are not run")
-        quality = []
-    conforms = report.conforms and not quality
-    text = report.format() if not report.conforms or report.results else ""
-    if quality:
-        text = (text + "\n\n" if text else "") + "\n\n".join(quality)
-    return conforms, text
-
-
 def cmd_build(args) -> int:
     from kg.build import build, summary  # noqa: PLC0415
     from kg.io import atomic_write, trig_bytes  # noqa: PLC0415
     from kg.namespace import PREFIXES  # noqa: PLC0415
+    from kg.validate import check  # noqa: PLC0415
 
     started = time.monotonic()
     dataset = build(args.data)
-    conforms, report = _check(dataset)
+    conforms, report = check(dataset)
     if not conforms:
         print(report, file=sys.stderr)
         print(f"\nNot written: {args.out / 'kg.trig'} is left as it was.", file=sys.stderr)
@@ -210,6 +175,7 @@ def cmd_validate(args) -> int:
 
     from kg import paths  # noqa: PLC0415
     from kg.io import parse_into  # noqa: PLC0415
+    from kg.validate import check  # noqa: PLC0415
 
     if not args.files and args.store != "memory":
         from kg.store import open_dataset  # noqa: PLC0415
@@ -234,7 +200,7 @@ def cmd_validate(args) -> int:
             log.info("the graph changes the class hierarchy: validating everything")
         else:
             log.info("validating %d focus nodes that %s can affect", len(focus), ", ".join(args.graph))
-    conforms, report = _check(dataset, args.engine, focus)
+    conforms, report = check(dataset, args.engine, focus)
     # The report is this command's result: stdout, so `kg validate > report.txt` keeps it.
     if report:
         print(report)
@@ -272,6 +238,7 @@ def _add_query(sub) -> None:
 
 def cmd_query(args) -> int:
     from kg.query import QueryError, load_catalogue, parse_query_file, run_query  # noqa: PLC0415
+    from kg.results import format_result  # noqa: PLC0415
 
     catalogue = load_catalogue()
     if args.list:
@@ -301,35 +268,6 @@ def cmd_query(args) -> int:
     result = run_query(_open(args), query, **params)
     sys.stdout.write(format_result(result, args.format))
     return EXIT_OK
-
-
-def format_result(result, fmt: str | None) -> str:
-    """A query result as text: an aligned table, a W3C results format, or RDF."""
-    if result.type in ("CONSTRUCT", "DESCRIBE"):
-        return result.graph.serialize(format=fmt if fmt in ("turtle", "json-ld") else "turtle")
-    if result.type == "ASK":
-        if fmt in ("json", "xml"):
-            return result.serialize(format=fmt).decode("utf-8")
-        return f"{str(bool(result.askAnswer)).lower()}\n"
-    if fmt in ("json", "csv", "tsv", "xml"):
-        from kg.results import serialize_rows  # noqa: PLC0415
-
-        return serialize_rows(result.vars, result, fmt).decode("utf-8")
-    from tabulate import tabulate  # noqa: PLC0415
-
-    names = [str(v) for v in result.vars]
-    rows = [["" if value is None else _short(value) for value in row] for row in result]
-    return tabulate(rows, headers=names, tablefmt="simple", disable_numparse=True) + f"\n({len(rows)} rows)\n"
-
-
-def _short(term) -> str:
-    from kg.namespace import PREFIXES  # noqa: PLC0415
-
-    text = str(term)
-    for prefix, ns in PREFIXES.items():
-        if text.startswith(ns) and len(text) > len(ns):
-            return f"{prefix}:{text[len(ns):]}"
-    return text
 
 
 # ---------------------------------------------------------------------- load
@@ -370,12 +308,12 @@ def cmd_load(args) -> int:
 
 def _load_add(args, location: str, started: float) -> int:
     from kg.store import add_oxigraph  # noqa: PLC0415
-    from kg.validate import scope  # noqa: PLC0415
+    from kg.validate import check as check_graph, scope  # noqa: PLC0415
 
     def check(dataset, graphs) -> bool:
         focus = scope(dataset, graphs)
         log.info("validating %s focus nodes", "all" if focus is None else len(focus))
-        conforms, report = _check(dataset, args.engine, focus)
+        conforms, report = check_graph(dataset, args.engine, focus)
         if report:
             print(report)
         return conforms
@@ -479,43 +417,21 @@ def _add_chains(sub) -> None:
 
 def cmd_chains(args) -> int:
     from kg.analysis import chain_analysis  # noqa: PLC0415
-    from kg.report import chain_rows  # noqa: PLC0415
+    from kg.report import chain_rows, chains_text  # noqa: PLC0415
 
     found = chain_analysis(_open(args), args.window, args.max_cycle)
-    rows = chain_rows(found["chains"])
     if args.format == "json":
         found.pop("labels")
         print(json.dumps(found, indent=2, default=str))
     elif args.format == "csv":
         import csv  # noqa: PLC0415
 
+        rows = chain_rows(found["chains"])
         writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["chain"], lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
     else:
-        from tabulate import tabulate  # noqa: PLC0415
-
-        print(f"{len(found['chains'])} chains\n")
-        print(tabulate([[r["chain"], r["step"], r["link"], r["act"][:60], r["kind"], r["when"], r["lag_days"]] for r in rows],
-                       headers=["chain", "step", "link", "act", "kind", "when", "lag (days)"]))
-        print("\nCandidate retaliations (inferred, not asserted):")
-        print(tabulate([[c["first_label"], c["candidate_label"], c["basis"], c["lag"]] for c in found["candidates"]],
-                       headers=["first act", "candidate answer", "basis", "lag"]) if found["candidates"] else "  none")
-        print("\nReciprocity between sides:")
-        print(tabulate([[r["a_label"], r["b_label"], r["a_to_b"], r["b_to_a"], r["reciprocity"]] for r in found["reciprocity"]],
-                       headers=["side A", "side B", "A -> B", "B -> A", "reciprocity"]))
-        shown = found["cycles"][:CYCLES_SHOWN]
-        more = len(found["cycles"]) - len(shown)
-        print(f"\nCycles of at most {args.max_cycle} sides: " + ("; ".join(" -> ".join(c) for c in shown) or "none")
-              + (f"; and {more} more (--format json lists them all)" if more else ""))
-        if found["most_answered"]:
-            top = found["most_answered"][0]
-            print(f"Most answered act: {top['label']} ({top['answers']} answers)")
-        if found["answers_by_measure"]:
-            top = found["answers_by_measure"][0]
-            print(f"Measure that drew the strongest answer: {top['measure']} ({top['strongest']})")
-        if found["unplaced"]:
-            print("Actors on no side: " + ", ".join(found["unplaced"]))
+        print(chains_text(found, args.max_cycle))
     return EXIT_OK
 
 
@@ -628,13 +544,14 @@ def cmd_run(args) -> int:
 
 def _run_input(args, location: Path) -> int:
     from kg.store import load_checked  # noqa: PLC0415
+    from kg.validate import check as check_graph  # noqa: PLC0415
 
     started = time.monotonic()
     outcome: dict = {}
 
     def check(dataset) -> bool:
         log.info("[1/4] validating %s", args.input)
-        conforms, report = _check(dataset)
+        conforms, report = check_graph(dataset)
         if not conforms:
             print(report, file=sys.stderr)
         return conforms
