@@ -30,7 +30,10 @@ class Formatter(argparse.RawDescriptionHelpFormatter):
 
 
 def command(subparsers, name: str, summary: str, description: str, example: str) -> argparse.ArgumentParser:
-    """A command's parser: the summary heads its help, the example and the exit codes end it."""
+    """A command's parser: the summary heads its help, the example and the exit codes end it.
+
+    Every command takes ``-q`` (see :func:`add_quiet`).
+    """
     parser = subparsers.add_parser(
         name,
         help=summary,
@@ -38,11 +41,13 @@ def command(subparsers, name: str, summary: str, description: str, example: str)
         epilog=f"example:\n  {example}\n\n{EXIT_CODES}",
         formatter_class=Formatter,
     )
+    add_quiet(parser, default=argparse.SUPPRESS)
     return parser
 
 
 def add_quiet(parser: argparse.ArgumentParser, default: Any = False) -> None:
-    """``-q/--quiet``: no progress messages on stderr."""
+    """``-q/--quiet``. Before the command (``kg -q build``) or after it (``kg build -q``):
+    on a command the default is SUPPRESS, so it does not undo a ``-q`` given before."""
     parser.add_argument("-q", "--quiet", action="store_true", default=default, help="no progress messages on stderr")
 
 

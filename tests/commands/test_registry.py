@@ -36,3 +36,11 @@ def test_command_help_exits_0_with_an_example_of_itself(command, capsys):
     assert out.index("example:") < out.index("exit codes:")
     assert _registered()[command].get_default("func").__module__ == f"kg.commands.{command}"
 
+
+@pytest.mark.parametrize("argv, quiet", [
+    (["build"], False), (["-q", "build"], True), (["build", "-q"], True), (["-q", "build", "-q"], True),
+])
+def test_quiet_before_or_after_the_command(argv, quiet):
+    """-q is declared once for the top level and every command; one given after the command, or none
+    there, must not undo one given before it."""
+    assert parser().parse_args(argv).quiet is quiet
