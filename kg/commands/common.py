@@ -83,7 +83,7 @@ def open_store(args):
 
 
 def add_format(parser: argparse.ArgumentParser, choices: Sequence[str], default: str | None, help: str | None = None) -> None:
-    """``--format``: one of ``choices`` (the first line of the help says which apply to this command)."""
+    """``--format``: how a command prints or writes its result, one of ``choices`` (argparse refuses others, exit 2)."""
     parser.add_argument(
         "--format", choices=tuple(choices), default=default,
         help=help or f"output format (default: {default})",
