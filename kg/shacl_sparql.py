@@ -176,7 +176,7 @@ def _identity_term(term) -> str:
             _EMPTY.append(pyoxigraph.Store())
         (row,) = _EMPTY[0].query(f"SELECT ?v WHERE {{ BIND ({text} AS ?v) }}")
         if row["v"] is None or row["v"].value != str(term):
-            raise Unsupported(f"the literal {text} is not in the canonical form Oxigraph keeps, so it "
+            raise Unsupported(f"the literal {text} is not supported: it is not in the canonical form Oxigraph keeps, so it "
                               "could not be matched or reported as itself")
     return text
 
@@ -334,7 +334,7 @@ class _Compiler:
         if key == SH.nodeKind and value not in _NODE_KINDS:
             raise Invalid(f"{node}: unknown sh:nodeKind {value}")
         if key == SH.datatype and str(value).startswith(str(XSD)) and value not in _CASTABLE | _UNCHECKED:
-            raise Unsupported(f"{node}: sh:datatype {self.g.qname(value)} (its lexical forms cannot be checked here)")
+            raise Unsupported(f"{node}: sh:datatype {self.g.qname(value)} is not supported (its lexical forms cannot be checked in SPARQL)")
         if key == SH["in"]:
             return key, [_identity_term(v) for v in self._list(value)]
         if key == SH.languageIn:
