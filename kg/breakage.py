@@ -32,8 +32,7 @@ def _delete(pattern: str, where: str = "") -> str:
 
 def _insert(triples: str, where: str = "") -> str:
     """An update adding ``triples`` to a graph that describes ?node."""
-    return (f"INSERT {{ GRAPH ?g {{ {triples} }} }} WHERE {{ {{ SELECT ?node (MIN(?h) AS ?g) WHERE "
-            f"{{ GRAPH ?h {{ ?node a ?type }} }} GROUP BY ?node }} {where} }}")
+    return f"INSERT {{ GRAPH ?g {{ {triples} }} }} WHERE {{ {_HOME} {where} }}"
 
 
 def _replace(old: str, new: str, where: str = "") -> str:
@@ -47,6 +46,16 @@ def _a(cls: str) -> str:
 _UNCOUNTED = ("FILTER NOT EXISTS { ?node kg:targetCount|kg:personTargetCount|kg:organisationTargetCount [] } "
               "FILTER NOT EXISTS { ?node kg:targetsUnspecified true }")
 _UNDATED_BOUNDS = "FILTER NOT EXISTS { ?node kg:earliestDate|kg:latestDate [] }"
+_NOT_NOTE = " FILTER NOT EXISTS { ?node a/rdfs:subClassOf* kg:CurationNote }"
+# ?g: the first named graph (by IRI) that types ?node. (MIN() would do, but rdflib's MIN turns IRIs into strings.)
+_HOME = ("GRAPH ?g { ?node a [] } FILTER NOT EXISTS { GRAPH ?earlier { ?node a [] } "
+         "FILTER (STR(?earlier) < STR(?g)) }")
+
+
+def _count(predicate: str) -> str:
+    """A target count that is not a number (in place of the one there is, if any)."""
+    return (f"DELETE {{ GRAPH ?h {{ ?node {predicate} ?x }} }} INSERT {{ GRAPH ?g {{ ?node {predicate} \"several\" }} }} "
+            f"WHERE {{ {_HOME} OPTIONAL {{ GRAPH ?h {{ ?node {predicate} ?x }} }} }}")
 
 #: rule -> (candidates: WHERE clause binding ?node, update breaking the rule on ?node)
 BREAKERS: dict[str, tuple[str, str]] = {
@@ -58,25 +67,29 @@ BREAKERS: dict[str, tuple[str, str]] = {
     "Event_latestDate": (_a("kg:Event") + " ?node kg:date ?d . " + _UNDATED_BOUNDS,
                          _insert('?node kg:latestDate "late 2021"')),
     # the issue's case: an undated event whose earliest date is after its latest (one that answers
-    # nothing and that nothing answers, so no retaliation's order changes)
-    "Event_bounds": (_a("kg:Event") + " ?node kg:date [] . FILTER NOT EXISTS { ?node kg:respondsTo [] } "
+    # nothing and that nothing answers, so no retaliation's order changes; its day, if any, is dropped)
+    "Event_bounds": (_a("kg:Event") + " FILTER NOT EXISTS { ?node kg:respondsTo [] } "
                      "FILTER NOT EXISTS { [] kg:respondsTo ?node } " + _UNDATED_BOUNDS,
-                     _replace("?node kg:date ?x",
-                              '?node kg:earliestDate "2021-06-01"^^xsd:date ; kg:latestDate "2021-03-01"^^xsd:date')),
+                     "DELETE { GRAPH ?h { ?node kg:date ?x } } INSERT { GRAPH ?g { ?node kg:earliestDate "
+                     '"2021-06-01"^^xsd:date ; kg:latestDate "2021-03-01"^^xsd:date } } '
+                     "WHERE { " + _HOME + " OPTIONAL { GRAPH ?h { ?node kg:date ?x } } }"),
     "Sanction_imposedBy": (_a("kg:Sanction") + " ?node kg:imposedBy [] .", _delete("?node kg:imposedBy ?x")),
     "Sanction_measure": (_a("kg:Sanction") + " ?node kg:measure [] .", _delete("?node kg:measure ?x")),
-    "Sanction_notOwnTarget": (_a("kg:Sanction") + " ?node kg:imposedBy ?i . " + _UNCOUNTED,
-                              _insert("?node kg:target ?i", "?node kg:imposedBy ?i .")),
+    # one of its targets (an actor) named as an imposer too: the counts of named targets do not change
+    "Sanction_notOwnTarget": (_a("kg:Sanction") + " ?node kg:target ?t . ?t a/rdfs:subClassOf* kg:Actor .",
+                              _insert("?node kg:imposedBy ?t", "?node kg:target ?t . ?t a/rdfs:subClassOf* kg:Actor . "
+                                      "FILTER NOT EXISTS { ?node kg:target ?u . ?u a/rdfs:subClassOf* kg:Actor "
+                                      "FILTER (STR(?u) < STR(?t)) }")),
     "Sanction_date": (_a("kg:Sanction"), _delete("?node ?p ?x", "VALUES ?p { kg:date kg:earliestDate kg:latestDate }")),
     # the issue's case: a sanction stripped of its kg:target
-    "Sanction_targets": (_a("kg:Sanction") + " ?node kg:target [] . " + _UNCOUNTED, _delete("?node kg:target ?x")),
+    # the issue's case: a sanction stripped of its kg:target (and of any count, or it would still say how many)
+    "Sanction_targets": (_a("kg:Sanction") + " ?node kg:target [] .",
+                         _delete("?node ?p ?x", "VALUES ?p { kg:target kg:targetCount kg:personTargetCount "
+                                 "kg:organisationTargetCount kg:targetsUnspecified }")),
     "Act_groundInScheme": (_a("kg:Act"), _insert("?node kg:ground <https://w3id.org/sanctions-kg/measure/AssetFreeze>")),
-    "TargetCount_organisations": (_a("kg:Sanction") + " FILTER NOT EXISTS { ?node kg:organisationTargetCount [] }",
-                                  _insert('?node kg:organisationTargetCount "several"')),
-    "TargetCount_persons": (_a("kg:Sanction") + " FILTER NOT EXISTS { ?node kg:personTargetCount [] }",
-                            _insert('?node kg:personTargetCount "several"')),
-    "TargetCount_total": (_a("kg:Sanction") + " FILTER NOT EXISTS { ?node kg:targetCount [] }",
-                          _insert('?node kg:targetCount "several"')),
+    "TargetCount_organisations": (_a("kg:Sanction"), _count("kg:organisationTargetCount")),
+    "TargetCount_persons": (_a("kg:Sanction"), _count("kg:personTargetCount")),
+    "TargetCount_total": (_a("kg:Sanction"), _count("kg:targetCount")),
     "TargetCount_notBelowNamed": (_a("kg:Sanction") + " ?node kg:target [] . FILTER NOT EXISTS { ?node kg:targetCount [] }",
                                   _insert("?node kg:targetCount 0")),
     "Retaliation_respondsTo": (_a("kg:Retaliation") + " ?node kg:respondsTo [] .",
@@ -110,13 +123,18 @@ BREAKERS: dict[str, tuple[str, str]] = {
     # a second text that still holds every quote
     "NewsArticle_text": (_a("kg:NewsArticle") + " ?node schema:text [] .",
                          _insert("?node schema:text ?more", '?node schema:text ?t . BIND (CONCAT(?t, " ") AS ?more)')),
-    "CurationNote_reason": (_a("kg:CurationNote") + " ?node kg:reason [] .", _delete("?node kg:reason ?x")),
-    "CuratedStatement_object": (_a("kg:CuratedStatement") + " ?node rdf:object [] .", _delete("?node rdf:object ?x")),
-    "CuratedStatement_predicate": (_a("kg:CuratedStatement") + " ?node rdf:predicate [] .",
-                                   _replace("?node rdf:predicate ?x", "?node rdf:predicate ?s", "BIND (STR(?x) AS ?s)")),
-    "CuratedStatement_subject": (_a("kg:CuratedStatement") + " ?node rdf:subject [] .",
-                                 _replace("?node rdf:subject ?x", "?node rdf:subject ?s", "BIND (STR(?x) AS ?s)")),
-    "Interpretation_concerns": (_a("kg:Interpretation") + " ?node kg:concerns [] .", _delete("?node kg:concerns ?x")),
+    # the curation rules, on an actor made into a note (synthetic graphs have no curation of their own)
+    "CurationNote_reason": (_a("kg:Actor") + _NOT_NOTE, _insert("?node a kg:CurationNote")),
+    "CuratedStatement_object": (_a("kg:Actor") + _NOT_NOTE,
+                                _insert('?node a kg:CuratedStatement ; kg:reason "a test"@en ; rdf:subject ?node ; '
+                                        'rdf:predicate rdfs:label')),
+    "CuratedStatement_predicate": (_a("kg:Actor") + _NOT_NOTE,
+                                   _insert('?node a kg:CuratedStatement ; kg:reason "a test"@en ; rdf:subject ?node ; '
+                                           'rdf:predicate "label" ; rdf:object "x"')),
+    "CuratedStatement_subject": (_a("kg:Actor") + _NOT_NOTE,
+                                 _insert('?node a kg:CuratedStatement ; kg:reason "a test"@en ; rdf:subject "me" ; '
+                                         'rdf:predicate rdfs:label ; rdf:object "x"')),
+    "Interpretation_concerns": (_a("kg:Actor") + _NOT_NOTE, _insert('?node a kg:Interpretation ; kg:reason "a test"@en')),
     "Draft_rule": (_a("kg:Actor") + " FILTER NOT EXISTS { ?node kg:unconfirmed [] }", _insert("?node kg:unconfirmed true")),
     "Draft_unconfirmed": (_a("kg:Actor") + " FILTER NOT EXISTS { ?node kg:unconfirmed [] }",
                           _insert('?node kg:unconfirmed false ; kg:draftRule "a test"')),
@@ -136,12 +154,12 @@ def break_rule(dataset: Dataset, rule: str, node: URIRef) -> None:
     dataset.update(PREFIXES + update, initBindings={"node": node})
 
 
-def inject(dataset: Dataset, per_rule: int, rng: random.Random, skip=()) -> dict[str, set[str]]:
+def inject(dataset: Dataset, per_rule: int, rng: random.Random, skip=(), avoid=frozenset()) -> dict[str, set[str]]:
     """Break every rule (but those in ``skip``) on ``per_rule`` nodes drawn by ``rng``; return rule -> IRIs.
 
-    Nodes are drawn apart: a node broken for one rule is not used for another, so each rule
-    reports its own nodes only."""
-    used: set = set()
+    Nodes are drawn apart (and from ``avoid``): a node broken for one rule is not used for
+    another, so each rule reports its own nodes only."""
+    used: set = set(avoid)
     truth: dict[str, set[str]] = {}
     for rule in sorted(BREAKERS):
         if rule in skip:

@@ -129,9 +129,7 @@ def _short(graph: Graph, term) -> str | None:
             return graph.namespace_manager.normalizeUri(term)
         except Exception:  # noqa: BLE001 - fall back to the full IRI
             return str(term)
-    if (term, RDF.first, None) in graph or (term, None, None) in graph:
-        return str(term)
-    return term.n3()
+    return term.n3()  # a blank node as _:id, a literal as "..."^^type, whichever engine found it
 
 
 def validate(
@@ -186,7 +184,7 @@ def quality_failures(dataset) -> list[str]:
     return lines
 
 
-def check(dataset, engine: str = "auto", focus=None) -> tuple[bool, str]:
+def check(dataset, engine: str = "auto", focus=None, shapes: Graph | None = None) -> tuple[bool, str]:
     """The shapes and, on the whole graph, the quality queries: (conforms, the report as text).
 
     The text is empty when the graph conforms without warnings. With ``focus``
@@ -194,7 +192,7 @@ def check(dataset, engine: str = "auto", focus=None) -> tuple[bool, str]:
     whole graph, and a scoped check must not.
     """
     log.info("validating against the shapes (engine: %s)", engine)
-    report = validate(dataset, engine=engine, focus=focus)
+    report = validate(dataset, shapes, engine=engine, focus=focus)
     if focus is None:
         log.info("running the quality queries")
         quality = quality_failures(dataset)
@@ -298,15 +296,20 @@ def _validate_pyshacl(data: Graph, shapes: Graph, extra: list[Graph], focus) -> 
             for triple in graph:
                 union.add(triple)
     log.info("validating %d triples against %d shape triples", len(union), len(shapes))
-    conforms, results_graph, _ = pyshacl.validate(
-        union,
-        shacl_graph=shapes,
-        advanced=True,
-        inference="none",
-        allow_warnings=True,
-        abort_on_first=False,
-        focus_nodes=list(focus) if focus is not None else None,
-    )
+    from pyshacl.errors import ReportableRuntimeError, ShapeLoadError  # noqa: PLC0415
+
+    try:
+        conforms, results_graph, _ = pyshacl.validate(
+            union,
+            shacl_graph=shapes,
+            advanced=True,
+            inference="none",
+            allow_warnings=True,
+            abort_on_first=False,
+            focus_nodes=list(focus) if focus is not None else None,
+        )
+    except (ShapeLoadError, ReportableRuntimeError, NotImplementedError) as exc:
+        raise ShapesError(f"pySHACL cannot use these shapes: {exc}") from exc
     if not hasattr(results_graph, "subjects"):  # pyshacl's ValidationFailure: the shapes themselves are wrong
         raise ShapesError(f"the shapes cannot be used: {results_graph}")
     for prefix, ns in data.namespaces():
