@@ -29,8 +29,7 @@ def endpoint(dataset):
     thread.start()
     host, port = server.server_address[:2]
     yield f"http://{host}:{port}"
-    server.shutdown()
-    server.server_close()
+    server.close()
 
 
 def _get(url: str, accept: str = "application/sparql-results+json"):
@@ -50,6 +49,15 @@ def _local(dataset, query, **params) -> list[dict]:
     return _bindings(json.loads(run_query(dataset, query, **params).serialize(format="json")))
 
 
+def _same(rows: list[dict], variables) -> list[tuple]:
+    """Rows as the engines may both give them: the endpoint runs Oxigraph, `kg query` on memory rdflib.
+
+    As in tests/test_store.py: ties under ORDER BY and the order inside GROUP_CONCAT are the
+    engine's, and an aggregate over an error is unbound in Oxigraph but "" in rdflib.
+    """
+    return sorted(tuple("; ".join(sorted(r.get(v, "").split("; "))) for v in variables) for r in rows)
+
+
 @pytest.fixture(scope="module")
 def wide_endpoint(dataset):
     """Without a small row limit, for comparing whole answers."""
@@ -57,16 +65,16 @@ def wide_endpoint(dataset):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     host, port = server.server_address[:2]
     yield f"http://{host}:{port}"
-    server.shutdown()
-    server.server_close()
+    server.close()
 
 
 @pytest.mark.parametrize("name", sorted(CATALOGUE))
 def test_catalogue_over_http_equals_kg_query(name, dataset, wide_endpoint):
     status, _, body = _get(f"{wide_endpoint}/catalogue/{name}")
     assert status == 200, body
+    variables = json.loads(body)["head"].get("vars", [])
     if CATALOGUE[name].params:
-        assert _bindings(json.loads(body)) == _local(dataset, CATALOGUE[name])
+        assert _same(_bindings(json.loads(body)), variables) == _same(_local(dataset, CATALOGUE[name]), variables)
     else:
         # Parameterless queries also go through the standard protocol, with a real client.
         from SPARQLWrapper import JSON, POST, SPARQLWrapper
@@ -77,13 +85,15 @@ def test_catalogue_over_http_equals_kg_query(name, dataset, wide_endpoint):
         client.setQuery("\n".join(l for l in CATALOGUE[name].text.splitlines() if not l.startswith("#")))
         client.setMethod(POST)
         client.setReturnFormat(JSON)
-        assert _bindings(client.query().convert()) == _local(dataset, CATALOGUE[name])
+        assert _same(_bindings(client.query().convert()), variables) == _same(_local(dataset, CATALOGUE[name]), variables)
 
 
 def test_parameters_from_url_are_bound(dataset, wide_endpoint):
     status, _, body = _get(f"{wide_endpoint}/catalogue/counter-sanctions?responder=China")
     assert status == 200
-    assert _bindings(json.loads(body)) == _local(dataset, CATALOGUE["counter-sanctions"], responder="China")
+    variables = json.loads(body)["head"]["vars"]
+    assert _same(_bindings(json.loads(body)), variables) == _same(
+        _local(dataset, CATALOGUE["counter-sanctions"], responder="China"), variables)
     status, _, body = _get(f"{wide_endpoint}/catalogue/sanctions-against?target=Nobody%20Atall")
     assert status == 400 and b"no actor is called" in body
 
