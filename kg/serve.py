@@ -205,6 +205,9 @@ class _Source:
     def store(self):
         raise NotImplementedError
 
+    def idle(self) -> None:
+        """Called while the worker waits for work."""
+
 
 class _FixedSource(_Source):
     def __init__(self, store):
@@ -234,6 +237,11 @@ class _LinkedSource(_Source):
             if old is not None:
                 old.release()  # removes the old version if no other reader holds it
         return self._store
+
+    def idle(self) -> None:
+        if self._pin is not None and not self._pin.current():
+            pin, self._pin, self._store = self._pin, None, None
+            pin.release()  # a load swapped in a new version: let the old one go
 
 
 def _from_ox(term):
@@ -349,6 +357,8 @@ def _work(conn, source: _Source, max_rows: int) -> None:
 
     while True:
         try:
+            while not conn.poll(1.0):
+                source.idle()
             job = conn.recv()
         except (EOFError, OSError):
             return
