@@ -167,7 +167,10 @@ def check_query(text: str) -> CheckedQuery:
         if name == "ServiceGraphPattern":
             raise Refused("SERVICE is refused: this endpoint makes no outbound requests")
         if name == "DatasetClause":
-            (named if item.get("named") is not None else default).append(str(item.get("named") or item.get("default")))
+            if "named" in item:  # CompValue.get returns the key itself for a missing key
+                named.append(str(item["named"]))
+            else:
+                default.append(str(item["default"]))
     form = tree[1].name.replace("Query", "").upper()
     return CheckedQuery(form, tuple(default), tuple(named))
 
