@@ -677,6 +677,12 @@ def make_server(graph, host: str = "127.0.0.1", port: int = 0, config: ServerCon
     from rdflib.plugins.sparql.parser import parseQuery  # noqa: PLC0415, F401 - likewise
 
     config = config or ServerConfig()
+    app_catalogue = _catalogue(catalogue_dir)
+    for query in app_catalogue.values():  # checked once here, so every forked worker starts with them cached
+        try:
+            check_query(query.text)
+        except Refused:
+            pass
     pool = _Pool(_source_for(graph), config)
     app = _App(pool, config, catalogue_dir)
     server = waitress.create_server(
