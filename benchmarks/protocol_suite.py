@@ -26,7 +26,6 @@ selection is tested on graphs the store holds and nothing is dereferenced.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import shutil

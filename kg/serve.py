@@ -44,14 +44,13 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing
-import os
 import queue
 import threading
 import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Iterable, Mapping
 from urllib.parse import parse_qs
 
 __all__ = ["Endpoint", "Refused", "ServerConfig", "check_query", "make_server"]
@@ -205,8 +204,16 @@ def negotiate(accept: str, form: str, fmt: str | None) -> str:
 class _Source:
     """Where a worker finds the graph: ``store()`` before each query."""
 
+    _held: tuple = (None, frozenset())
+
     def store(self):
         raise NotImplementedError
+
+    def held(self, store) -> frozenset[str]:
+        """The named graphs of ``store`` (the one :meth:`store` gave), read once per store version."""
+        if self._held[0] is not store:
+            self._held = (store, frozenset(g.value for g in store.named_graphs() if hasattr(g, "value")))
+        return self._held[1]
 
     def idle(self) -> None:
         """Called while the worker waits for work."""
@@ -236,14 +243,14 @@ class _LinkedSource(_Source):
         if self._pin is None or not self._pin.current():
             pin = pin_version(self.location)
             store = pyoxigraph.Store.read_only(str(pin.path))
-            old, self._pin, self._store = self._pin, pin, store
+            old, self._pin, self._store, self._held = self._pin, pin, store, (None, frozenset())
             if old is not None:
                 old.release()  # removes the old version if no other reader holds it
         return self._store
 
     def idle(self) -> None:
         if self._pin is not None and not self._pin.current():
-            pin, self._pin, self._store = self._pin, None, None
+            pin, self._pin, self._store, self._held = self._pin, None, None, (None, frozenset())
             pin.release()  # a load swapped in a new version: let the old one go
 
 
@@ -253,12 +260,7 @@ def _from_ox(term):
     return from_ox(term)
 
 
-@lru_cache(maxsize=8)
-def _held_graphs(store_id: int, store) -> frozenset[str]:
-    return frozenset(g.value for g in store.named_graphs() if hasattr(g, "value"))
-
-
-def _select_dataset(store, checked: CheckedQuery, default_uris: list[str], named_uris: list[str]) -> dict:
+def _select_dataset(held: frozenset[str], checked: CheckedQuery, default_uris: list[str], named_uris: list[str]) -> dict:
     """Oxigraph's dataset arguments for a request; a graph the store does not hold is refused."""
     import pyoxigraph  # noqa: PLC0415
 
@@ -268,7 +270,6 @@ def _select_dataset(store, checked: CheckedQuery, default_uris: list[str], named
         default, named = list(checked.default_graphs), list(checked.named_graphs)
     if not default and not named:
         return {"use_default_graph_as_union": True}
-    held = _held_graphs(id(store), store)
     missing = sorted(set(default + named) - held)
     if missing:
         raise Refused(
@@ -288,14 +289,15 @@ def _serialize_graph(triples: Iterable, fmt: str) -> bytes:
     return pyoxigraph.serialize(triples, format=formats[fmt]) or b""
 
 
-def _run_sparql(store, job: Mapping, max_rows: int) -> tuple[bytes, str, bool]:
+def _run_sparql(source: _Source, job: Mapping, max_rows: int) -> tuple[bytes, str, bool]:
     import pyoxigraph  # noqa: PLC0415
 
     from kg.results import serialize_rows  # noqa: PLC0415
 
     checked = check_query(job["query"])
     fmt = negotiate(job["accept"], checked.form, job["format"])
-    dataset = _select_dataset(store, checked, job["default"], job["named"])
+    store = source.store()
+    dataset = _select_dataset(source.held(store), checked, job["default"], job["named"])
     try:
         result = store.query(job["query"], **dataset)
     except SyntaxError as exc:
@@ -320,7 +322,7 @@ def _run_sparql(store, job: Mapping, max_rows: int) -> tuple[bytes, str, bool]:
     return serialize_rows(variables, rdf_rows, fmt, truncated), fmt, truncated
 
 
-def _run_catalogue(store, job: Mapping, max_rows: int) -> tuple[bytes, str, bool]:
+def _run_catalogue(source: _Source, job: Mapping, max_rows: int) -> tuple[bytes, str, bool]:
     from oxrdflib import OxigraphStore  # noqa: PLC0415
     from rdflib import Dataset  # noqa: PLC0415
 
@@ -328,7 +330,7 @@ def _run_catalogue(store, job: Mapping, max_rows: int) -> tuple[bytes, str, bool
     from kg.results import serialize_rows  # noqa: PLC0415
 
     query = _catalogue(job["catalogue_dir"])[job["name"]]
-    graph = Dataset(store=OxigraphStore(store=store), default_union=True)
+    graph = Dataset(store=OxigraphStore(store=source.store()), default_union=True)
     result = run_query(graph, query, **job["params"])
     form = result.type
     fmt = negotiate(job["accept"], form, job["format"])
@@ -366,9 +368,8 @@ def _work(conn, source: _Source, max_rows: int) -> None:
         except (EOFError, OSError):
             return
         try:
-            store = source.store()
             run = _run_catalogue if "name" in job else _run_sparql
-            body, fmt, truncated = run(store, job, max_rows)
+            body, fmt, truncated = run(source, job, max_rows)
             answer = ("ok", body, _CONTENT_TYPE[fmt], truncated)
         except (Refused, QueryError, ParamError) as exc:
             answer = ("refused", str(exc))
