@@ -466,7 +466,11 @@ def cmd_serve(args) -> int:
         graph = _open(args)
     config = ServerConfig(timeout=args.timeout, max_rows=args.max_rows, workers=args.workers,
                           channel_timeout=args.idle_timeout)
-    server = make_server(graph, args.host, args.port, config)
+    try:
+        server = make_server(graph, args.host, args.port, config)
+    except OSError as exc:
+        log.error("cannot listen on %s:%s: %s", args.host, args.port, exc.strerror or exc)
+        return EXIT_INPUT
     host, port = server.server_address[:2]
     print(f"http://{host}:{port}/sparql", flush=True)
     try:

@@ -686,14 +686,22 @@ def make_server(graph, host: str = "127.0.0.1", port: int = 0, config: ServerCon
             pass
     pool = _Pool(_source_for(graph), config)
     app = _App(pool, config, catalogue_dir)
-    server = waitress.create_server(
+    try:
+        server = _bind(waitress, app, host, port, config)
+    except OSError:
+        pool.close()
+        raise
+    return Endpoint(server, pool)
+
+
+def _bind(waitress, app, host: str, port: int, config: ServerConfig):
+    return waitress.create_server(
         app, host=host, port=port, threads=config.workers + 4, backlog=config.backlog,
         channel_timeout=config.channel_timeout, connection_limit=config.connection_limit,
         max_request_header_size=config.max_header, max_request_body_size=config.max_body,
         cleanup_interval=min(30, max(1, int(config.channel_timeout / 2))), ident="sanctions-kg",
         clear_untrusted_proxy_headers=True,
     )
-    return Endpoint(server, pool)
 
 
 _INDEX = """<!doctype html><meta charset="utf-8"><title>sanctions-kg SPARQL endpoint</title>

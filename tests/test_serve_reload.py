@@ -128,3 +128,16 @@ def test_reload_while_serving_answers_consistently(trigs, tmp_path):
     finally:
         server.terminate()
         server.wait(10)
+
+
+def test_busy_port_is_exit_2_with_a_message(trigs, caplog):
+    """A port in use gave a traceback."""
+    import socket
+
+    first, _ = trigs
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["serve", "--port", str(port), "--graph", str(first)]) == 2
+    assert any("cannot listen" in r.getMessage() and "in use" in r.getMessage() for r in caplog.records)
