@@ -330,6 +330,10 @@ def _run_catalogue(source: _Source, job: Mapping, max_rows: int) -> tuple[bytes,
     from kg.results import serialize_rows  # noqa: PLC0415
 
     query = _catalogue(job["catalogue_dir"])[job["name"]]
+    unknown = sorted(set(job["params"]) - set(query.params))
+    if unknown:  # checked here: a name such as 'graph' would collide with run_query's own arguments
+        raise Refused(f"query {query.name} has no parameter {', '.join(unknown)} "
+                      f"(parameters: {', '.join(query.params) or 'none'})")
     graph = Dataset(store=OxigraphStore(store=source.store()), default_union=True)
     result = run_query(graph, query, **job["params"])
     form = result.type

@@ -456,3 +456,17 @@ def test_hostile_queries_are_bounded(strict_endpoint, query):
     if status == 200 and query.startswith("CONSTRUCT"):
         assert headers.get("X-Result-Truncated") == "true"  # 2696² triples, cut at 50
     assert _alive(strict_endpoint)
+
+
+@pytest.mark.parametrize("path", ["/catalogue/..%2F..%2F..%2Fetc%2Fpasswd", "/catalogue/../../etc/passwd",
+                                  "/catalogue/%2e%2e/%2e%2e/etc/passwd"])
+def test_path_traversal_finds_nothing(endpoint, path):
+    status, _, body = _get(endpoint + path)
+    assert status == 404 and b"root:" not in body
+
+
+@pytest.mark.parametrize("name", ["graph", "query", "nonsense"])
+def test_unknown_catalogue_parameter_is_400(endpoint, name):
+    """A parameter named like one of run_query's own arguments gave 500."""
+    status, _, body = _get(f"{endpoint}/catalogue/counter-sanctions?{name}=x")
+    assert status == 400 and f"no parameter {name}".encode() in body
