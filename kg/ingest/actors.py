@@ -314,7 +314,10 @@ class Resolver:
             if mention is not None:
                 found.append(mention)
                 covered.update(range(sp.start, sp.end))
-        found.extend(self._names(start, end, covered, found, quote))
+        names = self._names(start, end, covered, found, quote)
+        for name in names:
+            found = [m for m in found if not (name.start <= m.start and m.end <= name.end)]
+        found.extend(names)
         found.sort(key=lambda m: m.start)
         found = self._counts(start, end, found, quote)
         for m in found:
@@ -570,7 +573,7 @@ class Resolver:
                 i += 1
                 continue
             j = i
-            while j < end and j not in covered and (
+            while j < end and (j not in covered or self._inner_name(j, end, covered)) and (
                 self._is_name_token(j) or self.rules.org_words.get(doc[j].text)
                 or (doc[j].lower_ in ("for", "of", "and", "on") and j + 1 < end and j + 1 not in covered
                     and (self.rules.org_words.get(doc[j + 1].text) or self._run_has_org(j + 1, end, covered)))
@@ -589,8 +592,19 @@ class Resolver:
                 if mention is not None:
                     out.append(mention)
             i = max(j, i + 1)
-        out.extend(self._unnamed(start, end, covered | {k for m in out for k in range(m.start, m.end)}, quote))
+        demonyms = {k for m in found if m.what == "demonym" for k in range(m.start, m.end)}
+        out.extend(self._unnamed(start, end, (covered - demonyms) | {k for m in out for k in range(m.start, m.end)}, quote))
         return out
+
+    def _inner_name(self, j: int, end: int, covered: set[int]) -> bool:
+        """A covered word (a state, a place) inside an organisation's name: capitalised words go on after it."""
+        doc = self.text.doc
+        k = j
+        while k < end and k in covered:
+            k += 1
+        return k < end and k not in covered and doc[k].text[:1].isupper() and self.rules.org_words.get(doc[k].text) is not None \
+            or (k < end and doc[j - 1].lower_ in ("for", "of", "on") and doc[k].text[:1].isupper() and k not in covered
+                and doc[k].text in self.rules.org_words)
 
     def _run_has_org(self, i: int, end: int, covered: set[int]) -> bool:
         doc = self.text.doc

@@ -170,10 +170,15 @@ class _Reader:
         quote = sent.text
         rule_id = f"acts.yaml#{rule.id}"
         end_of_clause = self._clause_end(e, sent, triggers)
-        context = self._context_act(sent, ("sanction",) if rule.kind in SANCTIONS else (rule.kind,))
+        context = self._context_act(sent, ("sanction",) if rule.kind in SANCTIONS else (rule.kind,),
+                                    window=1 if rule.voice == "passive" else 2)
         actors: list[Actor] = []
         target_span: tuple[int, int] | None = None
-        if rule.voice == "active":
+        owner = self._nominal_owner(s, mentions)
+        if owner is not None and rule.voice in ("active", "around"):
+            actors = [owner]
+            target_span = (e, end_of_clause) if rule.voice == "active" and rule.targets else (inner_s, inner_e) if rule.voice == "around" else None
+        elif rule.voice == "active":
             actors = self._subjects(s, sent, mentions)
             target_span = (e, end_of_clause) if rule.targets else None
         elif rule.voice == "around":
@@ -198,8 +203,8 @@ class _Reader:
             return []
         if not actors:
             pronoun = self._pronoun_subject(s, sent)
-            if pronoun and self._context_act(sent, SANCTIONS + ("threat", "statement"), window=3) is not None:
-                last = self._context_act(sent, SANCTIONS + ("threat", "statement"), window=3)
+            if pronoun and self._context_act(sent, SANCTIONS + ("threat", "statement"), window=5) is not None:
+                last = self._context_act(sent, SANCTIONS + ("threat", "statement"), window=5)
                 if last.actor is not None:
                     actors = [last.actor]
                     rule_id += f" (\"{pronoun}\": the actor of the sentence before)"
@@ -326,6 +331,14 @@ class _Reader:
                 break
             return list(dict.fromkeys(subjects))
         return []
+
+    def _nominal_owner(self, s: int, mentions: list[Mention]) -> Actor | None:
+        """"the E.U's decision to impose sanctions": the possessor of the noun before "to"."""
+        doc = self.doc
+        if s < 3 or doc[s - 1].lower_ != "to" or doc[s - 2].lower_ not in ("decision", "move", "plan", "vote", "bid", "agreement"):
+            return None
+        owner = next((m for m in mentions if m.possessive and m.end + 1 == s - 2 and m.actor is not None), None)
+        return owner.actor if owner else None
 
     def _object_of_preposition(self, m: Mention) -> bool:
         doc = self.doc
@@ -484,7 +497,9 @@ class _Reader:
     def _details(self, act: Act, sent: Sentence, e: int, mentions: list[Mention]) -> None:
         """Date, measures, grounds and regions of the sentence."""
         if act.date is None:
-            found = [d for d in dates_in(sent.text, sent.start_char, self.rules, self.published) if d.start >= self.dateline_end]
+            lo, hi = self._clause_chars(e, sent)
+            found = [d for d in dates_in(sent.text, sent.start_char, self.rules, self.published)
+                     if d.start >= self.dateline_end and lo <= d.start < hi]
             trigger_char = self.doc[min(e, len(self.doc) - 1)].idx
             after = [d for d in found if d.start >= trigger_char]
             if after or found:
@@ -492,6 +507,18 @@ class _Reader:
         self._measures(act, sent)
         if act.family in ("sanction", "statement", "threat"):
             self._grounds(act, sent, e, mentions)
+
+    def _clause_chars(self, e: int, sent: Sentence) -> tuple[int, int]:
+        """The characters of the clause around token ``e``: between the colons and semicolons of the sentence."""
+        doc = self.doc
+        lo, hi = sent.start_char, sent.end_char
+        for t in doc[sent.start:sent.end]:
+            if t.text in (":", ";"):
+                if t.i < e:
+                    lo = t.idx
+                elif t.idx < hi:
+                    hi = t.idx
+        return lo, hi
 
     def _measures(self, act: Act, sent: Sentence) -> None:
         if act.family != "sanction":
@@ -527,6 +554,11 @@ class _Reader:
         cues = [s for _, s, _ in self._cue_spans(sent) if s > start]
         if cues:
             stop = min(cues)
+        report = next((t.i for t in doc[start:stop] if t.lower_ in _REPORTING), None)
+        if report is not None:
+            comma = max((t.i for t in doc[start:report] if t.text == ","), default=None)
+            if comma is not None:
+                stop = comma
         while stop > start and doc[stop - 1].is_punct and doc[stop - 1].text not in ('"', "'", ")"):
             stop -= 1
         words = self.text.words(start, stop)
