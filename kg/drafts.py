@@ -59,14 +59,14 @@ DELETE { GRAPH ?g { ?node ?p ?o } }
 WHERE { GRAPH ?g { ?node kg:unconfirmed ?flag ; ?p ?o } }
 """
 
-# A node is wholly a draft when every graph that describes it flags it.
+# A node is wholly a draft when no graph types it without flagging it.
 _MARK = _PREFIXES + """
 DELETE { GRAPH ?g { ?node rdfs:label ?label } }
 INSERT { GRAPH ?g { ?node rdfs:label ?marked } }
 WHERE {
   GRAPH ?g { ?node kg:unconfirmed ?flag ; rdfs:label ?label }
   FILTER NOT EXISTS {
-    GRAPH ?h { ?node ?anyP ?anyO }
+    GRAPH ?h { ?node a ?anyType }
     FILTER NOT EXISTS { GRAPH ?h { ?node kg:unconfirmed ?other } }
   }
   FILTER(!STRSTARTS(STR(?label), "%s"))
