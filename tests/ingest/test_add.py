@@ -70,8 +70,10 @@ def test_review_confirm_then_build_and_drafts_are_left_out_until_then(home, caps
     assert main(["-q", "query", "sanctions-against", "--param", "target=Marco Rubio", "--graph", "out/kg.trig"]) == 2
     assert "no actor is called 'Marco Rubio'" in capsys.readouterr().err
     assert main(["-q", "query", "sanctions-against", "--param", "target=Marco Rubio", "--graph", "out/kg.trig",
-                 "--drafts", "mark"]) == 0
-    assert "[draft]" in capsys.readouterr().out
+                 "--drafts", "include"]) == 0
+    assert "(1 rows)" in capsys.readouterr().out
+    assert main(["-q", "query", "sanctions", "--graph", "out/kg.trig", "--drafts", "mark"]) == 0
+    assert "[draft] China counter-sanctions Marco Rubio" in capsys.readouterr().out
     assert main(["-q", "review", "cn-2020"]) == 0
     listing = capsys.readouterr().out
     assert "act:cn-2020-china-counter-sanction" in listing and "quote:" in listing
