@@ -79,7 +79,7 @@ def test_review_confirm_then_build_and_drafts_are_left_out_until_then(home, caps
     assert "act:cn-2020-china-counter-sanction" in listing and "quote:" in listing
     assert main(["-q", "review", "cn-2020", "--confirm", "act:no-such-act"]) == 2
     assert main(["-q", "review", "cn-2020", "--all"]) == 0
-    assert "kg:unconfirmed" not in (home / "data/facts/cn-2020.ttl").read_text(encoding="utf-8")
+    assert "kg:unconfirmed true" not in (home / "data/facts/cn-2020.ttl").read_text(encoding="utf-8")
     assert main(["-q", "build", "--out", "out"]) == 0
     capsys.readouterr()
     assert main(["-q", "query", "sanctions-against", "--param", "target=Marco Rubio", "--graph", "out/kg.trig"]) == 0
