@@ -6,7 +6,7 @@ Why this design (measured in ``benchmarks/load.py``, figures in BENCHMARKS.md):
   library's ``http.server``. Waitress reads each request whole (headers and
   body, within size limits) in one event loop before a thread sees it, so a
   slow or idle client costs a socket, not a thread; connections idle for
-  ``channel_timeout`` are closed; bad ``Content-Length``, oversized headers
+  ``channel_timeout``, or whose request has not arrived whole by then, are closed; bad ``Content-Length``, oversized headers
   (431) and bodies (413) are refused by the server itself; it speaks
   HTTP/1.1 with keep-alive and its listen backlog is ours to set.
   Werkzeug parses forms and ``Accept`` (q-values).
@@ -695,7 +695,31 @@ def make_server(graph, host: str = "127.0.0.1", port: int = 0, config: ServerCon
     except OSError:
         pool.close()
         raise
+    _close_slow_requests(server, config.channel_timeout)
     return Endpoint(server, pool)
+
+
+def _close_slow_requests(server, timeout: float) -> None:
+    """Close connections whose request has not arrived whole within ``timeout`` seconds.
+
+    Waitress closes a connection idle for ``channel_timeout``, but a client that
+    sends a byte every few seconds is never idle: a thousand of them would take
+    every connection. Its own maintenance pass (every ``cleanup_interval``) is
+    extended to close those too, through the same attributes it uses itself.
+    """
+    import weakref  # noqa: PLC0415
+
+    first_seen: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # request being read -> when first seen
+    original = server.maintenance
+
+    def maintenance(now: float) -> None:
+        original(now)
+        for channel in list(server.active_channels.values()):
+            request = channel.request  # None between requests; the parser while one is being read
+            if request is not None and now - first_seen.setdefault(request, now) > timeout:
+                channel.will_close = True
+
+    server.maintenance = maintenance
 
 
 def _bind(waitress, app, host: str, port: int, config: ServerConfig):
@@ -703,7 +727,7 @@ def _bind(waitress, app, host: str, port: int, config: ServerConfig):
         app, host=host, port=port, threads=config.workers + 4, backlog=config.backlog,
         channel_timeout=config.channel_timeout, connection_limit=config.connection_limit,
         max_request_header_size=config.max_header, max_request_body_size=config.max_body,
-        cleanup_interval=min(30, max(1, int(config.channel_timeout / 2))), ident="sanctions-kg",
+        cleanup_interval=min(30, max(1, int(config.channel_timeout / 4))), ident="sanctions-kg",
         clear_untrusted_proxy_headers=True,
     )
 

@@ -426,6 +426,32 @@ def test_idle_and_stalled_connections_are_closed(strict_endpoint):
 
 
 @pytest.mark.slow
+def test_a_request_trickled_byte_by_byte_is_closed(strict_endpoint):
+    """A client never idle but never done (a byte every 0.5 s) kept its connection for ever."""
+    sock = socket.create_connection(strict_endpoint, timeout=15)
+    head = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 100
+    started = time.monotonic()
+    closed = False
+    for byte in head:
+        try:
+            sock.sendall(bytes([byte]))
+        except OSError:
+            closed = True
+            break
+        time.sleep(0.5)
+        if time.monotonic() - started > 12:
+            break
+    if not closed:
+        try:
+            closed = sock.recv(1) == b""
+        except OSError:
+            closed = True
+    assert closed and time.monotonic() - started < 12  # the limit is 2 s, checked every second
+    sock.close()
+    assert _alive(strict_endpoint)
+
+
+@pytest.mark.slow
 def test_cheap_queries_answered_while_slow_ones_run_out(strict_endpoint):
     """Four slow queries took every slot, so a cheap ASK waited 9 s."""
     host, port = strict_endpoint
