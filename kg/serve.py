@@ -174,10 +174,6 @@ def check_query(text: str) -> CheckedQuery:
     return CheckedQuery(form, tuple(default), tuple(named))
 
 
-def _offer(names: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(names))
-
-
 def negotiate(accept: str, form: str, fmt: str | None) -> str:
     """The result format for a query form: ``?format=`` if it names one that fits, else ``Accept`` (q-values honoured)."""
     from werkzeug.datastructures import MIMEAccept  # noqa: PLC0415
@@ -193,7 +189,7 @@ def negotiate(accept: str, form: str, fmt: str | None) -> str:
         if named:
             return named
         # a name we do not know, or one for the other kind of result: Accept decides
-    offered = _offer(table)
+    offered = list(table)
     best = parse_accept_header(accept or "*/*", MIMEAccept).best_match(offered)
     return table[best] if best else table[offered[0]]
 
