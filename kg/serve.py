@@ -44,6 +44,7 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing
+import os
 import queue
 import threading
 import time
@@ -356,13 +357,36 @@ def _catalogue(directory: str | None):
     return load_catalogue(directory)
 
 
-def _work(conn, source: _Source, max_rows: int) -> None:
-    """A worker's loop: one job in, one answer out, until the pipe closes."""
+def _die_with(parent: int) -> None:
+    """End this worker when the server process ends, however it ends.
+
+    The pipe does not tell: workers forked later hold copies of its other end.
+    On Linux the kernel kills us when the thread that forked us ends
+    (PR_SET_PDEATHSIG): the main thread, or a waitress thread replacing a
+    killed worker, and those live as long as the server. The idle loop also
+    checks whom we belong to.
+    """
+    try:
+        import ctypes  # noqa: PLC0415
+        import signal  # noqa: PLC0415
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(0)
+
+
+def _work(conn, source: _Source, max_rows: int, parent: int) -> None:
+    """A worker's loop: one job in, one answer out, until the pipe closes or the server ends."""
     from kg.query import ParamError, QueryError  # noqa: PLC0415
 
+    _die_with(parent)
     while True:
         try:
             while not conn.poll(1.0):
+                if os.getppid() != parent:
+                    return
                 source.idle()
             job = conn.recv()
         except (EOFError, OSError):
@@ -396,7 +420,8 @@ class _Pool:
 
     def _spawn(self):
         parent, child = self.context.Pipe()
-        proc = self.context.Process(target=_work, args=(child, self.source, self.config.max_rows), daemon=True)
+        proc = self.context.Process(target=_work, args=(child, self.source, self.config.max_rows, os.getpid()),
+                                    daemon=True)
         proc.start()
         child.close()
         with self.lock:

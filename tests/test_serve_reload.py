@@ -141,3 +141,41 @@ def test_busy_port_is_exit_2_with_a_message(trigs, caplog):
         port = busy.getsockname()[1]
         assert main(["serve", "--port", str(port), "--graph", str(first)]) == 2
     assert any("cannot listen" in r.getMessage() and "in use" in r.getMessage() for r in caplog.records)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"  # a zombie has ended
+    except OSError:
+        return False
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGKILL"])
+def test_workers_end_with_the_server(trigs, how):
+    """Stopping `kg serve` with kill left its worker processes running for ever (holding the store open)."""
+    import signal
+
+    first, _ = trigs
+    server = subprocess.Popen([sys.executable, "-m", "kg.cli", "-q", "serve", "--port", "0", "--workers", "3",
+                               "--graph", str(first)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert server.stdout.readline().startswith("http://")
+        workers = _children(server.pid)
+        assert len(workers) == 3
+        server.send_signal(getattr(signal, how))
+        server.wait(20)
+        deadline = time.monotonic() + 10
+        while any(map(_alive, workers)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not any(map(_alive, workers))
+    finally:
+        if server.poll() is None:
+            server.kill()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 from kg.commands.common import EXIT_INPUT, EXIT_OK, add_read_store, command, log, open_store, positive
@@ -33,6 +34,11 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
+def _stop(signum, frame) -> None:
+    """`kill` (SIGTERM) ends the server as Ctrl-C does: waitress leaves its loop and the workers are ended."""
+    raise KeyboardInterrupt
+
+
 def run(args) -> int:
     from kg.serve import ServerConfig, make_server  # noqa: PLC0415
     from kg.store import store_kind  # noqa: PLC0415
@@ -57,6 +63,7 @@ def run(args) -> int:
         return EXIT_INPUT
     host, port = server.server_address[:2]
     print(f"http://{host}:{port}/sparql", flush=True)
+    signal.signal(signal.SIGTERM, _stop)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
