@@ -55,7 +55,7 @@ def table(title: str, results: list[tuple[str, Score]], verbose: bool = False) -
             for side in ("misses", "wrong"):
                 for m, items in getattr(s, side).items():
                     for item in items:
-                        lines.append(f"    {side[:-1] if side == 'wrong' else 'missed'} {m}: {item}")
+                        lines.append(f"    {'wrong' if side == 'wrong' else 'missed'} {m}: {item}")
     return "\n".join(lines), summary
 
 

@@ -105,10 +105,11 @@ def compile_pattern(source: str, words: dict[str, list[str]], where: str) -> Pat
 def _compile_part(text: str, words: dict[str, list[str]], where: str, source: str) -> tuple:
     elements = []
     for raw in text.split():
-        optional = raw.endswith("?") and len(raw) > 1
-        raw = raw[:-1] if optional else raw
+        # a trailing "?" on any choice makes the word optional ("also?|now?" and "also|now?" alike)
+        choices = raw.split("|")
+        optional = any(c.endswith("?") and len(c) > 1 for c in choices)
         alternatives: list[tuple[str, ...]] = []
-        for alt in raw.split("|"):
+        for alt in (c[:-1] if c.endswith("?") and len(c) > 1 else c for c in choices):
             if alt.startswith("@"):
                 if alt[1:] not in words:
                     raise KgInputError(f"{where}: the pattern {source!r} uses @{alt[1:]}, which `words:` does not define")
