@@ -172,6 +172,8 @@ class _Reader:
         end_of_clause = self._clause_end(e, sent, triggers)
         context = self._context_act(sent, ("sanction",) if rule.kind in SANCTIONS else (rule.kind,),
                                     window=1 if rule.voice == "passive" else 2)
+        if rule.voice in ("passive", "include") and rule.kind in SANCTIONS:
+            context = self._open_list(sent) or context
         actors: list[Actor] = []
         target_span: tuple[int, int] | None = None
         owner = self._nominal_owner(s, mentions)
@@ -194,11 +196,14 @@ class _Reader:
             if owner is not None:
                 actors = [owner.actor]
             target_span = (e, end_of_clause)
+        extra = self._continuation(e, sent, triggers) if rule.voice in ("passive", "around") else None
         if not actors and rule.voice in ("passive", "include") and context is not None:
             act = context
             act.cite(quote, rule_id + " (the act of the sentence before)")
             if target_span:
                 self._targets(act, *target_span, mentions, quote, counting=False)
+            if extra:
+                self._targets(act, *extra, mentions, quote, counting=False)
             self._details(act, sent, e, mentions)
             return []
         if not actors:
@@ -231,6 +236,8 @@ class _Reader:
             act.measures.update(rule.measures)
             if target_span and rule.kind not in ("statement", "threat"):
                 self._targets(act, *target_span, mentions, quote, counting=True)
+                if extra:
+                    self._targets(act, *extra, mentions, quote, counting=True)
                 if not act.targets and not act.counts and not act.descriptions:
                     if rule.voice in ("passive", "include") or rule.kind not in SANCTIONS:
                         if rule.kind in SANCTIONS:
@@ -241,6 +248,39 @@ class _Reader:
         return [m for m in made if m is not None]
 
     # -------------------------------------------------------------- structure
+
+    def _continuation(self, e: int, sent: Sentence, triggers) -> tuple[int, int] | None:
+        """More targets after the phrase: "..., among them X", "..., including X", "..., along with X", "..., as was X".
+
+        A short object may stand between ("barred 313 Canadians from entering the country, among them ...").
+        """
+        doc = self.doc
+        for i in range(e, min(sent.end, e + 5)):
+            word = doc[i].lower_
+            if word in (";", ".") or any(t[1] == i for t in triggers):
+                return None
+            if word == "," or (word == "along" and i == e):
+                k = i + 1 if word == "," else i
+                two = " ".join(t.lower_ for t in doc[k:k + 2])
+                if doc[k:k + 1].text.lower() == "including" or two in ("such as",):
+                    start = k + (1 if doc[k].lower_ == "including" else 2)
+                elif two in ("among them", "among whom", "along with", "as was", "as were", "as well"):
+                    start = k + 2 + (1 if two == "as well" else 0)
+                else:
+                    return None
+                return (start, self._clause_end(start, sent, triggers))
+        return None
+
+    def _open_list(self, sent: Sentence) -> "Act | None":
+        """The act a later "were also targeted", "the list also names" adds to: the latest sanction (within three
+        sentences) whose count leaves room for more named targets, if any."""
+        for act in reversed(self.acts):
+            if act.referenced or sent.index - act.sentence > 3:
+                break
+            total = sum(act.counts.values())
+            if act.family == "sanction" and total > len(act.targets):
+                return act
+        return None
 
     def _clause_end(self, e: int, sent: Sentence, triggers) -> int:
         doc = self.doc
@@ -264,6 +304,8 @@ class _Reader:
                     i += 1
                     continue
                 return i
+            if word == "," and i > e and self._reporting_clause(i + 1, sent):
+                return i
             if word == "," and i + 1 < sent.end and doc[i + 1].lower_ in ("saying", "adding", "citing", "accusing", "in",
                                                                          "a", "which", "who", "the", "said", "according"):
                 if doc[i + 1].lower_ in ("the", "a") and in_list:
@@ -275,6 +317,17 @@ class _Reader:
                 continue
             i += 1
         return sent.end
+
+    def _reporting_clause(self, i: int, sent: Sentence) -> bool:
+        """Tokens from ``i`` are a reporting clause: a few words, then "said"/"told"/... ("President X said on Monday")."""
+        doc = self.doc
+        for k in range(i, min(sent.end, i + 8)):
+            word = doc[k].lower_
+            if word in (",", ";", "and", "including"):
+                return False
+            if word in _REPORTING and k > i:
+                return True
+        return False
 
     def _clause_start(self, s: int, sent: Sentence) -> int:
         doc = self.doc
@@ -426,7 +479,11 @@ class _Reader:
                 continue
             if count is not None:
                 if counting:
-                    act.counts[count.counts] = act.counts.get(count.counts, 0) + count.count
+                    n = count.count
+                    if any(t.lower_ in ("other", "others", "more") for t in doc[count.start:count.end]):
+                        # "Carrie Lam and 10 other officials": eleven in all
+                        n += sum(1 for t in act.targets if (t.kind == "Person") == (count.counts == "person"))
+                    act.counts[count.counts] = act.counts.get(count.counts, 0) + n
                     act.descriptions.append(self.text.words(count.start, self._description_end(count.end, e)))
                 if count.from_state is not None:
                     act.from_state = count.from_state
