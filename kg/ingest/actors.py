@@ -314,6 +314,14 @@ class Resolver:
             if mention is not None:
                 found.append(mention)
                 covered.update(range(sp.start, sp.end))
+        for m in found:
+            if m.what == "actor" and m.actor is not None and m.actor.kind == "Person":
+                k = m.start
+                while k - 1 >= start and k - 1 not in covered and m.start - k < 2 and self._is_name_token(k - 1):
+                    k -= 1
+                if k < m.start:
+                    covered.update(range(k, m.start))
+                    m.start = k
         names = self._names(start, end, covered, found, quote)
         for name in names:
             found = [m for m in found if not (name.start <= m.start and m.end <= name.end)]
@@ -575,8 +583,10 @@ class Resolver:
             j = i
             while j < end and (j not in covered or self._inner_name(j, end, covered)) and (
                 self._is_name_token(j) or self.rules.org_words.get(doc[j].text)
-                or (doc[j].lower_ in ("for", "of", "and", "on") and j + 1 < end and j + 1 not in covered
-                    and (self.rules.org_words.get(doc[j + 1].text) or self._run_has_org(j + 1, end, covered)))
+                or (doc[j].lower_ in ("for", "of", "and", "on", "&") and j + 1 < end and j + 1 not in covered
+                    and (self.rules.org_words.get(doc[j + 1].text) or self._run_has_org(j + 1, end, covered)
+                         or (doc[j].lower_ != "and" and self._org_so_far(i, j) and self._capitalised_word(j + 1))))
+                or (self._capitalised_word(j) and (self._org_so_far(i, j) or self._run_has_org(j, end, covered)))
             ):
                 j += 1
             while j > i and doc[j - 1].lower_ in ("for", "of", "and", "on"):
@@ -605,6 +615,17 @@ class Resolver:
         return k < end and k not in covered and doc[k].text[:1].isupper() and self.rules.org_words.get(doc[k].text) is not None \
             or (k < end and doc[j - 1].lower_ in ("for", "of", "on") and doc[k].text[:1].isupper() and k not in covered
                 and doc[k].text in self.rules.org_words)
+
+    def _org_so_far(self, i: int, j: int) -> bool:
+        """An organisation word among tokens ``i``..``j``: capitalised words after it go on naming the organisation
+        ("Commission on International Religious Freedom", "Raytheon Missiles & Defense")."""
+        return any(self.rules.org_words.get(t.text) for t in self.text.doc[i:j])
+
+    def _capitalised_word(self, j: int) -> bool:
+        token = self.text.doc[j]
+        word = token.text
+        return bool(re.fullmatch(r"[A-Z][A-Za-z'\-]*", word)) and word.lower() not in self.rules.weekdays \
+            and word.lower() not in self.rules.months
 
     def _run_has_org(self, i: int, end: int, covered: set[int]) -> bool:
         doc = self.text.doc

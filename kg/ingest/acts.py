@@ -297,6 +297,13 @@ class _Reader:
                 in_list = True
             if word in (";",) or (word == "." and i == sent.end - 1):
                 return i
+            if word == "as" and doc[i + 1:i + 3].text.lower() == "well as":
+                i += 3
+                in_list = True
+                continue
+            if word == "," and i > e and self._appositive(i, sent):
+                i = self._appositive(i, sent)
+                continue
             if word in _BOUNDARY and not (word == "for" and doc[i + 1:i + 2].text.lower() == "sanctions") and not (
                 word == "to" and in_list
             ) and i > e:
@@ -317,6 +324,25 @@ class _Reader:
                 continue
             i += 1
         return sent.end
+
+    def _appositive(self, i: int, sent: Sentence) -> int:
+        """After a name, ", a former chairman of X, and Y": where the list goes on (the comma that closes the
+        aside), or 0 when the comma at ``i`` opens no aside within a list."""
+        doc = self.doc
+        if i < 1 or not doc[i - 1].text[:1].isupper() or i + 1 >= sent.end:
+            return 0
+        if doc[i + 1].lower_ not in ("a", "an", "the", "head", "president", "chairman", "chair", "director", "leader",
+                                     "former", "chief", "founder", "secretary", "editor"):
+            return 0
+        for k in range(i + 1, min(sent.end, i + 16)):
+            if doc[k].text in (";", ".") or doc[k].lower_ in _REPORTING:
+                return 0
+            if doc[k].text == ",":
+                nxt = doc[k + 1] if k + 1 < sent.end else None
+                if nxt is not None and (nxt.lower_ == "and" or nxt.text[:1].isupper()):
+                    return k
+                return 0
+        return 0
 
     def _reporting_clause(self, i: int, sent: Sentence) -> bool:
         """Tokens from ``i`` are a reporting clause: a few words, then "said"/"told"/... ("President X said on Monday")."""
