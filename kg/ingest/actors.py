@@ -583,7 +583,8 @@ class Resolver:
             j = i
             while j < end and (j not in covered or self._inner_name(j, end, covered)) and (
                 self._is_name_token(j) or self.rules.org_words.get(doc[j].text)
-                or (doc[j].lower_ in ("for", "of", "and", "on", "&") and j + 1 < end and j + 1 not in covered
+                or (doc[j].lower_ in ("for", "of", "and", "on", "&") and j + 1 < end
+                    and (j + 1 not in covered or self._inner_name(j + 1, end, covered))
                     and (self.rules.org_words.get(doc[j + 1].text) or self._run_has_org(j + 1, end, covered)
                          or (doc[j].lower_ != "and" and self._org_so_far(i, j) and self._capitalised_word(j + 1))))
                 or (self._capitalised_word(j) and (self._org_so_far(i, j) or self._run_has_org(j, end, covered)))

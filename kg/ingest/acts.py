@@ -102,6 +102,7 @@ class _Reader:
         self.measure_matcher = matcher(rules, "measures", [(f"{c}|{i}", p) for i, (c, p) in enumerate(rules.measures)])
         self.notes: list[str] = []
         self.dateline_end = 0
+        self._named: set[int] = set()
 
     # -------------------------------------------------------------- triggers
 
@@ -153,6 +154,7 @@ class _Reader:
     # -------------------------------------------------------------- sentences
 
     def read(self, sent: Sentence, mentions: list[Mention]) -> None:
+        self._named = {k for m in mentions for k in range(m.start + 1, m.end)}
         triggers = self._triggers(sent)
         self._posts(mentions, sent)
         made: list[Act] = []
@@ -289,6 +291,9 @@ class _Reader:
         in_list = False
         while i < sent.end:
             word = doc[i].lower_
+            if i in self._named:  # inside a name ("Mercator Institute for China Studies")
+                i += 1
+                continue
             if i in cues:
                 return i
             if any(t[1] == i and t[1] > e for t in triggers):
@@ -358,9 +363,15 @@ class _Reader:
     def _clause_start(self, s: int, sent: Sentence) -> int:
         doc = self.doc
         for i in range(s - 1, sent.start - 1, -1):
-            if doc[i].lower_ in (";", "--", "—") or (doc[i].lower_ == "," and i + 1 < s and doc[i + 1].lower_ in ("but", "while", "and")):
+            if doc[i].lower_ in (";", "--", "—") or (doc[i].lower_ == "," and i + 1 < s and doc[i + 1].lower_ in ("but", "while", "and")
+                                                      and self._has_verb(sent.start, i)):
                 return i + 1
         return sent.start
+
+    def _has_verb(self, start: int, end: int) -> bool:
+        """Tokens ``start``..``end`` hold a clause of their own (a verb), not just names and their descriptions."""
+        verbs = {"is", "are", "was", "were", "has", "have", "had", "will", "would", "said", "says", "did", "does"}
+        return any(t.lower_ in verbs or (t.lower_.endswith("ed") and t.text[:1].islower()) for t in self.doc[start:end])
 
     def _inside_aside(self, i: int, sent: Sentence) -> bool:
         """Token ``i`` is inside parentheses or a ", which/who ...," aside."""
