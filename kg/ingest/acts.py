@@ -208,6 +208,12 @@ class _Reader:
                 self._targets(act, *extra, mentions, quote, counting=False)
             self._details(act, sent, e, mentions)
             return []
+        if not actors and rule.kind in SANCTIONS and (rule.voice != "passive" or context is None):
+            # "They also ban them from travelling to Canada": an entry ban is imposed by the state entered
+            destination = self._destination(s, e, sent, mentions)
+            if destination is not None:
+                actors = [destination]
+                rule_id += f" (the state entered: {destination.label})"
         if not actors:
             pronoun = self._pronoun_subject(s, sent)
             if pronoun and self._context_act(sent, SANCTIONS + ("threat", "statement"), window=5) is not None:
@@ -367,6 +373,18 @@ class _Reader:
                                                       and self._has_verb(sent.start, i)):
                 return i + 1
         return sent.start
+
+    def _destination(self, s: int, e: int, sent: Sentence, mentions: list[Mention]) -> Actor | None:
+        """The state after "from entering|travelling to|visiting" in the phrase or just after it."""
+        doc = self.doc
+        words = {"entering", "enter", "visiting", "visit", "travelling", "traveling", "travel", "to", "into"}
+        if not any(t.lower_ in ("entering", "enter", "visiting", "travelling", "traveling", "travel") for t in doc[s:min(sent.end, e + 2)]):
+            return None
+        for m in mentions:
+            if m.what == "actor" and m.actor is not None and m.actor.kind == "State" and s < m.start <= e + 4 \
+                    and doc[m.start - 1].lower_ in words and not m.possessive:
+                return m.actor
+        return None
 
     def _has_verb(self, start: int, end: int) -> bool:
         """Tokens ``start``..``end`` hold a clause of their own (a verb), not just names and their descriptions."""
@@ -759,6 +777,7 @@ class _Reader:
                 continue
             if any(k in other.counts and other.counts[k] != v for k, v in act.counts.items()):
                 continue
+            other.sentence = max(other.sentence, act.sentence)  # windows count from the latest report
             other.quotes.extend(q for q in act.quotes if q not in other.quotes)
             other.rules.extend(r for r in act.rules if r not in other.rules)
             for t in act.targets:
