@@ -581,7 +581,7 @@ class Resolver:
                 i += 1
                 continue
             j = i
-            while j < end and (j not in covered or self._inner_name(j, end, covered)) and (
+            while j < end and (j not in covered or self._inner_name(j, end, covered)) and not self._org_ended(i, j, end, covered) and (
                 self._is_name_token(j) or self.rules.org_words.get(doc[j].text)
                 or (doc[j].lower_ in ("for", "of", "and", "on", "&") and j + 1 < end
                     and (j + 1 not in covered or self._inner_name(j + 1, end, covered))
@@ -616,6 +616,14 @@ class Resolver:
         return k < end and k not in covered and doc[k].text[:1].isupper() and self.rules.org_words.get(doc[k].text) is not None \
             or (k < end and doc[j - 1].lower_ in ("for", "of", "on") and doc[k].text[:1].isupper() and k not in covered
                 and doc[k].text in self.rules.org_words)
+
+    def _org_ended(self, i: int, j: int, end: int, covered: set[int]) -> bool:
+        """An organisation's name ends at its organisation word when the capitalised words after it hold none
+        ("the Xinjiang Public Security Bureau Wang Mingshan": the bureau, then a person)."""
+        doc = self.text.doc
+        org = self.rules.org_words
+        return j > i and bool(org.get(doc[j - 1].text)) and not org.get(doc[j].text) and doc[j].text[:1].isupper() \
+            and not self._run_has_org(j, end, covered)
 
     def _org_so_far(self, i: int, j: int) -> bool:
         """An organisation word among tokens ``i``..``j``: capitalised words after it go on naming the organisation

@@ -282,8 +282,10 @@ class _Reader:
     def _open_list(self, sent: Sentence) -> "Act | None":
         """The act a later "were also targeted", "the list also names" adds to: the latest sanction (within three
         sentences) whose count leaves room for more named targets, if any."""
-        for act in reversed(self.acts):
-            if act.referenced or sent.index - act.sentence > 3:
+        for act in sorted(self.acts, key=lambda a: -a.sentence):
+            if act.referenced:
+                continue
+            if sent.index - act.sentence > 3:
                 break
             total = sum(act.counts.values())
             if act.family == "sanction" and total > len(act.targets):
