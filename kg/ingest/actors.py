@@ -585,12 +585,17 @@ class Resolver:
                 self._is_name_token(j) or self.rules.org_words.get(doc[j].text)
                 or (doc[j].lower_ in ("for", "of", "and", "on", "&") and j + 1 < end
                     and (j + 1 not in covered or self._inner_name(j + 1, end, covered))
+                    # "President David Sassoli and European Commission ...": a titled person, then another name
+                    and (doc[j].lower_ != "and" or self._org_so_far(i, j) or not any(m.what == "title" and m.end == i for m in found))
                     and (self.rules.org_words.get(doc[j + 1].text) or self._run_has_org(j + 1, end, covered)
-                         or (doc[j].lower_ != "and" and self._org_so_far(i, j) and self._capitalised_word(j + 1))))
+                         or ((doc[j].lower_ == "&" or self._org_so_far(i, j)) and self._capitalised_word(j + 1))))
+                or (j > i and doc[j].text.lower() in self.rules.months and self._is_name_token(j - 1)
+                    and not (j + 1 < end and doc[j + 1].like_num))  # "Theresa May"
+                or (j > i and doc[j - 1].text == "&" and self._capitalised_word(j))
                 or (self._capitalised_word(j) and (self._org_so_far(i, j) or self._run_has_org(j, end, covered)))
             ):
                 j += 1
-            while j > i and doc[j - 1].lower_ in ("for", "of", "and", "on"):
+            while j > i and doc[j - 1].lower_ in ("for", "of", "and", "on", "&"):
                 j -= 1
             words = [t.text for t in doc[i:j]]
             org_kind = next((self.rules.org_words[w] for w in words if w in self.rules.org_words), None)
@@ -598,7 +603,8 @@ class Resolver:
             if org_kind and not all(w in self.rules.org_words for w in words):
                 actor = self.new_actor(label, org_kind, f"targets.yaml#organisation_words: \"{label}\"", quote)
                 out.append(Mention(i, j, "actor", actor, "org"))
-            elif not org_kind and all(w not in self.rules.not_names for w in words):
+            elif not org_kind and all(w not in self.rules.not_names or (k and (w.lower() in self.rules.months or words[k - 1] == "&"))
+                                      for k, w in enumerate(words)):
                 mention = self._person_or_listed(i, j, label, found, quote)
                 if mention is not None:
                     out.append(mention)
