@@ -198,7 +198,7 @@ def _assemble(draft: Draft, parsed, stated, headline: str | None) -> None:
                 block.add("kg:personTargetCount", str(persons))
             if orgs is not None and orgs >= len(act.targets) - named_persons:
                 block.add("kg:organisationTargetCount", str(orgs))
-            total = (persons or 0) + (orgs or 0)
+            total = act.counts.get("total") or (persons or 0) + (orgs or 0)
             if act.counts and total >= len(act.targets):
                 block.add("kg:targetCount", str(total))
             if act.descriptions:

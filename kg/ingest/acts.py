@@ -126,6 +126,9 @@ class _Reader:
             else:
                 if rule.id == "sanction.verb" and self._noun_use(s):
                     continue
+                if rule.id == "sanction.verb" and self.doc[s].lower_.endswith("ing") and s > sent.start and self.doc[s - 1].text == "," \
+                        and any(h[1] < s for h in heads if self.by_id[h[0]].kind in SANCTIONS):
+                    continue  # ", blacklisting the Chinese telecoms giant": the same act, said again
                 found.append((rule, s, e, e, e))
         # the longest phrase wins where phrases overlap
         found.sort(key=lambda f: (-(f[2] - f[1]), f[1]))
@@ -157,11 +160,18 @@ class _Reader:
         self._named = {k for m in mentions for k in range(m.start + 1, m.end)}
         triggers = self._triggers(sent)
         self._posts(mentions, sent)
+        # a rule marked `alone` (a plain "X said") holds only in a sentence that states nothing else:
+        # "..., the ministry said" after a sanction reports it, and so does a sentence about its measures
+        main = [t for t in triggers if not t[0].alone]
+        if main:
+            triggers = main
+        elif triggers and self._about_previous(sent):
+            triggers = []
+        elif self._measures_for_previous(sent):
+            triggers = []
         made: list[Act] = []
         for rule, s, e, inner_s, inner_e in triggers:
             made.extend(self._act(rule, s, e, inner_s, inner_e, sent, mentions, triggers))
-        if not triggers:
-            self._measures_for_previous(sent)
         self._responses(sent, mentions, made)
         for act in made:
             if act.actor is not None and act.family in ("sanction", "detention", "expulsion"):
@@ -537,10 +547,14 @@ class _Reader:
             if count is not None:
                 if counting:
                     n = count.count
+                    key = count.counts
+                    nxt = doc[count.end:count.end + 2]
+                    if len(nxt) == 2 and nxt[0].lower_ in ("and", "or") and self.rules.nouns.get(nxt[1].lower_, (key,))[0] != key:
+                        key = "total"  # "32 individuals and entities"
                     if any(t.lower_ in ("other", "others", "more") for t in doc[count.start:count.end]):
                         # "Carrie Lam and 10 other officials": eleven in all
                         n += sum(1 for t in act.targets if (t.kind == "Person") == (count.counts == "person"))
-                    act.counts[count.counts] = act.counts.get(count.counts, 0) + n
+                    act.counts[key] = act.counts.get(key, 0) + n
                     act.descriptions.append(self.text.words(count.start, self._description_end(count.end, e)))
                 if count.from_state is not None:
                     act.from_state = count.from_state
@@ -643,15 +657,26 @@ class _Reader:
             if not key.endswith("#tail"):
                 act.measures.add(key.split("|")[0])
 
-    def _measures_for_previous(self, sent: Sentence) -> None:
-        """"The action imposes an asset freeze ...": measures of the act just reported."""
+    def _about_previous(self, sent: Sentence) -> bool:
+        """"The ministry said the bans were a response to ...": a sentence about what the act before answers."""
+        cues = self._cue_spans(sent)
+        if not cues:
+            return False
+        words = {t.lower_ for t in self.doc[sent.start:cues[0][1]]}
+        return bool(words & {"move", "decision", "ban", "bans", "measure", "measures", "step", "sanctions", "listing", "action"}) \
+            and self._context_act(sent, ("sanction", "expulsion", "detention"), window=2) is not None
+
+    def _measures_for_previous(self, sent: Sentence) -> bool:
+        """"The action imposes an asset freeze ...": measures of the act just reported (True when the sentence names any)."""
         act = self._context_act(sent, ("sanction",), window=2)
         if act is None:
-            return
+            return False
         before = set(act.measures)
         self._measures(act, sent)
         if act.measures != before:
             act.cite(sent.text, "measures.yaml (a sentence about the act before)")
+        span = self.doc[sent.start:sent.end]
+        return any(not self.doc.vocab.strings[k].endswith("#tail") for k, _, _ in self.measure_matcher(span))
 
     def _grounds(self, act: Act, sent: Sentence, e: int, mentions: list[Mention]) -> None:
         doc = self.doc
@@ -706,7 +731,11 @@ class _Reader:
             after = doc[m.end].lower_ if m.end < sent.end else ""
             before = doc[m.start - 1].lower_ if m.start > sent.start else ""
             before2 = doc[m.start - 2].lower_ if m.start - 1 > sent.start else ""
-            if after in _REPORTING or before in ("said", "says", "told") or (before == "to" and before2 == "according"):
+            if self._object_of_preposition(m) and not (before == "to" and before2 == "according"):
+                continue  # "China's embassy in Ottawa said": Ottawa does not speak
+            inverted = before in ("said", "says", "told") and before2 in (",", '"', "”", "'") and \
+                (m.end >= sent.end or doc[m.end].is_punct or doc[m.end].lower_ in ("in", "on", "at", "who"))
+            if after in _REPORTING or inverted or (before == "to" and before2 == "according"):
                 found.append(m.actor)
             elif after == "," and m.actor.kind == "Person":
                 nxt = next((t for t in doc[m.end:sent.end] if t.lower_ in _REPORTING), None)
@@ -753,6 +782,14 @@ class _Reader:
 
     def _responses(self, sent: Sentence, mentions: list[Mention], made: list[Act]) -> None:
         cues = self._cue_spans(sent)
+        if cues and not made:
+            # "Moscow said the move was a response to Tokyo's ... campaign": the act just reported
+            words = {t.lower_ for t in self.doc[sent.start:cues[0][1]]}
+            if words & {"move", "decision", "ban", "bans", "measure", "measures", "step", "sanctions", "listing", "action"}:
+                last = self._context_act(sent, ("sanction", "expulsion", "detention"), window=2)
+                if last is not None:
+                    made = [last]
+                    last.cite(sent.text, "responses.yaml (a sentence about the act before)")
         if not cues or not made:
             return
         for cue, s, e in cues:

@@ -42,6 +42,7 @@ class ActRule:
     stance: str = ""
     measures: tuple[str, ...] = ()
     targets: bool = True
+    alone: bool = False
 
 
 @dataclass
@@ -166,6 +167,7 @@ def load_rules(folder: Path | str | None = None) -> Rules:
             id=str(item["id"]), kind=item["kind"], voice=item["voice"], pattern=pattern,
             cameo=str(item.get("cameo", "")), plover=str(item.get("plover", "")), stance=str(item.get("stance", "")),
             measures=tuple(item.get("measures") or ()), targets=bool(item.get("targets", True)),
+            alone=bool(item.get("alone", False)),
         ))
     states = _read(folder, "states.yaml")
     bodies = _read(folder, "bodies.yaml")
