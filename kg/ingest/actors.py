@@ -119,6 +119,7 @@ class ExistingAct:
     actors: set[URIRef]
     targets: set[URIRef]
     label: str
+    target_states: set[URIRef] = field(default_factory=set)  # the states its targets belong to (or are)
 
 
 class GraphIndex:
@@ -178,8 +179,13 @@ class GraphIndex:
                     actors = set()
                     for p in (KG.imposedBy, KG.speaker, KG.actor):
                         actors.update(o for o in graph.objects(s, p) if isinstance(o, URIRef))
-                    found = ExistingAct(s, set(), actors, {o for o in graph.objects(s, KG.target) if isinstance(o, URIRef)},
-                                        str(graph.value(s, RDFS.label) or s))
+                    targets = {o for o in graph.objects(s, KG.target) if isinstance(o, URIRef)}
+                    states = set(graph.objects(s, KG.unnamedTargetsFrom))
+                    for t in targets:
+                        states.add(t)
+                        for p in (KG.nationality, KG.basedIn, KG.affiliatedWith, URIRef(ORG + "subOrganizationOf")):
+                            states.update(graph.objects(t, p))
+                    found = ExistingAct(s, set(), actors, targets, str(graph.value(s, RDFS.label) or s), states)
                     index.acts.append(found)
                 found.kinds.add(kind)
         return index

@@ -799,6 +799,8 @@ class _Reader:
             stop = next((t.i for t in self.doc[e:sent.end] if t.text in (",", ";", ".")), sent.end)
             named = next((m.actor for m in mentions if m.what == "actor" and e <= m.start < stop and m.actor is not None
                           and m.actor.side is not act.actor.side), None)
+            if act.cue:
+                continue  # the first cue that names the answered act stands ("in retaliation for EU sanctions ...")
             act.cue = cue
             act.cue_words = self.text.words(s, stop)
             act.cue_actor = named
@@ -881,7 +883,9 @@ class _Reader:
             return best
         if act.cue_actor is not None:
             for existing in self.existing:
-                if act.cue_actor.iri in existing.actors and existing.kinds & {"sanction", "counter-sanction"}:
+                # an act of the graph, by the actor the cue names, against the responder's side
+                if act.cue_actor.iri in existing.actors and existing.kinds & {"sanction", "counter-sanction"} \
+                        and side.iri in existing.target_states:
                     return existing
             referenced = Act("sanction", act.cue_actor, act.rule, act.sentence, stance="", referenced=True)
             referenced.cite(act.quotes[0] if act.quotes else "", f"responses.yaml#{act.cue} (the act a response names)")
