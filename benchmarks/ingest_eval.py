@@ -1,6 +1,6 @@
 """How well `kg add` drafts: precision and recall against facts a curator wrote.
 
-    python benchmarks/ingest_eval.py [--verbose] [--json FILE]
+    python benchmarks/ingest_eval.py [--verbose] [--json FILE] [--rules DIR]
 
 Scores two sets (kg/ingest/score.py says how facts are matched):
 
@@ -63,11 +63,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--eval", type=Path, default=ROOT / "tests" / "ingest" / "eval", help="the evaluation folder")
     parser.add_argument("--data", type=Path, default=ROOT / "data", help="the data folder (actors, seed articles)")
+    parser.add_argument("--rules", type=Path, default=None, help="a folder of extraction rules (default: the shipped ones)")
     parser.add_argument("--verbose", action="store_true", help="list the missed and the wrong facts of each article")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures as JSON")
     args = parser.parse_args(argv)
+    from kg.ingest.rules import load_rules
+
+    rules = load_rules(args.rules)
     out = {}
-    for title, results in (("Evaluation set", evaluate_set(args.eval, args.data)), ("Seed articles", evaluate_seeds(args.data))):
+    for title, results in (("Evaluation set", evaluate_set(args.eval, args.data, rules)),
+                           ("Seed articles", evaluate_seeds(args.data, rules))):
         text, summary = table(title, results, args.verbose)
         print(text, end="\n\n")
         out[title] = summary

@@ -72,9 +72,14 @@ class Rules:
 
 
 def _read(folder: Path, name: str) -> dict:
+    """``folder/name``; a file the folder lacks is the shipped one (a curator's folder may hold only what it changes)."""
     import yaml  # noqa: PLC0415
 
+    from kg import paths  # noqa: PLC0415
+
     path = folder / name
+    if not path.exists() and folder != paths.rules_dir():
+        path = paths.rules_dir() / name
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -142,12 +147,23 @@ def _compile_part(text: str, words: dict[str, list[str]], where: str, source: st
     return tuple(patterns)
 
 
-@lru_cache(maxsize=4)
 def load_rules(folder: Path | str | None = None) -> Rules:
-    """Read and compile every rules file of ``folder`` (default: the project's ``rules/``)."""
+    """Read and compile every rules file of ``folder`` (default: the shipped ``rules/``).
+
+    ``folder`` may hold only some of the files (an extended ``acts.yaml``, say):
+    the others are the shipped ones.
+    """
     from kg import paths  # noqa: PLC0415
 
     folder = Path(folder) if folder else paths.rules_dir()
+    if not folder.is_dir():
+        raise KgInputError(f"{folder}: no such rules folder")
+    return _load(folder.resolve(), paths.rules_dir().resolve())
+
+
+@lru_cache(maxsize=4)
+def _load(folder: Path, shipped: Path) -> Rules:
+    """The rules of ``folder`` (an absolute path: the cache key), read once per process."""
     acts = _read(folder, "acts.yaml")
     words = {k: [str(w) for w in v] for k, v in (acts.get("words") or {}).items()}
     act_rules = []
