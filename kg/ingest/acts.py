@@ -200,7 +200,11 @@ class _Reader:
             target_span = (inner_s, inner_e)
         elif rule.voice == "passive":
             target_span = (self._clause_start(s, sent), s)
-            agent = self._agent(e, end_of_clause, mentions) or self._announcer(sent, mentions, s)
+            agent = self._agent(e, end_of_clause, mentions)
+            if agent is None and context is None:
+                # "..., the Treasury Department announced": the body that reports it; with an act just
+                # reported, "..., the foreign ministry said" only reports more about that act
+                agent = self._announcer(sent, mentions, s)
             if agent is not None:
                 actors = [agent]
         elif rule.voice == "include":
