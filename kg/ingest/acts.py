@@ -230,8 +230,8 @@ class _Reader:
                 rule_id += f" (the state entered: {destination.label})"
         if not actors:
             pronoun = self._pronoun_subject(s, sent)
-            if pronoun and self._context_act(sent, SANCTIONS + ("threat", "statement"), window=5) is not None:
-                last = self._context_act(sent, SANCTIONS + ("threat", "statement"), window=5)
+            last = self._context_act(sent, SANCTIONS + ("threat", "statement"), window=5, latest_first=False) if pronoun else None
+            if last is not None:
                 if last.actor is not None:
                     actors = [last.actor]
                     rule_id += f" (\"{pronoun}\": the actor of the sentence before)"
@@ -501,8 +501,10 @@ class _Reader:
                 return m.actor
         return None
 
-    def _context_act(self, sent: Sentence, kinds: tuple, window: int = 2) -> Act | None:
-        for act in reversed(self.acts):
+    def _context_act(self, sent: Sentence, kinds: tuple, window: int = 2, latest_first: bool = True) -> Act | None:
+        """The act a sentence goes on about: the latest reported (an act merged with a later sentence counts
+        from there), or with ``latest_first`` false the latest drafted (what "it" names)."""
+        for act in sorted(self.acts, key=lambda a: -a.sentence) if latest_first else reversed(self.acts):
             if act.referenced:
                 continue
             if sent.index - act.sentence > window:
