@@ -134,13 +134,30 @@ class GraphIndex:
 
     @classmethod
     def from_data(cls, data_dir: Path | str, exclude: set[str] | frozenset = frozenset(), rules: Rules | None = None) -> "GraphIndex":
-        """Read ``data_dir/facts/*.ttl`` (less the slugs in ``exclude``)."""
+        """Read ``data_dir/facts/*.ttl`` (less the slugs in ``exclude``).
+
+        The index is cached (:mod:`kg.ingest.cache`) under the digest of the files' bytes
+        and of the rules it was made with, so it is read from Turtle only when they change.
+        """
+        from kg.ingest.cache import cached, digest  # noqa: PLC0415
+
+        paths = [p for p in sorted(Path(data_dir).glob("facts/*.ttl")) if p.stem not in exclude]
+        try:
+            parts = [b"\0".join(str(p.name).encode() + b"\0" + p.read_bytes() for p in paths)]
+        except OSError:
+            return cls._read(paths, rules)  # which names the file it cannot read
+        from kg.ingest.rules import rules_digest  # noqa: PLC0415
+
+        parts.append(rules_digest(rules).encode() if rules is not None else b"")
+        return cached("index", digest(parts), lambda: cls._read(paths, rules))
+
+    @classmethod
+    def _read(cls, paths: list[Path], rules: Rules | None) -> "GraphIndex":
         from kg.io import parse_into  # noqa: PLC0415
 
         graph = Graph()
-        for path in sorted(Path(data_dir).glob("facts/*.ttl")):
-            if path.stem not in exclude:
-                parse_into(graph, path)
+        for path in paths:
+            parse_into(graph, path)
         return cls.from_graph(graph, rules)
 
     @classmethod
