@@ -18,7 +18,7 @@ from kg.io import KgInputError
 __all__ = ["Pattern", "Rules", "load_rules"]
 
 KINDS = ("sanction", "counter-sanction", "detention", "expulsion", "threat", "statement")
-VOICES = ("active", "passive", "around", "include")
+VOICES = ("active", "passive", "around", "include", "noun")
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,7 @@ class Rules:
     months: dict[str, int]
     relative: dict[str, int]
     future: set[str]
+    authorities: set[tuple[str, ...]] = field(default_factory=set)
     matchers: dict[str, Any] = field(default_factory=dict)
 
 
@@ -251,6 +252,7 @@ def _load(folder: Path) -> Rules:
         words=words,
         states=list(states.get("states") or []),
         not_states={str(w) for w in states.get("not_states") or []},
+        authorities={_tokens(str(w)) for w in states.get("authorities") or []},
         bodies=list(bodies.get("bodies") or []),
         titles=list(titles.get("titles") or []),
         not_names={str(w) for w in titles.get("not_names") or []},

@@ -41,9 +41,9 @@ def seeds() -> Score:
 
 
 # (metric, precision floor, recall floor)
-EVAL_FLOORS = [("links", 0.98, 0.91), ("kinds", 0.90, 0.80), ("dates", 0.88, 0.88), ("counts", 0.98, 0.83),
-               ("measures", 0.98, 0.90), ("responses", 0.98, 0.90), ("speakers", 0.88, 0.80), ("reuse", 0.98, 0.88)]
-SEED_FLOORS = [("links", 0.98, 0.93), ("kinds", 0.90, 0.65), ("counts", 0.98, 0.98), ("measures", 0.98, 0.98),
+EVAL_FLOORS = [("links", 0.98, 0.95), ("kinds", 0.91, 0.87), ("dates", 0.88, 0.92), ("counts", 0.98, 0.89),
+               ("measures", 0.98, 0.90), ("responses", 0.98, 0.90), ("speakers", 0.88, 0.80), ("reuse", 0.98, 0.98)]
+SEED_FLOORS = [("links", 0.98, 0.98), ("kinds", 0.91, 0.70), ("counts", 0.98, 0.98), ("measures", 0.98, 0.98),
                ("speakers", 0.80, 0.65), ("reuse", 0.80, 0.98)]
 
 
