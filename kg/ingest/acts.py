@@ -45,6 +45,7 @@ _SEPARATORS = {",", "and", "including", "include", "includes", "included", ":", 
                "them", "also", "such", "like", "both", "well"}
 _DETERMINERS = {"the", "a", "an", "its", "their", "his", "her", "of", "'s", "’s"}
 _NOUN_GAP = {"in", "on", "at", "last", "earlier", "this", "from", "during"}  # what may stand between an act's noun and "of"
+_AUTHORED = {"report", "statement", "study", "letter", "assessment", "review", "investigation"}
 _HELD = {"held", "detained", "jailed", "imprisoned", "arrested", "jailing", "detention", "arrest", "imprisonment"}
 
 
@@ -831,7 +832,9 @@ class _Reader:
             after = doc[m.end].lower_ if m.end < sent.end else ""
             before = doc[m.start - 1].lower_ if m.start > sent.start else ""
             before2 = doc[m.start - 2].lower_ if m.start - 1 > sent.start else ""
-            if self._object_of_preposition(m) and not (before == "to" and before2 == "according"):
+            # "a 2022 report by the then UN human rights chief said": the author of what is said speaks
+            authored = before == "by" and any(t.lower_ in _AUTHORED for t in doc[max(sent.start, m.start - 4):m.start - 1])
+            if self._object_of_preposition(m) and not (before == "to" and before2 == "according") and not authored:
                 continue  # "China's embassy in Ottawa said": Ottawa does not speak
             inverted = before in ("said", "says", "told") and before2 in (",", '"', "”", "'") and \
                 (m.end >= sent.end or doc[m.end].is_punct or doc[m.end].lower_ in ("in", "on", "at", "who"))
