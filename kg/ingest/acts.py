@@ -967,6 +967,37 @@ class _Reader:
                 act.kind = "sanction"
                 self.notes.append(f"{act.quotes[0][:70]}...: a counter-sanction, but no act it answers was found; drafted as a sanction")
 
+    def link_threats(self) -> None:
+        """A threat the text does not tie to an act ("the country will take necessary measures") answers the latest act
+        reported before it against its speaker's side (kg:respondsTo, as the curated facts link them; a statement is
+        only kg:about the act it names)."""
+        for act in self.acts:
+            if act.kind != "threat" or act.cue or act.responds or act.actor is None:
+                continue
+            side = self._side_of(act.via or act.actor)
+            if side is None:
+                continue
+            for other in sorted((a for a in self.acts if a.sentence <= act.sentence and not a.referenced), key=lambda a: -a.sentence):
+                if other.family not in ("sanction", "detention", "expulsion") or other.actor is None or other.actor.side is side:
+                    continue
+                if any(t.side is side for t in other.targets) or (other.from_state is not None and other.from_state.side is side):
+                    # with the other acts its actor took in that sentence ("imposed sanctions ... and expelled ...")
+                    act.responds.extend(a for a in self.acts if a.sentence == other.sentence and not a.referenced
+                                        and a.actor is other.actor and a.family in ("sanction", "detention", "expulsion"))
+                    act.rules.append("acts.yaml (a threat answers the acts against its side reported before it)")
+                    break
+
+    @staticmethod
+    def _side_of(actor: Actor) -> Actor | None:
+        """The state a speaker speaks for: its own, its post's body's, or (for a person) the state it belongs to."""
+        if actor.kind in ("State", "Bloc"):
+            return actor.side
+        if actor.kind == "Person" and actor.posts:
+            return actor.posts[0][1].side
+        if actor.state is not None:
+            return actor.state.side
+        return None
+
     def _answered(self, act: Act):
         side = act.actor.side
         target_sides = {t.side.iri for t in act.targets if t.side is not t} | ({act.from_state.side.iri} if act.from_state else set())
@@ -1016,4 +1047,5 @@ def read_acts(text: Text, resolver: Resolver, rules: Rules, published: dt.date |
         mentions = resolver.mentions(sent.start, sent.end, sent.text)
         reader.read(sent, mentions)
     reader.link_responses()
+    reader.link_threats()
     return reader.acts, reader.notes

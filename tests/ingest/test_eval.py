@@ -42,9 +42,9 @@ def seeds() -> Score:
 
 # (metric, precision floor, recall floor)
 EVAL_FLOORS = [("links", 0.98, 0.95), ("kinds", 0.91, 0.87), ("dates", 0.88, 0.92), ("counts", 0.98, 0.89),
-               ("measures", 0.98, 0.90), ("responses", 0.98, 0.90), ("speakers", 0.88, 0.80), ("reuse", 0.98, 0.98)]
+               ("measures", 0.98, 0.90), ("responses", 0.98, 0.92), ("speakers", 0.88, 0.80), ("reuse", 0.98, 0.98)]
 SEED_FLOORS = [("links", 0.98, 0.98), ("kinds", 0.98, 0.76), ("counts", 0.98, 0.98), ("measures", 0.98, 0.98),
-               ("speakers", 0.98, 0.78), ("reuse", 0.98, 0.98)]
+               ("speakers", 0.98, 0.78), ("reuse", 0.98, 0.98), ("responses", 0.49, 0.49)]
 
 
 @pytest.mark.parametrize("metric, precision, recall", EVAL_FLOORS)
