@@ -249,7 +249,8 @@ def make_server(graph, host: str = "127.0.0.1", port: int = 0, config: ServerCon
                 if url.path == "/catalogue":
                     listing = {
                         name: {"summary": q.summary, "tags": list(q.tags),
-                               "params": {p.name: {"type": p.type, "default": p.default} for p in q.params.values()}}
+                               "params": {p.name: {"type": p.type, "required": p.required, "example": p.example,
+                                          "description": p.description} for p in q.params.values()}}
                         for name, q in catalogue.items()
                     }
                     return self._send(200, json.dumps(listing, indent=2).encode(), "application/json")
@@ -260,7 +261,7 @@ def make_server(graph, host: str = "127.0.0.1", port: int = 0, config: ServerCon
                     query = catalogue[name]
                     fmt = (params.pop("format", None) or [None])[0]
                     values = {k: v[-1] for k, v in params.items()}
-                    bindings = resolve_params(graph, query, values)
+                    bindings = resolve_params(graph, query, values, style="url")
                     return self._answer(query.text, bindings, fmt)
                 if url.path == "/":
                     return self._send(200, _INDEX.encode(), "text/html; charset=utf-8")
