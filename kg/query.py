@@ -299,30 +299,23 @@ def _node(graph, param: Param, value: str, cache: dict, style: str):
         iri = expand(value)
     except (UnknownPrefix, ValueError) as exc:
         raise ParamError(f"parameter {param.name}: {exc}") from None
-    if iri is not None and param.type == "iri" and not param.classes:
-        if _in_graph(graph, iri):
-            return iri
-        index = _index(graph, param, cache)
-        try:
-            resolve(index, value)
-        except NoMatch as exc:
-            hint = f"; did you mean {'; '.join(map(str, exc.suggestions))}?" if exc.suggestions else ""
-            raise ParamError(f"parameter {param.name}: {short(iri)} is not in the graph{hint}") from None
-    index = _index(graph, param, cache)
+    if iri is not None and param.type == "iri" and not param.classes and _in_graph(graph, iri):
+        return iri  # any node: no need to read every label
     try:
-        match = resolve(index, value)
+        match = resolve(_index(graph, param, cache), value)
     except Ambiguous as exc:
-        first = exc.candidates[0].node
+        several = f"{what}s" if " " not in what else f"nodes ({what})"
         raise ParamError(
-            f"parameter {param.name}: {value!r} fits {len(exc.candidates)} {what}s ({exc.step} match):\n"
+            f"parameter {param.name}: {value!r} fits {len(exc.candidates)} {several} ({exc.step} match):\n"
             + "".join(f"  {c}\n" for c in exc.candidates)
-            + f"give one of them by its IRI, e.g. "
-            + Param(param.name, example=short(first)).usage(style)
+            + "give one of them by its IRI, e.g. "
+            + Param(param.name, example=short(exc.candidates[0].node)).usage(style)
         ) from None
     except NoMatch as exc:
-        if iri is not None:
-            head = f"parameter {param.name}: {short(iri)} is not an {what}" if what[0] in "aeiou" else \
-                f"parameter {param.name}: {short(iri)} is not a {what}"
+        if iri is not None and what == "node":
+            head = f"parameter {param.name}: {short(iri)} is not in the graph"
+        elif iri is not None:
+            head = f"parameter {param.name}: {short(iri)} is not {'an' if what[0] in 'aeiou' else 'a'} {what}"
         else:
             head = f"parameter {param.name}: no {what} is called {value!r}"
         hint = f"; did you mean {'; '.join(map(str, exc.suggestions))}?" if exc.suggestions else ""

@@ -141,6 +141,12 @@ def test_remote_sparql_store(oxigraph_server, trig, capsys):
         assert _answers(remote, name) == _answers(local, name), name
     assert main(["-q", "query", "counter-sanctions", "--param", "responder=China", "--store", spec]) == 0
     assert "(9 rows)" in capsys.readouterr().out
+    # rdflib sends a remote server the parameters as a VALUES block after the query: the same
+    # answers only because each parameter is projected and bound in a triple pattern
+    for name, which in CASES:
+        if CATALOGUE[name].params:
+            params = _examples(name, which)
+            assert _answers(remote, name, **params) == _answers(local, name, **params), (name, which)
     # Loading again replaces the graphs instead of duplicating them.
     assert main(["-q", "build", "--store", spec]) == 0
     assert _answers(open_dataset(spec), "sanctions") == _answers(local, "sanctions")
