@@ -59,6 +59,7 @@ __all__ = [
     "resolve_params",
     "find_query",
     "run_query",
+    "run_with",
 ]
 
 PARAM_TYPES = ("iri", "actor", "concept", "string", "date", "integer", "boolean")
@@ -451,12 +452,18 @@ def run_query(graph, query: CatalogueQuery | str, **params: str):
     >>> int(next(iter(run_query(Dataset(), q))).n)
     0
     """
+    return run_with(graph, query, params)
+
+
+def run_with(graph, query: CatalogueQuery | str, params: Mapping[str, str], style: str = "cli"):
+    """:func:`run_query` with the parameters as a mapping, and errors that say how to give a
+    parameter on the command line (``style="cli"``) or in a URL (``style="url"``, the endpoint)."""
     if isinstance(query, str):
         if re.fullmatch(r"[\w-]+", query):
             query = find_query(load_catalogue(), query)
         else:
             query = CatalogueQuery(name="<text>", text=query)
-    bindings = resolve_params(graph, query, params)
+    bindings = resolve_params(graph, query, params, style)
     store = type(getattr(graph, "store", None)).__name__
     if store == "OxigraphStore":
         # Oxigraph parses the text itself (rdflib's parser would take 20-100 ms a query, more
