@@ -36,7 +36,8 @@ def listing(catalogue) -> str:
     import textwrap  # noqa: PLC0415
 
     def wrap(text: str, indent: str) -> str:
-        return textwrap.fill(text, width=100, initial_indent=indent, subsequent_indent=indent + "  ")
+        return textwrap.fill(text, width=100, initial_indent=indent, subsequent_indent=indent + "  ",
+                             break_on_hyphens=False, break_long_words=False)
 
     lines = []
     for name, q in catalogue.items():
@@ -45,7 +46,10 @@ def listing(catalogue) -> str:
         for param in q.params.values():
             need = "required" if param.required else "optional, all when not given"
             lines.append(f"    {param.name}: {param.kind()}, {need}")
-            lines.append(wrap(f"{param.description}; e.g. {param.usage()}".lstrip("; "), "        "))
+            if param.description:
+                lines.append(wrap(param.description, "        "))
+            if param.example is not None:
+                lines.append(f"        e.g. {param.usage()}")
     return "\n".join(lines) + "\n"
 
 
