@@ -81,7 +81,7 @@ def test_a_date_and_an_integer_compare_as_values(tmp_path, store):
 
 @pytest.mark.parametrize("param, value, message", [
     ("after", "22/03/2021", "expected a date"),
-    ("above", "eight", "expected an integer"),
+    ("above", "eight", "expected a whole number"),
 ])
 def test_a_parameter_of_the_wrong_form_is_refused(tmp_path, store, param, value, message):
     params = {"after": "2021-01-01", "above": "0", param: value}
