@@ -683,6 +683,9 @@ def parser() -> argparse.ArgumentParser:
     sub = top.add_subparsers(dest="command", metavar="COMMAND")
     for add in COMMANDS:
         add(sub)
+    from kg.ftm import command as ftm_import  # noqa: PLC0415 - moves to kg/commands/ with the split
+
+    ftm_import.register(sub, _command)
     return top
 
 

@@ -1,0 +1,353 @@
+"""Link imported FollowTheMoney entities to the articles' actors, with a score and its reasons.
+
+Blocking, never all pairs: the article actors are indexed by the normalised
+parts of every name they go by (label and aliases); an entity is compared only
+with the actors that share a name part with one of its names. Parts shared by
+more than :data:`BLOCK_LIMIT` actors (a very common surname) are used only when
+the entity has no rarer part.
+
+Scoring, each feature a reason written on the link:
+
+- **name**: the best pair of names (any label or alias on either side), compared
+  part by part with ``rigour``'s name comparison (the OpenSanctions matcher's),
+  person names aligned for order first ("CHEN Quanguo" = "Quanguo Chen"), accents
+  and scripts folded to ASCII; a score from 0 to 1;
+- **kind**: a person is never linked to an organisation (no score at all);
+- **nationality**: agreeing adds :data:`AGREE`, disagreeing takes :data:`DISAGREE`;
+- **position**: words shared by the article's post titles and the entity's
+  ``position`` (beyond common words) add :data:`AGREE`;
+- **birth date**: different years on both sides take :data:`DISAGREE`;
+- **ambiguity**: an entity that scores above the threshold with two actors links
+  to neither without a curator.
+
+A link whose name score and whole score are both at or above :data:`THRESHOLD`
+is asserted (agreeing nationality or position never lifts a near-miss name
+over it); from :data:`CANDIDATE` up it is written ``kg:unconfirmed true`` for
+``kg review``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from kg.ftm.rules import normalise
+
+__all__ = ["ArticleActor", "Candidate", "Matcher", "article_actors", "write_links", "THRESHOLD", "CANDIDATE"]
+
+THRESHOLD = 0.95
+CANDIDATE = 0.75
+AGREE = 0.05
+DISAGREE = 0.3
+BLOCK_LIMIT = 200
+RULE = "kg import matcher: rigour name parts, kind, nationality, position, birth year; asserted at 0.95 (name and score), a candidate from 0.75"
+
+_COMMON = frozenset(
+    "of the and for in on to a an de la du der des del party committee secretary member deputy former head "
+    "chief vice director minister ministry office council state national people s peoples government".split()
+)
+
+
+@dataclass
+class ArticleActor:
+    """An actor of the articles, as the matcher sees it."""
+
+    iri: str
+    label: str
+    person: bool
+    names: list[str]
+    nationalities: set[str] = field(default_factory=set)  # actor IRIs of states
+    positions: set[str] = field(default_factory=set)      # words of post titles and jurisdictions
+    birth_years: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Candidate:
+    actor: str
+    actor_label: str
+    record: str
+    record_id: str
+    record_label: str
+    score: float
+    reasons: list[str]
+    name_score: float = 0.0
+    ambiguous: bool = False
+
+    @property
+    def asserted(self) -> bool:
+        """At or above the threshold on the name alone and in all, and not ambiguous."""
+        return self.name_score >= THRESHOLD and self.score >= THRESHOLD and not self.ambiguous
+
+
+_ACTORS = """
+PREFIX kg: <https://w3id.org/sanctions-kg/ontology#>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT DISTINCT ?actor ?person ?label ?alt ?nationality ?title ?birth WHERE {
+  VALUES ?cls { kg:Person kg:Organisation kg:Company kg:ThinkTank kg:NonGovernmentalOrganisation
+                kg:PoliticalParty kg:GovernmentBody kg:Legislature }
+  ?actor a ?cls ; rdfs:label ?label ; kg:evidence ?ev .
+  ?ev a kg:QuoteEvidence .
+  FILTER NOT EXISTS { ?actor kg:unnamed true }
+  BIND (?cls = kg:Person AS ?person)
+  OPTIONAL { ?actor skos:altLabel ?alt }
+  OPTIONAL { ?actor kg:nationality|kg:affiliatedWith|kg:basedIn ?nationality }
+  OPTIONAL { ?actor kg:birthDate ?birth }
+  OPTIONAL { ?post org:member ?actor ; kg:postTitle ?title }
+}
+"""
+
+
+def article_actors(store: str = "memory", data_dir: Path | None = None) -> list[ArticleActor]:
+    """The named people and organisations the articles state (quote evidence), from the data folder
+    (memory store) or from an ``oxigraph:PATH`` store (none if it does not exist yet)."""
+    from kg.store import store_kind  # noqa: PLC0415
+
+    kind, location = store_kind(store)
+    rows: Iterable[tuple]
+    if kind == "oxigraph":
+        import pyoxigraph as ox  # noqa: PLC0415
+
+        path = Path(location)
+        if not path.exists():
+            return []
+        result = ox.Store.read_only(str(path.resolve())).query(_ACTORS, use_default_graph_as_union=True)
+        rows = [tuple(None if t is None else t.value for t in row) for row in result]
+    else:
+        from kg.build import build  # noqa: PLC0415
+
+        dataset = build(data_dir, include_imports=False)
+        rows = [tuple(None if t is None else str(t) for t in row) for row in dataset.query(_ACTORS)]
+    actors: dict[str, ArticleActor] = {}
+    for iri, person, label, alt, nationality, title, birth in rows:
+        actor = actors.get(iri)
+        if actor is None:
+            actor = actors[iri] = ArticleActor(iri, label, person in ("true", "1"), [label])
+        for name in (label, alt):
+            if name and name not in actor.names:
+                actor.names.append(name)
+        if nationality:
+            actor.nationalities.add(nationality)
+        if title:
+            actor.positions |= set(normalise(title).split()) - _COMMON
+        if birth:
+            actor.birth_years.add(birth[:4])
+    return sorted(actors.values(), key=lambda a: a.iri)
+
+
+class Matcher:
+    """Scores entities against the article actors as they stream past (:meth:`consider`)."""
+
+    def __init__(self, actors: list[ArticleActor], rules=None) -> None:
+        from rigour.names import NameTypeTag  # noqa: PLC0415
+
+        self.actors = actors
+        self.rules = rules
+        self.comparisons = 0
+        self.candidates: list[Candidate] = []
+        self.blocks: dict[str, list[int]] = defaultdict(list)
+        self._parts: list[list] = []
+        for index, actor in enumerate(actors):
+            tag = NameTypeTag.PER if actor.person else NameTypeTag.ORG
+            self._parts.append(_name_parts(tag, actor.names))
+            for part in {p for name in actor.names for p in normalise(name).split() if len(p) > 1}:
+                self.blocks[part].append(index)
+
+    def _block(self, names: list[str]) -> set[int]:
+        parts = {p for name in names for p in normalise(name).split() if len(p) > 1}
+        rare = [p for p in parts if 0 < len(self.blocks.get(p, ())) <= BLOCK_LIMIT]
+        chosen = rare or [p for p in parts if p in self.blocks]
+        return {i for p in chosen for i in self.blocks[p]}
+
+    def consider(self, proxy) -> None:
+        """Score one entity (a LegalEntity of any kind) against the actors of its blocks."""
+        if not self.actors or not proxy.schema.is_a("LegalEntity"):
+            return
+        from followthemoney import registry  # noqa: PLC0415
+        from rigour.names import NameTypeTag  # noqa: PLC0415
+
+        names = [n for n in proxy.get_type_values(registry.name) if n]
+        if not names:
+            return
+        block = self._block(names)
+        if not block:
+            return
+        person = proxy.schema.is_a("Person")
+        either = proxy.schema.name == "LegalEntity"
+        tag = NameTypeTag.PER if person else NameTypeTag.ORG
+        parts = _name_parts(tag, names)
+        nationalities = None
+        found: list[Candidate] = []
+        for index in sorted(block):
+            actor = self.actors[index]
+            if not either and actor.person != person:
+                continue  # a person is never an organisation
+            self.comparisons += 1
+            name_score, pair = _name_score(self._parts[index], parts, actor.person and person)
+            score = name_score
+            if score + 2 * AGREE < CANDIDATE:
+                continue
+            reasons = [f"name: {pair[0]!r} ~ {pair[1]!r} ({score:.2f})"]
+            if actor.nationalities:
+                if nationalities is None:
+                    nationalities = self._nationalities(proxy)
+                if nationalities:
+                    if actor.nationalities & nationalities:
+                        score += AGREE
+                        reasons.append("nationality: the same state on both sides")
+                    else:
+                        score -= DISAGREE
+                        reasons.append("nationality: different states")
+            words = {w for text in proxy.get("position", quiet=True) for w in normalise(text).split()} - _COMMON
+            shared = sorted(actor.positions & words)
+            if shared:
+                score += AGREE
+                reasons.append(f"position: {', '.join(shared)} on both sides")
+            years = {d[:4] for d in proxy.get("birthDate", quiet=True)}
+            if actor.birth_years and years and not actor.birth_years & years:
+                score -= DISAGREE
+                reasons.append("birth date: different years")
+            score = max(0.0, min(1.0, score))
+            if score >= CANDIDATE:
+                found.append(Candidate(actor.iri, actor.label, _record_iri(proxy.id), proxy.id, proxy.caption,
+                                       round(score, 3), reasons, round(name_score, 3)))
+        strong = [c for c in found if c.name_score >= THRESHOLD and c.score >= THRESHOLD]
+        if len(strong) > 1:
+            for c in strong:
+                c.ambiguous = True
+                others = ", ".join(o.actor_label for o in strong if o is not c)
+                c.reasons.append(f"ambiguous: the entity also scores {THRESHOLD} or more with {others}")
+        self.candidates += found
+
+    def _nationalities(self, proxy) -> set[str]:
+        from kg.ftm.rules import Rules  # noqa: PLC0415
+        from kg.namespace import ACTOR  # noqa: PLC0415
+
+        if self.rules is None:
+            self.rules = Rules.load()
+        codes = {c for prop in ("nationality", "citizenship", "country", "jurisdiction")
+                 for c in proxy.get(prop, quiet=True)}
+        return {str(ACTOR[self.rules.country(code).actor]) for code in codes}
+
+
+def _record_iri(entity_id: str) -> str:
+    from kg.ftm.mapper import entity_iri  # noqa: PLC0415
+
+    return entity_iri(entity_id)
+
+
+def _name_parts(tag, names: list[str]) -> list[tuple[str, list]]:
+    from normality import ascii_text  # noqa: PLC0415
+    from rigour.names import analyze_names  # noqa: PLC0415
+
+    out = []
+    for raw in names:
+        folded = ascii_text(raw) or raw
+        for name in analyze_names(tag, [folded], symbols=False, phonetics=False, consolidate=False):
+            out.append((raw, list(name.parts)))
+    return out
+
+
+def _name_score(left: list, right: list, persons: bool) -> tuple[float, tuple[str, str]]:
+    """The best aligned-parts similarity over all pairs of names, and that pair."""
+    from rigour._core import align_person_name_order  # noqa: PLC0415
+    from rigour.names.compare import compare_parts  # noqa: PLC0415
+
+    best, pair = 0.0, ("", "")
+    for lname, lparts in left:
+        for rname, rparts in right:
+            if persons:
+                lp, rp = align_person_name_order(lparts, rparts)
+            else:
+                lp, rp = lparts, rparts
+            weight = total = 0.0
+            for alignment in compare_parts(lp, rp):
+                n = len(alignment.qps) + len(alignment.rps)
+                weight += n
+                total += alignment.score * n
+            score = total / weight if weight else 0.0
+            if score > best:
+                best, pair = score, (lname, rname)
+    return best, pair
+
+
+def link_iri(actor: str, record: str) -> str:
+    from kg.namespace import LINK  # noqa: PLC0415
+
+    return f"{LINK}{hashlib.sha1(f'{actor} {record}'.encode('utf-8')).hexdigest()[:16]}"
+
+
+def write_links(path: Path, dataset: str, matcher: Matcher) -> dict[str, int]:
+    """Write the links file of a dataset (``data/links/<name>.ttl``), keeping a curator's confirmations.
+
+    A link above the threshold (and not ambiguous) is asserted; the others are
+    ``kg:unconfirmed true``. A link the file already holds without the flag stays
+    confirmed (the curator's word outlives the score), even when this import no
+    longer proposes it. Returns counts by outcome.
+    """
+    import pyoxigraph as ox  # noqa: PLC0415
+
+    from kg.io import KgInputError, atomic_write  # noqa: PLC0415
+    from kg.namespace import KG, PREFIXES  # noqa: PLC0415
+
+    kg = str(KG._NS)
+    rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    confirmed: dict[str, list[ox.Triple]] = {}
+    if path.exists():
+        old = ox.Store()
+        try:
+            old.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
+        except (SyntaxError, ValueError, OSError) as exc:
+            raise KgInputError(f"{path}: cannot read the links: {exc}") from exc
+        flagged = {q.subject.value for q in old.quads_for_pattern(None, ox.NamedNode(kg + "unconfirmed"), None)}
+        for q in old.quads_for_pattern(None, ox.NamedNode(rdf + "type"), ox.NamedNode(kg + "Link")):
+            if q.subject.value not in flagged:
+                confirmed[q.subject.value] = [
+                    ox.Triple(t.subject, t.predicate, t.object) for t in old.quads_for_pattern(q.subject, None, None)
+                ]
+    n = ox.NamedNode
+    counts = {"asserted": 0, "candidates": 0, "kept as confirmed": 0}
+    triples: list[ox.Triple] = []
+    written = set()
+    for c in sorted(matcher.candidates, key=lambda c: (c.actor, c.record)):
+        iri = link_iri(c.actor, c.record)
+        if iri in written:
+            continue
+        written.add(iri)
+        node = n(iri)
+        if iri in confirmed:
+            counts["kept as confirmed"] += 1
+            triples += confirmed.pop(iri)
+            continue
+        triples += [
+            ox.Triple(node, n(rdf + "type"), n(kg + "Link")),
+            ox.Triple(node, n("http://www.w3.org/2000/01/rdf-schema#label"),
+                      ox.Literal(f"{c.actor_label} = {c.record_label} ({dataset} {c.record_id})")),
+            ox.Triple(node, n(rdf + "subject"), n(c.actor)),
+            ox.Triple(node, n(rdf + "predicate"), n("http://www.w3.org/2004/02/skos/core#exactMatch")),
+            ox.Triple(node, n(rdf + "object"), n(c.record)),
+            ox.Triple(node, n(kg + "matchScore"),
+                      ox.Literal(f"{c.score:.3f}", datatype=n("http://www.w3.org/2001/XMLSchema#decimal"))),
+            ox.Triple(node, n(kg + "draftRule"), ox.Literal(RULE)),
+        ]
+        triples += [ox.Triple(node, n(kg + "matchReason"), ox.Literal(r)) for r in c.reasons]
+        if c.asserted:
+            counts["asserted"] += 1
+        else:
+            counts["candidates"] += 1
+            triples.append(ox.Triple(node, n(kg + "unconfirmed"), ox.Literal(True)))
+    for iri, kept in confirmed.items():  # confirmed by a curator, not proposed this time
+        counts["kept as confirmed"] += 1
+        triples += kept
+    header = (
+        f"# Links between the articles' actors and the entities of the dataset {dataset!r}, written by kg import.\n"
+        "# A link with kg:unconfirmed true is a candidate: `kg review` lists it; confirming removes the flag,\n"
+        "# and kg build then asserts rdf:subject skos:exactMatch rdf:object. A re-import keeps confirmed links.\n"
+    )
+    triples.sort(key=str)
+    atomic_write(path, header.encode("utf-8") + ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))
+    return counts
