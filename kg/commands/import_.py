@@ -1,15 +1,14 @@
-"""``kg import``: a FollowTheMoney (OpenSanctions) export into the graph, with links to the articles' actors."""
+"""``kg import`` (module ``import_``: ``import`` is a Python keyword): a FollowTheMoney (OpenSanctions) export into the graph, with links to the articles' actors."""
 
 from __future__ import annotations
 
 import argparse
-import logging
 from pathlib import Path
 
-log = logging.getLogger("kg")
+from kg.commands.common import EXIT_OK, add_data, add_store, command, log
 
 
-def register(sub, command) -> None:
+def register(sub) -> None:
     p = command(
         sub, "import", "Import a FollowTheMoney export (OpenSanctions entities.ftm.json) as a dataset graph.",
         "Reads one FtM entity per line through followthemoney's model: people and\n"
@@ -28,9 +27,8 @@ def register(sub, command) -> None:
     p.add_argument("file", type=Path, metavar="FILE", help="FollowTheMoney JSON lines (one entity a line)")
     p.add_argument("--dataset", default=None, metavar="NAME",
                    help="the dataset's name (default: FILE's name before its first dot)")
-    p.add_argument("--store", default="memory", metavar="STORE",
-                   help="memory (default: data/imports/NAME.ttl) or oxigraph:PATH")
-    p.add_argument("--data", type=Path, default=None, help="the data folder (default: the project's data/)")
+    add_store(p, "memory (default: data/imports/NAME.ttl) or oxigraph:PATH")
+    add_data(p)
     p.add_argument("--skip-bad", action="store_true", help="skip malformed lines (reported) instead of refusing the file")
     p.add_argument("--no-link", action="store_true", help="do not link the entities to the articles' actors")
     p.set_defaults(func=run)
@@ -44,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         progress=lambda n: log.info("read %d lines", n),
     )
     print(format_result(result))
-    return 0
+    return EXIT_OK
 
 
 def format_result(result) -> str:
