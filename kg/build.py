@@ -246,14 +246,21 @@ def _read_imports(ds: Dataset, data_dir: Path) -> None:
         _record_source(ds, target.identifier, f"links/{path.name}")
 
 
+#: The predicates through which a confirmed link is seen: a triple of the dataset that points at the
+#: linked record with one of these is repeated pointing at the article's actor. Only predicates that
+#: take many values (a sanction has many targets), so no cardinality rule breaks; a post's single
+#: org:member stays on the record (follow skos:exactMatch to reach it).
+SEE_THROUGH = (KG.target, KG.imposedBy, KG.participant, KG.addressee, KG.speaker, KG.about)
+
+
 def _read_links(path: Path, data: Graph) -> Graph:
     """A links file, with what each confirmed link asserts.
 
     A link (``kg:Link``) without ``kg:unconfirmed true`` asserts its triple
-    (``actor skos:exactMatch record``) and makes the record's actor visible to
-    every query: each triple of the dataset whose object is the record is
-    repeated with the article's actor as object (a sanction's ``kg:target``, a
-    post's ``org:member``). The record's own description is not copied: linking,
+    (``actor skos:exactMatch record``) and makes the article's actor visible to
+    every query: each triple of the dataset that points at the record through
+    one of :data:`SEE_THROUGH` (a sanction's ``kg:target``) is repeated pointing
+    at the article's actor. The record's own description is not copied: linking,
     not merging.
     """
     from rdflib.namespace import SKOS  # noqa: PLC0415
@@ -274,8 +281,8 @@ def _read_links(path: Path, data: Graph) -> Graph:
         if (link, KG.unconfirmed, Literal(True)) in graph:
             continue
         asserted.add((actor, SKOS.exactMatch, record))
-        for s, p in data.subject_predicates(record):
-            if p not in (RDF.object, RDF.subject, SKOS.exactMatch):
+        for p in SEE_THROUGH:
+            for s in data.subjects(p, record):
                 asserted.add((s, p, actor))
     return graph + asserted
 

@@ -196,11 +196,35 @@ def actor_names(graph) -> dict[str, set[URIRef]]:
     return names
 
 
+_ARTICLE_ACTORS = """
+PREFIX kg: <https://w3id.org/sanctions-kg/ontology#>
+SELECT DISTINCT ?actor WHERE { ?actor kg:evidence ?ev . ?ev a kg:QuoteEvidence }
+"""
+
+
+def _article_actors(graph, found: set[URIRef]) -> set[URIRef]:
+    """Of several actors with one name, the articles' own, when there is exactly one.
+
+    An imported record with the same name is either linked to it (``skos:exactMatch``:
+    the same actor, whose answers the query sees through the link) or another actor
+    the IRI names.
+    """
+    from rdflib import Variable  # noqa: PLC0415
+
+    article = {
+        row.actor for actor in sorted(found)
+        for row in graph.query(_ARTICLE_ACTORS, initBindings={Variable("actor"): actor})
+    }
+    return article if len(article) == 1 else found
+
+
 def _resolve_actor(graph, name: str, value: str) -> URIRef:
     if value.startswith(("http://", "https://", "urn:")):
         return URIRef(value)
     names = actor_names(graph)
     found = names.get(value.casefold())
+    if found and len(found) > 1:
+        found = _article_actors(graph, found)
     if found and len(found) == 1:
         return next(iter(found))
     if found:

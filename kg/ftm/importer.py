@@ -293,16 +293,19 @@ SELECT DISTINCT ?links ?data ?s ?p ?actor WHERE {
     FILTER NOT EXISTS { ?link kg:unconfirmed true }
   }
   GRAPH ?data { ?s ?p ?record }
-  FILTER (?p NOT IN (rdf:object, rdf:subject, skos:exactMatch))
+  VALUES ?p { %s }
 }
 """
 
 
 def see_through(store: ox.Store, data: ox.NamedNode, links: ox.NamedNode) -> Iterator[tuple]:
-    """The triples that make a confirmed link visible to every query: each triple of the dataset
-    that points at the linked record (a sanction's target, a post's holder) pointed at the article's
-    actor, and the ``skos:exactMatch`` triple itself."""
-    rows = store.query(_SEE_THROUGH, substitutions={ox.Variable("links"): links, ox.Variable("data"): data})
+    """What a confirmed link asserts, as :func:`kg.build._read_links` does for the memory store: the
+    ``skos:exactMatch`` triple, and each triple of the dataset that points at the linked record through
+    one of :data:`kg.build.SEE_THROUGH` pointed at the article's actor."""
+    from kg.build import SEE_THROUGH  # noqa: PLC0415
+
+    text = _SEE_THROUGH % " ".join(f"<{p}>" for p in SEE_THROUGH)
+    rows = store.query(text, substitutions={ox.Variable("links"): links, ox.Variable("data"): data})
     for _links, _data, s, p, actor in rows:
         yield s, p, actor
     exact = ox.NamedNode("http://www.w3.org/2004/02/skos/core#exactMatch")
