@@ -89,7 +89,7 @@ class Rules:
         try:
             for entry in data.get("authorities") or []:
                 rule = _actor_rule(entry, source)
-                for name in entry.get("names") or []:
+                for name in [rule.label, *(entry.get("names") or [])]:  # its label too: our FtM export writes it
                     rules.authorities.add(str(name), rule)
             for code, entry in (data.get("countries") or {}).items():
                 rules.countries[str(code).lower()] = _actor_rule({"kind": "State", **entry}, source)
