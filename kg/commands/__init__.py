@@ -13,7 +13,7 @@ from __future__ import annotations
 from importlib import import_module
 from types import ModuleType
 
-COMMANDS = ("build", "validate", "query", "load", "import_", "synth", "serve", "chains", "report", "export", "run")
+COMMANDS = ("build", "validate", "query", "load", "import", "synth", "serve", "chains", "report", "export", "run")
 
 
 def modules() -> list[ModuleType]:

@@ -319,9 +319,10 @@ def write_links(path: Path, dataset: str, matcher: Matcher) -> dict[str, int]:
             continue
         written.add(iri)
         node = n(iri)
-        if iri in confirmed:
+        kept = confirmed.pop(iri, None)
+        if kept is not None and not c.asserted:  # a curator confirmed what the matcher only proposes
             counts["kept as confirmed"] += 1
-            triples += confirmed.pop(iri)
+            triples += kept
             continue
         triples += [
             ox.Triple(node, n(rdf + "type"), n(kg + "Link")),

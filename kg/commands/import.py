@@ -1,4 +1,4 @@
-"""``kg import`` (module ``import_``: ``import`` is a Python keyword): a FollowTheMoney (OpenSanctions) export into the graph, with links to the articles' actors."""
+"""``kg import`` (a Python keyword: load this module with importlib.import_module): a FollowTheMoney (OpenSanctions) export into the graph, with links to the articles' actors."""
 
 from __future__ import annotations
 
