@@ -283,40 +283,27 @@ def _write_links(data_dir: Path, name: str, matcher, result: ImportResult) -> Pa
     return path
 
 
-_SEE_THROUGH = """
-PREFIX kg: <https://w3id.org/sanctions-kg/ontology#>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT DISTINCT ?links ?data ?s ?p ?actor WHERE {
-  GRAPH ?links {
-    ?link a kg:Link ; rdf:subject ?actor ; rdf:predicate skos:exactMatch ; rdf:object ?record .
-    FILTER NOT EXISTS { ?link kg:unconfirmed true }
-  }
-  GRAPH ?data { ?s ?p ?record }
-  VALUES ?p { %s }
-}
-"""
-
-
 def see_through(store: ox.Store, data: ox.NamedNode, links: ox.NamedNode) -> Iterator[tuple]:
     """What a confirmed link asserts, as :func:`kg.build._read_links` does for the memory store: the
     ``skos:exactMatch`` triple, and each triple of the dataset that points at the linked record through
-    one of :data:`kg.build.SEE_THROUGH` pointed at the article's actor."""
+    one of :data:`kg.build.SEE_THROUGH` pointed at the article's actor (index lookups, one per link
+    and predicate)."""
     from kg.build import SEE_THROUGH  # noqa: PLC0415
 
-    text = _SEE_THROUGH % " ".join(f"<{p}>" for p in SEE_THROUGH)
-    rows = store.query(text, substitutions={ox.Variable("links"): links, ox.Variable("data"): data})
-    for _links, _data, s, p, actor in rows:
-        yield s, p, actor
+    rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
     exact = ox.NamedNode("http://www.w3.org/2004/02/skos/core#exactMatch")
-    query = (
-        "PREFIX kg: <https://w3id.org/sanctions-kg/ontology#> "
-        "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> "
-        "SELECT ?links ?a ?r WHERE { GRAPH ?links { ?l a kg:Link ; rdf:subject ?a ; rdf:object ?r . "
-        "FILTER NOT EXISTS { ?l kg:unconfirmed true } } }"
-    )
-    for _links, a, r in store.query(query, substitutions={ox.Variable("links"): links}):
-        yield a, exact, r
+    unconfirmed = ox.NamedNode(str(KG.unconfirmed))
+    through = [ox.NamedNode(str(p)) for p in SEE_THROUGH]
+    for quad in store.quads_for_pattern(None, ox.NamedNode(rdf + "type"), ox.NamedNode(str(KG.Link)), links):
+        link = quad.subject
+        if any(True for _ in store.quads_for_pattern(link, unconfirmed, ox.Literal(True), links)):
+            continue
+        actor = next(iter(store.quads_for_pattern(link, ox.NamedNode(rdf + "subject"), None, links))).object
+        record = next(iter(store.quads_for_pattern(link, ox.NamedNode(rdf + "object"), None, links))).object
+        yield actor, exact, record
+        for p in through:
+            for q in store.quads_for_pattern(None, p, record, data):
+                yield q.subject, p, actor
 
 
 #: The unconfirmed flag as a term (for readers of a links file).

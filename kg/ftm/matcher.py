@@ -20,10 +20,12 @@ Scoring, each feature a reason written on the link:
 - **ambiguity**: an entity that scores above the threshold with two actors links
   to neither without a curator.
 
-A link whose name score and whole score are both at or above :data:`THRESHOLD`
-is asserted (agreeing nationality or position never lifts a near-miss name
-over it); from :data:`CANDIDATE` up it is written ``kg:unconfirmed true`` for
-``kg review``.
+A link is asserted when every part of the best pair of names agrees (each
+aligned part scores :data:`EXACT_PART` or more: case, order, accents, script
+and spacing aside), the whole score is at or above :data:`THRESHOLD` and the
+entity scores that high with no other actor; agreeing nationality or position
+never lifts a near-miss name over it. From :data:`CANDIDATE` up a link is
+written ``kg:unconfirmed true`` for ``kg review``.
 """
 
 from __future__ import annotations
@@ -40,10 +42,13 @@ __all__ = ["ArticleActor", "Candidate", "Matcher", "article_actors", "write_link
 
 THRESHOLD = 0.95
 CANDIDATE = 0.75
+#: A name part agrees when rigour scores it at least this ("quanguo" ~ "quan guo" is 0.97; a one-letter typo is under 0.9).
+EXACT_PART = 0.95
 AGREE = 0.05
 DISAGREE = 0.3
 BLOCK_LIMIT = 200
-RULE = "kg import matcher: rigour name parts, kind, nationality, position, birth year; asserted at 0.95 (name and score), a candidate from 0.75"
+RULE = ("kg import matcher: rigour name parts, kind, nationality, position, birth year; asserted when every name "
+        "part agrees and the score is 0.95 or more, a candidate from 0.75")
 
 _COMMON = frozenset(
     "of the and for in on to a an de la du der des del party committee secretary member deputy former head "
@@ -74,12 +79,13 @@ class Candidate:
     score: float
     reasons: list[str]
     name_score: float = 0.0
+    exact: bool = False
     ambiguous: bool = False
 
     @property
     def asserted(self) -> bool:
-        """At or above the threshold on the name alone and in all, and not ambiguous."""
-        return self.name_score >= THRESHOLD and self.score >= THRESHOLD and not self.ambiguous
+        """Every name part agrees, the score is at the threshold, and no other actor scores as high."""
+        return self.exact and self.score >= THRESHOLD and not self.ambiguous
 
 
 _ACTORS = """
@@ -187,11 +193,13 @@ class Matcher:
             if not either and actor.person != person:
                 continue  # a person is never an organisation
             self.comparisons += 1
-            name_score, pair = _name_score(self._parts[index], parts, actor.person and person)
+            name_score, pair, weakest = _name_score(self._parts[index], parts, actor.person and person)
             score = name_score
             if score + 2 * AGREE < CANDIDATE:
                 continue
-            reasons = [f"name: {pair[0]!r} ~ {pair[1]!r} ({score:.2f})"]
+            exact = weakest >= EXACT_PART
+            reasons = [f"name: {pair[0]!r} ~ {pair[1]!r} ({score:.2f}; "
+                       + ("every part agrees)" if exact else f"a part differs, weakest {weakest:.2f})")]
             if actor.nationalities:
                 if nationalities is None:
                     nationalities = self._nationalities(proxy)
@@ -214,8 +222,8 @@ class Matcher:
             score = max(0.0, min(1.0, score))
             if score >= CANDIDATE:
                 found.append(Candidate(actor.iri, actor.label, _record_iri(proxy.id), proxy.id, proxy.caption,
-                                       round(score, 3), reasons, round(name_score, 3)))
-        strong = [c for c in found if c.name_score >= THRESHOLD and c.score >= THRESHOLD]
+                                       round(score, 3), reasons, round(name_score, 3), exact))
+        strong = [c for c in found if c.exact and c.score >= THRESHOLD]
         if len(strong) > 1:
             for c in strong:
                 c.ambiguous = True
@@ -252,12 +260,12 @@ def _name_parts(tag, names: list[str]) -> list[tuple[str, list]]:
     return out
 
 
-def _name_score(left: list, right: list, persons: bool) -> tuple[float, tuple[str, str]]:
-    """The best aligned-parts similarity over all pairs of names, and that pair."""
+def _name_score(left: list, right: list, persons: bool) -> tuple[float, tuple[str, str], float]:
+    """The best aligned-parts similarity over all pairs of names, that pair, and its weakest part's score."""
     from rigour._core import align_person_name_order  # noqa: PLC0415
     from rigour.names.compare import compare_parts  # noqa: PLC0415
 
-    best, pair = 0.0, ("", "")
+    best, pair, weakest = 0.0, ("", ""), 0.0
     for lname, lparts in left:
         for rname, rparts in right:
             if persons:
@@ -265,14 +273,16 @@ def _name_score(left: list, right: list, persons: bool) -> tuple[float, tuple[st
             else:
                 lp, rp = lparts, rparts
             weight = total = 0.0
+            low = 1.0
             for alignment in compare_parts(lp, rp):
                 n = len(alignment.qps) + len(alignment.rps)
                 weight += n
                 total += alignment.score * n
+                low = min(low, alignment.score)
             score = total / weight if weight else 0.0
-            if score > best:
-                best, pair = score, (lname, rname)
-    return best, pair
+            if score > best or (score == best and low > weakest):
+                best, pair, weakest = score, (lname, rname), low
+    return best, pair, weakest
 
 
 def link_iri(actor: str, record: str) -> str:
