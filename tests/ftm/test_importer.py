@@ -299,3 +299,47 @@ def test_import_into_an_oxigraph_store_and_replace_all_or_nothing(tmp_path):
         import_ftm(bad, "sample", store=f"oxigraph:{store}", data_dir=data, link=False)
     after = len(list(ox.Store.read_only(str(store.resolve())).quads_for_pattern(None, None, None, graph)))
     assert after == count  # the failed import left the store as it was
+
+
+# --------------------------------------------------------------------- catalogue queries on the combined graph
+
+
+def _rows(dataset, name, **params):
+    from kg.query import load_catalogue, run_query
+
+    result = run_query(dataset, load_catalogue()[name], **params)
+    names = [str(v) for v in result.vars]
+    return [{k: (None if v is None else str(v)) for k, v in zip(names, r)} for r in result]
+
+
+@pytest.fixture(scope="module")
+def combined(imported):
+    from kg.build import build
+
+    return build(imported[0])
+
+
+def test_matches_query_lists_links_with_status(combined):
+    rows = _rows(combined, "matches")
+    assert len(rows) == 9  # the 7 asserted links and 2 candidates of test_links_* above
+    assert {r["linkStatus"] for r in rows if "hailong" in r["record"]} == {"unconfirmed"}
+    zhu = next(r for r in rows if r["record"].endswith("/NK-zhu-hailun"))
+    assert zhu["linkStatus"] == "asserted" and set(zhu["datasets"].split(", ")) == {"gb_hmt_sanctions", "eu_fsf"}
+    assert "name: 'Zhu Hailun'" in zhu["reasons"]
+    assert {r["record"] for r in _rows(combined, "matches", status="unconfirmed")} == {
+        str(e("NK-zhu-hailong")), str(e("NK-wang-junzhen"))}
+
+
+def test_listed_actors_joins_designations_and_articles(combined):
+    """What neither source answers alone: Chen Quanguo, designated by OFAC in July 2020 under GLOMAG,
+    is also the target of Canada's December 2024 sanction that the 2024 article reports."""
+    rows = _rows(combined, "listed-actors")
+    chen = [r for r in rows if r["actorLabel"] == "Chen Quanguo"]
+    assert len(chen) == 1
+    assert chen[0]["program"] == "GLOMAG" and chen[0]["date"] == "2020-07-09" and chen[0]["lists"] == "us_ofac_sdn"
+    assert chen[0]["imposerLabel"] == "Treasury Department"
+    assert int(chen[0]["articleActs"]) >= 1
+    # Zhu Hailun: two designations (UK, EU) from one record listed on both lists
+    assert {r["imposerLabel"] for r in rows if r["actorLabel"] == "Zhu Hailun"} == {"HM Treasury", "European Union"}
+    # decoys are on no answer
+    assert not any("Guoquan" in (r["actorLabel"] or "") for r in rows)
