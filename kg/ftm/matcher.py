@@ -359,6 +359,45 @@ def write_links(path: Path, dataset: str, matcher: Matcher) -> dict[str, int]:
         "# A link with kg:unconfirmed true is a candidate: `kg review` lists it; confirming removes the flag,\n"
         "# and kg build then asserts rdf:subject skos:exactMatch rdf:object. A re-import keeps confirmed links.\n"
     )
-    triples.sort(key=str)
-    atomic_write(path, header.encode("utf-8") + ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))
+    atomic_write(path, header + _links_turtle(triples, PREFIXES))
     return counts
+
+
+def _links_turtle(triples: list, prefixes: dict[str, str]) -> str:
+    """Turtle laid out for curators and ``kg review``: one block a link, one statement a line,
+    ``kg:unconfirmed true ;`` on its own line right under the type (review removes that line)."""
+    import re  # noqa: PLC0415
+
+    import pyoxigraph as ox  # noqa: PLC0415
+
+    safe = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*")
+    by_length = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
+
+    def term(t) -> str:
+        if isinstance(t, ox.NamedNode):
+            if t.value == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type":
+                return "a"
+            for prefix, ns in by_length:
+                if t.value.startswith(ns) and safe.fullmatch(t.value[len(ns):]):
+                    return f"{prefix}:{t.value[len(ns):]}"
+            return str(t)
+        if isinstance(t, ox.Literal) and t.datatype.value.endswith("#boolean"):
+            return t.value
+        if isinstance(t, ox.Literal) and t.datatype.value.endswith("#decimal") and "." in t.value:
+            return t.value
+        return str(t)
+
+    order = {"a": 0, "kg:unconfirmed": 1, "rdfs:label": 2, "rdf:subject": 3, "rdf:predicate": 4, "rdf:object": 5}
+    nodes: dict[str, list[tuple[str, str]]] = {}
+    for t in triples:
+        nodes.setdefault(term(t.subject), []).append((term(t.predicate), term(t.object)))
+    used = sorted({p for p, ns in prefixes.items() if any(f"{p}:" in line for line in
+                   [s + " " + " ".join(f"{a} {b}" for a, b in po) for s, po in nodes.items()])})
+    out = [f"@prefix {p}: <{prefixes[p]}> ." for p in used]
+    for subject in sorted(nodes):
+        pairs = sorted(set(nodes[subject]), key=lambda po: (order.get(po[0], 9), po))
+        out.append("")
+        out.append(f"{subject} {pairs[0][0]} {pairs[0][1]} ;")
+        for i, (p, o) in enumerate(pairs[1:], start=1):
+            out.append(f"    {p} {o} {'.' if i == len(pairs) - 1 else ';'}")
+    return "\n".join(out) + "\n"

@@ -343,3 +343,20 @@ def test_listed_actors_joins_designations_and_articles(combined):
     assert {r["imposerLabel"] for r in rows if r["actorLabel"] == "Zhu Hailun"} == {"HM Treasury", "European Union"}
     # decoys are on no answer
     assert not any("Guoquan" in (r["actorLabel"] or "") for r in rows)
+
+
+def test_kg_review_confirms_a_candidate_link_and_build_asserts_it(tmp_path):
+    """The links file is laid out so that kg review can remove a candidate's flag; build then sees through it."""
+    from kg.build import build
+    from kg.review import confirm, find_drafts
+
+    data = _data_dir(tmp_path)
+    import_ftm(FIXTURE, "sample", data_dir=data)
+    drafts = find_drafts(data)
+    hailong = [d for d in drafts if "Hailong" in str(d.label)]
+    assert len(hailong) == 1 and len(drafts) == 2  # the two candidates, nothing else is a draft
+    confirm(data, [hailong[0].id])
+    ds = build(data)
+    from rdflib.namespace import SKOS
+
+    assert (ACTOR["zhu-hailun"], SKOS.exactMatch, e("NK-zhu-hailong")) in ds
