@@ -44,18 +44,20 @@ KG = [sys.executable, "-m", "kg.cli"]
 
 
 def _timed(argv: list[str], timeout: float, env=None) -> dict:
-    """Run a command under GNU time: seconds, peak memory (MB), exit code."""
+    """Run a command under GNU time: wall seconds, CPU seconds (user + system: less moved by other
+    processes on a shared machine than the wall clock), peak memory (MB), exit code."""
     report = tempfile.NamedTemporaryFile(suffix=".time", delete=False)
     report.close()
     started = time.monotonic()
     try:
-        proc = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", report.name, *argv], cwd=ROOT,
+        proc = subprocess.run(["/usr/bin/time", "-f", "%e %M %U %S", "-o", report.name, *argv], cwd=ROOT,
                               capture_output=True, text=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
         return {"seconds": None, "mb": None, "status": f"over {timeout:.0f} s"}
-    seconds, kb = Path(report.name).read_text().split()[-2:]
+    seconds, kb, user, system = Path(report.name).read_text().split()[-4:]
     os.unlink(report.name)
-    out = {"seconds": float(seconds), "mb": round(int(kb) / 1024), "wall": round(time.monotonic() - started, 2),
+    out = {"seconds": float(seconds), "cpu": round(float(user) + float(system), 1), "mb": round(int(kb) / 1024),
+           "wall": round(time.monotonic() - started, 2),
            "status": "ok" if proc.returncode == 0 else f"exit {proc.returncode}: {proc.stderr.strip()[-300:]}"}
     out["stdout"] = proc.stdout[-2000:]
     return out
@@ -153,7 +155,9 @@ def run_size(entities: int, actor_triples: int, work: Path, timeout: float, plai
 
 def _line(row: dict) -> str:
     def fmt(m):
-        return f"{m['seconds']:.1f} s {m['mb']} MB" if m.get("seconds") is not None else m.get("status", "-")
+        if m.get("seconds") is None:
+            return m.get("status", "-")
+        return f"{m['seconds']:.1f} s (cpu {m['cpu']:.1f} s) {m['mb']} MB"
     link = row["linking"]
     return (f"{row['entities']:>9} entities | kg import {fmt(row['kg_import'])} | no link {fmt(row['kg_import_no_link'])}"
             f" | matcher {fmt(row['matcher'])} | plain {fmt(row['plain'])} | plain/ours {row['ratio_plain_over_ours']}"

@@ -258,8 +258,15 @@ def _into_oxigraph(location: Path, graph: ox.NamedNode, quads, result: ImportRes
         store = ox.Store(str(version))
         old = _digests(store, graph)
         store.remove_graph(graph)
-        store.bulk_extend(quads())
-        _check_mapped(result)
+        # Streamed to N-Quads beside the store, then bulk-loaded: memory stays flat whatever the size
+        # (the mapping holds only what finish() needs), and a bad line stops it before the store changes.
+        spool = version.parent / f".{version.name}.nq"
+        try:
+            ox.serialize(quads(), output=str(spool), format=ox.RdfFormat.N_QUADS)
+            _check_mapped(result)
+            store.bulk_load(path=str(spool), format=ox.RdfFormat.N_QUADS)
+        finally:
+            spool.unlink(missing_ok=True)
         _diff(old, _digests(store, graph), result)
         if matcher is not None:
             link_file = _write_links(data_dir, name, matcher, result)
