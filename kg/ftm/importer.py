@@ -258,15 +258,8 @@ def _into_oxigraph(location: Path, graph: ox.NamedNode, quads, result: ImportRes
         store = ox.Store(str(version))
         old = _digests(store, graph)
         store.remove_graph(graph)
-        # Streamed to N-Quads beside the store, then bulk-loaded: memory stays flat whatever the size
-        # (the mapping holds only what finish() needs), and a bad line stops it before the store changes.
-        spool = version.parent / f".{version.name}.nq"
-        try:
-            ox.serialize(quads(), output=str(spool), format=ox.RdfFormat.N_QUADS)
-            _check_mapped(result)
-            store.bulk_load(path=str(spool), format=ox.RdfFormat.N_QUADS)
-        finally:
-            spool.unlink(missing_ok=True)
+        _stream_into(store, quads())
+        _check_mapped(result)
         _diff(old, _digests(store, graph), result)
         if matcher is not None:
             link_file = _write_links(data_dir, name, matcher, result)
@@ -279,6 +272,41 @@ def _into_oxigraph(location: Path, graph: ox.NamedNode, quads, result: ImportRes
 
     _swap_in(location, fill)
     return f"oxigraph:{location}"
+
+
+def _stream_into(store: ox.Store, quads: Iterator[ox.Quad]) -> None:
+    """Bulk-load ``quads`` while they are made: N-Quads through a pipe to Oxigraph's bulk loader in a
+    second thread. The mapping is Python (one core); the loader parses and indexes in Rust without the
+    GIL, on the other core. Memory stays flat whatever the size. If making the quads fails (a bad line),
+    that error is raised; the half-filled store version is then thrown away by the caller's swap.
+    """
+    import os  # noqa: PLC0415
+    import threading  # noqa: PLC0415
+
+    read_end, write_end = os.pipe()
+    reader, writer = os.fdopen(read_end, "rb"), os.fdopen(write_end, "wb")
+    failure: list[BaseException] = []
+
+    def load() -> None:
+        try:
+            store.bulk_load(input=reader, format=ox.RdfFormat.N_QUADS)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            failure.append(exc)
+        finally:
+            reader.close()
+
+    loader = threading.Thread(target=load, name="oxigraph-bulk-load")
+    loader.start()
+    try:
+        ox.serialize(quads, output=writer, format=ox.RdfFormat.N_QUADS)
+    finally:
+        try:
+            writer.close()
+        except OSError:  # the loader stopped reading (it failed): its error is the one to tell
+            pass
+        loader.join()
+    if failure:
+        raise KgInputError(f"Oxigraph refused the import: {failure[0]}") from failure[0]
 
 
 def _write_links(data_dir: Path, name: str, matcher, result: ImportResult) -> Path:
