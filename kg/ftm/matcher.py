@@ -25,7 +25,9 @@ aligned part scores :data:`EXACT_PART` or more: case, order, accents, script
 and spacing aside), the whole score is at or above :data:`THRESHOLD` and the
 entity scores that high with no other actor; agreeing nationality or position
 never lifts a near-miss name over it. From :data:`CANDIDATE` up a link is
-written ``kg:unconfirmed true`` for ``kg review``.
+written ``kg:unconfirmed true`` for ``kg review``, at most
+:data:`CANDIDATES_PER_ACTOR` for one actor (the best; the import reports how
+many more it left out).
 """
 
 from __future__ import annotations
@@ -42,6 +44,9 @@ __all__ = ["ArticleActor", "Candidate", "Matcher", "article_actors", "write_link
 
 THRESHOLD = 0.95
 CANDIDATE = 0.75
+#: Candidates kept for review per article actor (the best scores): a common name would otherwise bring
+#: thousands, and a curator reads the few closest.
+CANDIDATES_PER_ACTOR = 5
 #: A name part agrees when rigour scores it at least this ("quanguo" ~ "quan guo" is 0.97; a one-letter typo is under 0.9).
 EXACT_PART = 0.95
 AGREE = 0.05
@@ -154,7 +159,9 @@ class Matcher:
         self.actors = actors
         self.rules = rules
         self.comparisons = 0
-        self.candidates: list[Candidate] = []
+        self.asserted: list[Candidate] = []
+        self._review: dict[str, list] = {}  # actor -> heap of its best unasserted candidates
+        self.dropped = 0  # candidates beyond CANDIDATES_PER_ACTOR
         self.blocks: dict[str, list[int]] = defaultdict(list)
         self._parts: list[list] = []
         for index, actor in enumerate(actors):
@@ -229,7 +236,24 @@ class Matcher:
                 c.ambiguous = True
                 others = ", ".join(o.actor_label for o in strong if o is not c)
                 c.reasons.append(f"ambiguous: the entity also scores {THRESHOLD} or more with {others}")
-        self.candidates += found
+        import heapq  # noqa: PLC0415
+
+        for c in found:
+            if c.asserted:
+                self.asserted.append(c)
+                continue
+            heap = self._review.setdefault(c.actor, [])
+            item = (c.score, c.record, c)
+            if len(heap) < CANDIDATES_PER_ACTOR:
+                heapq.heappush(heap, item)
+            else:
+                self.dropped += 1
+                heapq.heappushpop(heap, item)
+
+    @property
+    def candidates(self) -> list[Candidate]:
+        """The asserted links, and for each actor its best :data:`CANDIDATES_PER_ACTOR` candidates."""
+        return self.asserted + [c for heap in self._review.values() for _, _, c in heap]
 
     def _nationalities(self, proxy) -> set[str]:
         from kg.ftm.rules import Rules  # noqa: PLC0415
@@ -320,7 +344,7 @@ def write_links(path: Path, dataset: str, matcher: Matcher) -> dict[str, int]:
                     ox.Triple(t.subject, t.predicate, t.object) for t in old.quads_for_pattern(q.subject, None, None)
                 ]
     n = ox.NamedNode
-    counts = {"asserted": 0, "candidates": 0, "kept as confirmed": 0}
+    counts = {"asserted": 0, "candidates": 0, "kept as confirmed": 0, "weaker candidates left out": matcher.dropped}
     triples: list[ox.Triple] = []
     written = set()
     for c in sorted(matcher.candidates, key=lambda c: (c.actor, c.record)):
