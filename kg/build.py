@@ -239,6 +239,11 @@ def _read_imports(ds: Dataset, data_dir: Path) -> None:
     for path in sorted((data_dir / "links").glob("*.ttl")):
         if not _SLUG.fullmatch(path.stem):
             raise KgInputError(f"{path}: a dataset name may hold only {_SLUG_NAME} (it becomes an IRI)")
+        if not (data_dir / "imports" / path.name).exists():
+            # the dataset was imported into a store (kg import --store oxigraph:PATH): its links live
+            # there too, and the next kg import of it applies what kg review confirmed here
+            log.info("leaving out %s: its dataset is not in data/imports/ (imported into a store)", path)
+            continue
         log.info("reading %s", path)
         target = ds.graph(links_graph(path.stem))
         for triple in _read_links(path, ds.graph(dataset_graph(path.stem))):

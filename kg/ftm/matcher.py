@@ -114,21 +114,18 @@ SELECT DISTINCT ?actor ?person ?label ?alt ?nationality ?title ?birth WHERE {
 
 
 def article_actors(store: str = "memory", data_dir: Path | None = None) -> list[ArticleActor]:
-    """The named people and organisations the articles state (quote evidence), from the data folder
-    (memory store) or from an ``oxigraph:PATH`` store (none if it does not exist yet)."""
+    """The named people and organisations the articles state (quote evidence): those of an
+    ``oxigraph:PATH`` store when it holds articles, else those of the data folder."""
     from kg.store import store_kind  # noqa: PLC0415
 
     kind, location = store_kind(store)
-    rows: Iterable[tuple]
-    if kind == "oxigraph":
+    rows: Iterable[tuple] = []
+    if kind == "oxigraph" and Path(location).exists():
         import pyoxigraph as ox  # noqa: PLC0415
 
-        path = Path(location)
-        if not path.exists():
-            return []
-        result = ox.Store.read_only(str(path.resolve())).query(_ACTORS, use_default_graph_as_union=True)
+        result = ox.Store.read_only(str(Path(location).resolve())).query(_ACTORS, use_default_graph_as_union=True)
         rows = [tuple(None if t is None else t.value for t in row) for row in result]
-    else:
+    if not rows:
         from kg.build import build  # noqa: PLC0415
 
         dataset = build(data_dir, include_imports=False)

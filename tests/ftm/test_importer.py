@@ -360,3 +360,25 @@ def test_kg_review_confirms_a_candidate_link_and_build_asserts_it(tmp_path):
     from rdflib.namespace import SKOS
 
     assert (ACTOR["zhu-hailun"], SKOS.exactMatch, e("NK-zhu-hailong")) in ds
+
+
+def test_build_into_the_store_keeps_a_dataset_imported_there(tmp_path):
+    """kg import --store oxigraph:PATH, then kg build --store oxigraph:PATH: the imported graphs stay,
+    and build leaves out the links file whose dataset lives only in the store."""
+    import pyoxigraph as ox
+
+    from kg.build import build
+    from kg.io import trig_bytes
+    from kg.store import save_dataset
+
+    data = _data_dir(tmp_path)
+    store = tmp_path / "store"
+    import_ftm(FIXTURE, "sample", store=f"oxigraph:{store}", data_dir=data)
+    assert (data / "links" / "sample.ttl").exists() and not (data / "imports" / "sample.ttl").exists()
+    ds = build(data)
+    assert "https://w3id.org/sanctions-kg/graph/links/sample" not in {str(g.identifier) for g in ds.graphs()}
+    save_dataset(ds, f"oxigraph:{store}", trig_bytes(ds))
+    graphs = {g.value for g in ox.Store.read_only(str(store.resolve())).named_graphs()}
+    assert "https://w3id.org/sanctions-kg/graph/dataset/sample" in graphs
+    assert "https://w3id.org/sanctions-kg/graph/links/sample" in graphs
+    assert any(g.endswith("article/xinjiang-round-2021") for g in graphs)
