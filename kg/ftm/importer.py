@@ -95,8 +95,13 @@ def read_entities(path: Path, tally: Tally, skip_bad: bool = False) -> Iterator[
                 if not isinstance(data.get("id"), str) or not data["id"] or not isinstance(data.get("schema"), str):
                     raise ValueError("an entity needs a string 'id' and 'schema'")
                 properties = data.get("properties") or {}
-                if not isinstance(properties, dict) or not all(isinstance(v, list) for v in properties.values()):
-                    raise ValueError("'properties' must map each property to a list of values")
+                if not isinstance(properties, dict) or not all(
+                    isinstance(v, list) and all(isinstance(x, str) for x in v) for v in properties.values()
+                ):
+                    raise ValueError("'properties' must map each property to a list of strings")
+                datasets = data.get("datasets")
+                if datasets is not None and not (isinstance(datasets, list) and all(isinstance(d, str) for d in datasets)):
+                    raise ValueError("'datasets' must be a list of dataset names")
             except (ValueError, UnicodeDecodeError) as exc:
                 message = f"{path}:{number}: not a FollowTheMoney entity: {exc}"
                 if not skip_bad:

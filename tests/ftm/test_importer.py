@@ -382,3 +382,17 @@ def test_build_into_the_store_keeps_a_dataset_imported_there(tmp_path):
     assert "https://w3id.org/sanctions-kg/graph/dataset/sample" in graphs
     assert "https://w3id.org/sanctions-kg/graph/links/sample" in graphs
     assert any(g.endswith("article/xinjiang-round-2021") for g in graphs)
+
+
+@pytest.mark.parametrize("line, why", [
+    ('{"id": "a", "schema": "Person", "properties": {"name": [123]}}', "list of strings"),
+    ('{"id": "a", "schema": "Person", "properties": {"name": "Anna"}}', "list of strings"),
+    ('{"id": "a", "schema": "Person", "properties": {}, "datasets": "us"}', "list of dataset names"),
+    ('{"schema": "Person", "properties": {}}', "string 'id'"),
+    ('["not", "an", "object"]', "not a JSON object"),
+])
+def test_each_malformed_shape_is_named_with_its_line(tmp_path, line, why):
+    data = _data_dir(tmp_path)
+    bad = _write(tmp_path / "bad.ftm.json", [PERSON, line])
+    with pytest.raises(KgInputError, match=rf"bad.ftm.json:2: .*{why}"):
+        import_ftm(bad, "bad", data_dir=data, link=False)
