@@ -122,3 +122,33 @@ def test_what_ftm_cannot_express_is_left_out_and_said(combined, tmp_path):
     # the article's Chen Quanguo and the OFAC record are both there, unmerged
     ids = {json.loads(line)["id"] for line in text.splitlines()}
     assert {"kg-actor-chen-quanguo", "NK-chen-quanguo"} <= ids
+
+
+def test_articles_through_ftm_keep_acts_and_targets_but_lose_counts_statements_and_links(combined, tmp_path):
+    """Our graph -> FtM -> kg import: what comes back and what FtM cannot carry, act by act.
+
+    Canada's December 2024 sanction (data/facts/canada-eight-officials-2024.ttl) names two targets
+    of "eight officials": the two come back, the count of eight does not (no FtM property).
+    """
+    from rdflib import RDF, Literal, URIRef
+    from rdflib.namespace import SKOS, XSD
+
+    from kg.export import export_graph
+    from kg.ftm.importer import import_ftm
+    from kg.namespace import ENTITY, MEASURE
+
+    exported = export_graph(combined, "ftm", tmp_path / "all.ftm.json")
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(ROOT / "data" / "ftm-mapping.yaml", data)
+    import_ftm(exported, "roundtrip", data_dir=data, link=False)
+    g = Graph().parse(data / "imports" / "roundtrip.ttl")
+    act = URIRef(f"{ENTITY}kg-act-ca-2024-12-sanction")
+    assert (act, RDF.type, KG.Sanction) in g
+    assert set(g.objects(act, KG.target)) == {URIRef(f"{ENTITY}kg-actor-chen-quanguo"), URIRef(f"{ENTITY}kg-actor-wu-yingjie")}
+    assert (act, KG.date, Literal("2024-12-10", datatype=XSD.date)) in g
+    assert (act, KG.measure, MEASURE.AssetFreeze) in g
+    # what FtM cannot express (kg.export.ftm.NOT_EXPRESSED)
+    assert not list(g.objects(act, KG.personTargetCount)) and not list(g.objects(act, KG.targetCount))
+    assert not list(g.subjects(RDF.type, KG.Statement))
+    assert not list(g.triples((None, SKOS.exactMatch, None)))
