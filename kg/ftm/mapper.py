@@ -254,7 +254,7 @@ class Mapper:
                 if codes:
                     used.add(prop)
                 for code in codes:
-                    out.append((node, P["nationality"], self._state(code, node)))
+                    out.append((node, P["nationality"], self._rule_actor(self.rules.country(code))))
             for value in self._clean(proxy, "birthDate", self.registry.date):
                 dated = _dated(value)
                 if dated:
@@ -264,16 +264,13 @@ class Mapper:
         out.append((node, P["evidence"], ev))
         return out + evidence
 
-    def _state(self, code: str, referrer: ox.NamedNode) -> ox.NamedNode:
-        return self._rule_actor(self.rules.country(code))
-
     def _rule_actor(self, rule: ActorRule) -> ox.NamedNode:
         """An actor of the mapping rules; its type and label are written once, at :meth:`finish`."""
         self._made.setdefault(rule.actor, rule)
-        if rule.part_of:
-            parent = self.rules.countries.get(next((c for c, r in self.rules.countries.items()
-                                                    if r.actor == rule.part_of), ""), None)
-            self._made.setdefault(rule.part_of, parent or ActorRule(rule.part_of, rule.part_of, "State"))
+        if rule.part_of and rule.part_of not in self._made:
+            # the state it is part of, as the countries table describes it
+            parent = next((r for r in self.rules.countries.values() if r.actor == rule.part_of), None)
+            self._made[rule.part_of] = parent or ActorRule(rule.part_of, rule.part_of, "State")
         return _n(ACTOR[rule.actor])
 
     def _sanction(self, data, proxy) -> list[tuple]:
@@ -322,7 +319,7 @@ class Mapper:
         else:
             dated = _dated(day)
             if dated is None:
-                self.tally.invalid_values[f"Sanction:{'startDate'}"] += 1
+                self.tally.invalid_values["Sanction:startDate"] += 1
                 return []
             if dated[1] == "date":
                 out.append((node, P["date"], _literal(dated[0], "date")))
