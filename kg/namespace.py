@@ -30,11 +30,8 @@ __all__ = [
     "PLACE",
     "POST",
     "PREFIXES",
-<<<<<<< HEAD
     "RECORD",
-=======
     "ROUND",
->>>>>>> main
     "STANCE",
     "article_graph",
     "article_iri",
@@ -223,11 +220,8 @@ GROUP = Namespace(ID + "group/")
 LINK = Namespace(ID + "link/")
 PLACE = Namespace(ID + "place/")
 POST = Namespace(ID + "post/")
-<<<<<<< HEAD
 RECORD = Namespace(ID + "record/")
-=======
 ROUND = Namespace(ID + "round/")
->>>>>>> main
 
 #: Named graphs of the dataset.
 GRAPH = Namespace("https://w3id.org/sanctions-kg/graph/")
@@ -277,11 +271,8 @@ PREFIXES: dict[str, str] = {
     "prov": "http://www.w3.org/ns/prov#",
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-<<<<<<< HEAD
     "record": str(RECORD),
-=======
     "round": str(ROUND),
->>>>>>> main
     "schema": "https://schema.org/",
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "stance": str(STANCE._NS),
