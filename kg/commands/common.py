@@ -98,7 +98,9 @@ def add_out(parser: argparse.ArgumentParser, default: Path | None, help: str, *,
 
 def add_data(parser: argparse.ArgumentParser) -> None:
     """``--data``: the folder of articles, facts and curation the graph is built from."""
-    parser.add_argument("--data", type=Path, default=None, help="the data folder (default: the project's data/)")
+    parser.add_argument("--data", type=Path, default=None, metavar="DIR",
+                        help="a data folder laid out as data/ is: articles/, facts/, curation.ttl "
+                             "(default: the seed data installed with kg)")
 
 
 def add_engine(parser: argparse.ArgumentParser) -> None:
