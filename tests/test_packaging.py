@@ -81,6 +81,11 @@ def test_installed_wheel_runs_the_main_job_outside_the_checkout(venv, tmp_path):
                            cwd=work, capture_output=True, text=True, check=True)
     for line in where.stdout.splitlines():  # the installed copies, not the checkout's
         assert line.startswith(str(venv)), line
+    # Test-only libraries stay out of a user's install, and the main job below runs without them.
+    absent = subprocess.run([str(venv / "bin" / "python"), "-c", "import importlib.util as u; "
+                             "print([m for m in ('scipy', 'owlready2', 'pytest') if u.find_spec(m)])"],
+                            cwd=work, capture_output=True, text=True, check=True)
+    assert absent.stdout.strip() == "[]"
 
     listed = _kg(venv, "query", "--list", cwd=work)
     assert listed.returncode == 0, listed.stderr
@@ -139,3 +144,48 @@ def test_editable_install_reads_the_working_tree():
     assert paths.shapes_dir() == ROOT / "ontology" / "shapes"
     assert paths.queries_dir() == ROOT / "queries"
     assert paths.data_dir() == ROOT / "data"
+
+
+def _imports(path: Path) -> set[str]:
+    """The top-level names of the absolute imports of a module, wherever they stand (inside functions too)."""
+    import ast
+
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def _requirement_names(requirements: list[str]) -> set[str]:
+    import re
+
+    return {re.split(r"[<>=!~\[; ]", r, maxsplit=1)[0].lower().replace("_", "-") for r in requirements}
+
+
+def test_runtime_dependencies_are_what_the_commands_import():
+    """Every runtime dependency is imported by kg's code, and kg imports nothing else from outside the standard
+    library. owlready2 (27 MB) was a runtime dependency that only a test used, and scipy one that only networkx's
+    PageRank and HITS needed although igraph computes them."""
+    import tomllib
+    from importlib.metadata import packages_distributions
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    runtime = _requirement_names(project["dependencies"])
+    test_only = _requirement_names(project["optional-dependencies"]["test"])
+    distribution = {module: {d.lower().replace("_", "-") for d in dists}
+                    for module, dists in packages_distributions().items()}
+    #: A module of kg that no command imports, kept for the tests: it may use the test extra.
+    test_modules = {"reasoner.py"}
+    used = set()
+    for path in sorted((ROOT / "kg").rglob("*.py")):
+        name = path.relative_to(ROOT / "kg").as_posix()
+        for module in _imports(path) - set(sys.stdlib_module_names) - {"kg", "__future__"}:
+            dists = distribution.get(module, {module})
+            allowed = runtime | (test_only if name in test_modules else set())
+            assert dists & allowed, f"kg/{name} imports {module}, which no runtime dependency provides"
+            if name not in test_modules:
+                used |= dists
+    assert runtime <= used, f"runtime dependencies no command imports: {sorted(runtime - used)}"
