@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from kg.commands import build
-from kg.commands.common import EXIT_OK, EXIT_VIOLATIONS, add_data, add_format, add_out, add_store, command, log
+from kg.commands.common import EXIT_OK, EXIT_VIOLATIONS, add_data, add_drafts, add_format, add_out, add_store, command, log
 
 
 def register(sub) -> None:
@@ -27,6 +27,7 @@ def register(sub) -> None:
     p.add_argument("--input", type=Path, default=None, metavar="FILE",
                    help="a built TriG dataset to run on instead of building from --data (needs --store oxigraph:PATH)")
     add_store(p, "memory (default: out/kg.trig), or oxigraph:PATH to load --input into")
+    add_drafts(p)
     add_format(p, ("text", "json"), "text", argparse.SUPPRESS)  # the build summary's, which run prints
     p.set_defaults(func=run)
 
@@ -46,7 +47,9 @@ def run(args) -> int:
     code = build.run(args)
     if code != EXIT_OK:
         return code
-    data = _analyse_and_export(read_dataset(args.out / "kg.trig"), args.out)
+    from kg.drafts import apply  # noqa: PLC0415
+
+    data = _analyse_and_export(apply(read_dataset(args.out / "kg.trig"), args.drafts), args.out)
     _print_outputs(args.out, data)
     return EXIT_OK
 
