@@ -32,6 +32,9 @@ def parser() -> argparse.ArgumentParser:
         formatter_class=Formatter,
     )
     add_quiet(top)
+    from kg import __version__  # noqa: PLC0415
+
+    top.add_argument("--version", action="version", version=f"kg (sanctions-kg) {__version__}")
     sub = top.add_subparsers(dest="command", metavar="COMMAND")
     for module in commands.modules():
         module.register(sub)

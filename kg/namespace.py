@@ -203,6 +203,9 @@ GROUP = Namespace(ID + "group/")
 PLACE = Namespace(ID + "place/")
 POST = Namespace(ID + "post/")
 
+#: The catalogue's queries (``queries/<name>.rq``), as named in validation reports.
+QUERY = Namespace("https://w3id.org/sanctions-kg/query/")
+
 #: Named graphs of the dataset.
 GRAPH = Namespace("https://w3id.org/sanctions-kg/graph/")
 ONTOLOGY_GRAPH = GRAPH.ontology

@@ -73,7 +73,12 @@ class Unsupported(Exception):
 
 @dataclass(frozen=True)
 class Finding:
-    """One validation result, in rdflib terms."""
+    """One validation result, in rdflib terms.
+
+    ``shape`` is the rule (a property or node shape, or a SPARQL constraint);
+    ``component`` is its SHACL constraint component (``sh:MinCountConstraintComponent``…),
+    and ``source_shape`` the shape that holds a SPARQL constraint (else ``shape``).
+    """
 
     severity: URIRef
     focus: object
@@ -81,6 +86,14 @@ class Finding:
     value: object
     shape: URIRef | BNode
     message: str
+    component: URIRef | None = None
+    source_shape: URIRef | BNode | None = None
+
+
+def component(key: URIRef) -> URIRef:
+    """The SHACL constraint component of a constraint parameter: ``sh:minCount`` -> ``sh:MinCountConstraintComponent``."""
+    name = str(key)[len(str(SH)):]
+    return SH[f"{name[0].upper()}{name[1:]}ConstraintComponent"]
 
 
 @dataclass
@@ -317,24 +330,24 @@ class _Runner:
         return _focus_pattern(targets, var, "VALUES ?%s { %s }" % (var, values))
 
     # constraints ----------------------------------------------------------------
-    def property_violations(self, shape: PropertyShape, focus: str) -> list[tuple[object, object]]:
-        """(focus node, value or None) pairs that violate ``shape`` on the nodes ``focus`` binds to ?this."""
+    def property_violations(self, shape: PropertyShape, focus: str) -> list[tuple[object, object, URIRef]]:
+        """(focus node, value or None, constraint component) that violate ``shape`` on the nodes ``focus`` binds to ?this."""
         p = _iri(shape.path)
-        found: list[tuple[object, object]] = []
+        found: list[tuple[object, object, URIRef]] = []
         for key, value in shape.constraints:
             if key == SH.minCount:
                 q = (f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {p} ?v }} }} "
                      f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {int(value)})")
-                found += [(row["this"], None) for row in self.select(q)]
+                found += [(row["this"], None, component(key)) for row in self.select(q)]
                 continue
             if key == SH.maxCount:
                 q = (f"SELECT ?this WHERE {{ {focus} ?this {p} ?v }} "
                      f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {int(value)})")
-                found += [(row["this"], None) for row in self.select(q)]
+                found += [(row["this"], None, component(key)) for row in self.select(q)]
                 continue
             if key == SH.hasValue:
                 q = f"SELECT ?this WHERE {{ {focus} FILTER NOT EXISTS {{ ?this {p} {_sparql_term(value)} }} }}"
-                found += [(row["this"], None) for row in self.select(q)]
+                found += [(row["this"], None, component(key)) for row in self.select(q)]
                 continue
             if key == SH.node:
                 pairs = [(row["this"], row["v"]) for row in
@@ -343,7 +356,7 @@ class _Runner:
                     continue
                 values = {v for _, v in pairs}
                 bad = self.nonconforming(value, values)
-                found += [(t, v) for t, v in pairs if v in bad]
+                found += [(t, v, component(key)) for t, v in pairs if v in bad]
                 continue
             if key == SH["class"]:
                 cond = f"FILTER NOT EXISTS {{ ?v <{RDF_TYPE}>/<{RDFS_SUBCLASS}>* {_iri(value)} }}"
@@ -361,7 +374,7 @@ class _Runner:
             else:  # pragma: no cover - compile_shapes lets nothing else through
                 raise Unsupported(str(key))
             q = f"SELECT DISTINCT ?this ?v WHERE {{ {focus} ?this {p} ?v . {cond} }}"
-            found += [(row["this"], row["v"]) for row in self.select(q)]
+            found += [(row["this"], row["v"], component(key)) for row in self.select(q)]
         return found
 
     def nonconforming(self, shape, nodes: set) -> set:
@@ -370,16 +383,16 @@ class _Runner:
             raise Unsupported("sh:node or sh:or on blank nodes is not supported by the Oxigraph engine")
         values = " ".join(map(str, nodes))
         focus = "{ VALUES ?this { %s } }" % values
-        return {t for t, _ in self.shape_violations(shape, focus)}
+        return {t for t, *_ in self.shape_violations(shape, focus)}
 
-    def shape_violations(self, shape, focus: str) -> list[tuple[object, object]]:
+    def shape_violations(self, shape, focus: str) -> list[tuple[object, object, URIRef]]:
         if isinstance(shape, PropertyShape):
             return self.property_violations(shape, focus)
         found = []
         for prop in shape.properties:
             found += self.property_violations(prop, focus)
         for members in shape.alternatives:
-            found += [(t, t) for t in self.or_violations(members, focus)]
+            found += [(t, t, SH.OrConstraintComponent) for t in self.or_violations(members, focus)]
         if shape.sparql:
             raise Unsupported(f"{shape.node}: SPARQL constraints inside sh:node or sh:or are not supported")
         return found
@@ -418,19 +431,20 @@ class _Runner:
                 for var, val in bound.items():
                     message = message.replace("{?%s}" % var, str(val)).replace("{$%s}" % var, str(val))
                 self.findings.append(Finding(constraint.severity, bound["this"], bound.get("path"), value,
-                                             constraint.node, message))
+                                             constraint.node, message, SH.SPARQLConstraintComponent, shape.node))
 
     def run_shape(self, shape: NodeShape) -> None:
         focus = self.focus_pattern(shape.targets)
         for prop in shape.properties:
-            for this, value in self.property_violations(prop, focus):
+            for this, value, key in self.property_violations(prop, focus):
                 self.findings.append(Finding(prop.severity, self.to_rdflib(this), prop.path,
-                                             self.to_rdflib(value), prop.node, prop.message or _default(prop)))
+                                             self.to_rdflib(value), prop.node, prop.message or _default(prop), key))
         for members in shape.alternatives:
             for this in self.or_violations(members, focus):
                 term = self.to_rdflib(this)
                 self.findings.append(Finding(shape.severity, term, None, term, shape.node,
-                                             shape.message or "Node does not conform to any shape of sh:or"))
+                                             shape.message or "Node does not conform to any shape of sh:or",
+                                             SH.OrConstraintComponent))
         for constraint in shape.sparql:
             self.sparql_violations(shape, constraint)
 
