@@ -88,8 +88,10 @@ def _open(spec: str, path: Path | str | None) -> Dataset:
     if kind == "memory":
         from kg import paths  # noqa: PLC0415
 
+        from kg.io import is_stdin  # noqa: PLC0415
+
         path = Path(path) if path else paths.out_dir() / "kg.trig"
-        if not path.exists():
+        if not is_stdin(path) and not path.exists():
             raise KgInputError(f"{path}: no built graph here; run `kg build` first")
         return read_dataset(path)
     if kind == "oxigraph":
@@ -173,10 +175,9 @@ def load_oxigraph(trig_path: Path | str, location: Path | str) -> str:
 
 
 def _read_bytes(trig_path: Path | str) -> bytes:
-    try:
-        return Path(trig_path).read_bytes()
-    except OSError as exc:
-        raise KgInputError(f"{trig_path}: cannot read: {exc.strerror}") from exc
+    from kg.io import read_input  # noqa: PLC0415
+
+    return read_input(trig_path)
 
 
 def _load_oxigraph(trig: bytes, location: Path) -> str:

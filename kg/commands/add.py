@@ -31,7 +31,7 @@ def register(sub) -> None:
         "existing slug are refused with exit 2). Then: kg review SLUG.",
         "kg add report.txt --slug ca-2024-12-sanctions --published 2024-12-11",
     )
-    p.add_argument("file", type=Path, metavar="FILE", help="the article: .txt (UTF-8) or a saved page (.html)")
+    p.add_argument("file", type=Path, metavar="FILE", help="the article: .txt (UTF-8) or a saved page (.html); - reads standard input (with --slug)")
     p.add_argument("--slug", default=None, help="the article's name in data/ (default: from the file name)")
     p.add_argument("--published", type=_date, default=None, metavar="YYYY-MM-DD",
                    help="the article's date when its text has no dateline (relative dates are worked out from it)")

@@ -20,7 +20,7 @@ def register(sub) -> None:
         "kg load out/kg.trig --store oxigraph:out/store\n"
         "  kg load new-article.trig --add --store oxigraph:out/store",
     )
-    p.add_argument("file", type=Path, metavar="FILE", help="a TriG file")
+    p.add_argument("file", type=Path, metavar="FILE", help="a TriG file (- reads standard input)")
     add_store(p, "the store to fill", required=True, metavar="oxigraph:PATH")
     p.add_argument("--add", action="store_true",
                    help="add FILE's named graphs to the store, validated for what they affect")

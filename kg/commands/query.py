@@ -16,7 +16,7 @@ def register(sub) -> None:
         "(json, csv, tsv, xml); CONSTRUCT and DESCRIBE in Turtle or JSON-LD.",
         "kg query counter-sanctions --param responder=China --format csv",
     )
-    p.add_argument("name", nargs="?", help="a catalogue query name, or a .rq file")
+    p.add_argument("name", nargs="?", help="a catalogue query name, a .rq file, or - for a query on standard input")
     p.add_argument("-e", "--expression", metavar="SPARQL", help="run this SPARQL text instead")
     p.add_argument("--list", action="store_true", help="list the catalogue with summaries and parameters")
     p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="a parameter value (repeatable)")
@@ -41,6 +41,10 @@ def run(args) -> int:
         return EXIT_OK
     if args.expression:
         query = args.expression
+    elif args.name == "-":
+        from kg.io import read_input  # noqa: PLC0415
+
+        query = read_input("-").decode("utf-8", errors="replace")
     elif args.name and args.name.endswith(".rq"):
         query = parse_query_file(args.name)
     elif args.name:

@@ -25,7 +25,8 @@ def register(sub) -> None:
     add_data(p)
     add_out(p, Path("out"), "the output folder (default: out/)")
     p.add_argument("--input", type=Path, default=None, metavar="FILE",
-                   help="a built TriG dataset to run on instead of building from --data (needs --store oxigraph:PATH)")
+                   help="a built TriG dataset to run on instead of building from --data (needs --store oxigraph:PATH; "
+                        "- reads standard input)")
     add_store(p, "memory (default: out/kg.trig), or oxigraph:PATH to load --input into")
     add_drafts(p)
     add_format(p, ("text", "json"), "text", argparse.SUPPRESS)  # the build summary's, which run prints

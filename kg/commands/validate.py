@@ -23,7 +23,7 @@ def register(sub) -> None:
         "kg validate out/kg.trig --format turtle > report.ttl\n"
         "  kg validate --store oxigraph:out/store --graph https://w3id.org/sanctions-kg/graph/article/xinjiang-round-2021",
     )
-    p.add_argument("files", nargs="*", type=Path, metavar="FILE", help="TriG or Turtle files (default: out/kg.trig)")
+    p.add_argument("files", nargs="*", type=Path, metavar="FILE", help="TriG or Turtle files (default: out/kg.trig; - reads TriG or Turtle from standard input)")
     add_store(p, "with no FILE: validate this store (memory, oxigraph:PATH, sparql:URL)")
     add_engine(p)
     add_format(p, ("text", "json", "turtle"), "text",
