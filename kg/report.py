@@ -97,35 +97,40 @@ def chain_rows(chains: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-def chains_text(found: Mapping[str, Any], max_cycle: int) -> str:
-    """The result of :func:`kg.analysis.chain_analysis` as the tables ``kg chains`` prints."""
-    from tabulate import tabulate  # noqa: PLC0415
+def chains_text(found: Mapping[str, Any], max_cycle: int, width: int | None = None) -> str:
+    """The result of :func:`kg.analysis.chain_analysis` as the tables ``kg chains`` prints, each
+    fitted to ``width`` columns (see :func:`kg.results.fit_table`)."""
+    from kg.results import fit_table  # noqa: PLC0415
 
     rows = chain_rows(found["chains"])
     lines = [
         f"{len(found['chains'])} chains\n",
-        tabulate([[r["chain"], r["step"], r["link"], r["act"][:60], r["kind"], r["when"], r["lag_days"]] for r in rows],
-                 headers=["chain", "step", "link", "act", "kind", "when", "lag (days)"]),
+        fit_table([[r["chain"], r["step"], r["link"], r["act"], r["kind"], r["when"], r["lag_days"]] for r in rows],
+                  ["chain", "step", "link", "act", "kind", "when", "lag (days)"], width, numbers=True),
         "\nCandidate retaliations (inferred, not asserted):",
-        tabulate([[c["first_label"], c["candidate_label"], c["basis"], c["lag"]] for c in found["candidates"]],
-                 headers=["first act", "candidate answer", "basis", "lag"]) if found["candidates"] else "  none",
+        fit_table([[c["first_label"], c["candidate_label"], c["basis"], c["lag"]] for c in found["candidates"]],
+                  ["first act", "candidate answer", "basis", "lag"], width) if found["candidates"] else "  none",
         "\nReciprocity between sides:",
-        tabulate([[r["a_label"], r["b_label"], r["a_to_b"], r["b_to_a"], r["reciprocity"]] for r in found["reciprocity"]],
-                 headers=["side A", "side B", "A -> B", "B -> A", "reciprocity"]),
+        fit_table([[r["a_label"], r["b_label"], r["a_to_b"], r["b_to_a"], r["reciprocity"]] for r in found["reciprocity"]],
+                  ["side A", "side B", "A -> B", "B -> A", "reciprocity"], width, numbers=True),
     ]
     shown = found["cycles"][:CYCLES_SHOWN]
     more = len(found["cycles"]) - len(shown)
-    lines.append(f"\nCycles of at most {max_cycle} sides: " + ("; ".join(" -> ".join(c) for c in shown) or "none")
-                 + (f"; and {more} more (--format json lists them all)" if more else ""))
+    notes = [f"Cycles of at most {max_cycle} sides: " + ("; ".join(" -> ".join(c) for c in shown) or "none")
+             + (f"; and {more} more (--format json lists them all)" if more else "")]
     if found["most_answered"]:
         top = found["most_answered"][0]
-        lines.append(f"Most answered act: {top['label']} ({top['answers']} answers)")
+        notes.append(f"Most answered act: {top['label']} ({top['answers']} answers)")
     if found["answers_by_measure"]:
         top = found["answers_by_measure"][0]
-        lines.append(f"Measure that drew the strongest answer: {top['measure']} ({top['strongest']})")
+        notes.append(f"Measure that drew the strongest answer: {top['measure']} ({top['strongest']})")
     if found["unplaced"]:
-        lines.append("Actors on no side: " + ", ".join(found["unplaced"]))
-    return "\n".join(lines)
+        notes.append("Actors on no side: " + ", ".join(found["unplaced"]))
+    if width is not None:
+        import textwrap  # noqa: PLC0415
+
+        notes = [textwrap.fill(note, width, subsequent_indent="  ", break_on_hyphens=False) for note in notes]
+    return "\n".join(lines) + "\n\n" + "\n".join(notes)
 
 
 def _csv(rows: list[Mapping[str, Any]], fields: list[str] | None = None) -> bytes:

@@ -36,3 +36,9 @@ def ontology():
     for name in ("sanctions.ttl", "schemes.ttl"):
         g.parse(ROOT / "ontology" / name)
     return g
+
+
+@pytest.fixture(autouse=True)
+def _no_terminal_width(monkeypatch):
+    """Tables fit $COLUMNS when it is set (kg.results.terminal_width); tests that do not set it see whole lines."""
+    monkeypatch.delenv("COLUMNS", raising=False)

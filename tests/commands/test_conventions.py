@@ -88,3 +88,65 @@ def test_dash_reads_standard_input_for_add(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", _Stdin(b"  \n"))
     assert main(["-q", "add", "-", "--slug", "note", "--data", str(tmp_path)]) == 2
     assert "<stdin>: the file is empty" in capsys.readouterr().err  # it read standard input, not a file named -
+
+
+@pytest.mark.parametrize("query, fmt", [
+    ("CONSTRUCT { ?s a ?t } WHERE { ?s a ?t } LIMIT 2", "csv"),
+    ("CONSTRUCT { ?s a ?t } WHERE { ?s a ?t } LIMIT 2", "table"),
+    ("SELECT ?s WHERE { ?s a ?t } LIMIT 2", "turtle"),
+    ("SELECT ?s WHERE { ?s a ?t } LIMIT 2", "json-ld"),
+    ("ASK { ?s a ?t }", "csv"),  # the W3C CSV/TSV results formats have no boolean
+    ("ASK { ?s a ?t }", "turtle"),
+])
+def test_a_format_that_does_not_apply_to_the_query_form_is_exit_2(built, query, fmt, capsys):
+    """--format csv on a CONSTRUCT printed Turtle, and turtle on a SELECT a table, with exit 0."""
+    assert main(["-q", "query", "-e", query, "--format", fmt, "--dataset", str(built)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and f"--format {fmt} does not apply to a" in captured.err
+
+
+@pytest.mark.parametrize("query, fmt, marker", [
+    ("CONSTRUCT { ?s a ?t } WHERE { ?s a ?t } LIMIT 2", "json-ld", '"@id"'),
+    ("ASK { ?s a ?t }", "json", '"boolean": true'),
+    ("ASK { ?s a ?t }", "xml", "<boolean>true</boolean>"),
+])
+def test_the_formats_of_each_query_form_still_work(built, query, fmt, marker, capsys):
+    assert main(["-q", "query", "-e", query, "--format", fmt, "--dataset", str(built)]) == 0
+    assert marker in capsys.readouterr().out
+
+
+def _lines(text: str) -> list[str]:
+    return text.rstrip("\n").split("\n")
+
+
+@pytest.mark.parametrize("width", [100, 60])
+@pytest.mark.parametrize("argv", [["query", "sanctions"], ["query", "timeline"], ["query", "grounds"], ["chains"]])
+def test_wide_tables_fit_the_terminal_and_lose_no_value(built, argv, width, monkeypatch, capsys):
+    """`kg query sanctions` printed lines of 1,027 characters. Fitted to $COLUMNS, no value is cut: every word of
+    every value of the CSV output is in the table."""
+    import csv
+
+    monkeypatch.setenv("COLUMNS", str(width))
+    assert main(["-q", *argv, "--dataset", str(built)]) == 0
+    shown = capsys.readouterr().out
+    assert max(map(len, _lines(shown))) <= width
+    monkeypatch.delenv("COLUMNS")
+    assert main(["-q", *argv, "--format", "csv", "--dataset", str(built)]) == 0
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    words = set(shown.split())
+    column = 3 if argv == ["chains"] else None  # kg chains --format csv has more columns than its table shows
+    for row in rows[1:]:
+        for value in ([row[column]] if column is not None else row):
+            short = value
+            for prefix, ns in __import__("kg.namespace", fromlist=["PREFIXES"]).PREFIXES.items():
+                if value.startswith(ns):
+                    short = f"{prefix}:{value[len(ns):]}"
+            assert set(short.split()) <= words, short
+
+
+def test_tables_into_a_pipe_keep_one_line_per_row(built, capsys):
+    assert main(["-q", "query", "sanctions", "--dataset", str(built)]) == 0
+    lines = _lines(capsys.readouterr().out)
+    assert main(["-q", "query", "sanctions", "--format", "csv", "--dataset", str(built)]) == 0
+    rows = len(_lines(capsys.readouterr().out)) - 1
+    assert len(lines) == rows + 3  # header, rule, the rows, "(N rows)"
