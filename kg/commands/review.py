@@ -14,7 +14,8 @@ def register(sub) -> None:
         "drafted it. SLUG or FILE narrows the list to one article or file. --confirm ID...\n"
         "removes the kg:unconfirmed line of each node (all or nothing); correct or delete\n"
         "what is wrong in the file first. Then kg build.",
-        "kg review ca-2024-12-sanctions    |    kg review --confirm act:ca-2024-12-sanctions-canada-sanction",
+        "kg review ca-2024-12-sanctions\n"
+        "  kg review --confirm act:ca-2024-12-sanctions-canada-sanction",
     )
     p.add_argument("narrow", nargs="?", default=None, metavar="SLUG|FILE", help="one article (its slug) or one Turtle file")
     p.add_argument("--confirm", nargs="+", default=None, metavar="ID", help="confirm these nodes (IDs as the list shows them)")

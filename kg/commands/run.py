@@ -20,7 +20,8 @@ def register(sub) -> None:
         "With --input FILE --store oxigraph:PATH the graph is a TriG file instead (a\n"
         "large one, such as kg synth writes): it is validated in memory and, only if\n"
         "it conforms, loaded into the store on disk while the analyses run.",
-        "kg run --out out    |    kg run --input synth.trig --store oxigraph:out/store",
+        "kg run --out out\n"
+        "  kg run --input synth.trig --store oxigraph:out/store",
     )
     add_data(p)
     add_out(p, Path("out"), "the output folder (default: out/)")

@@ -13,7 +13,7 @@ def register(sub) -> None:
         "makes no outbound requests. Each query has a time limit and a row limit; a cut\n"
         "result is marked (header X-Result-Truncated). /catalogue/NAME runs a catalogue\n"
         "query with parameters from the URL.",
-        "kg serve --port 7878   # then: curl 'http://127.0.0.1:7878/sparql?query=ASK{}'",
+        "kg serve --port 7878   # then: curl -G --data-urlencode 'query=ASK {}' http://127.0.0.1:7878/sparql",
     )
     p.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1, this machine only)")
     p.add_argument("--port", type=int, default=7878, help="the port (default: 7878; 0 picks a free one)")

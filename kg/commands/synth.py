@@ -14,7 +14,7 @@ def register(sub) -> None:
         "counter-sanctions, statements, posts and evidence; it conforms to the shapes.\n"
         "--violations K injects K violations of each kind (bad quote, retaliation before\n"
         "what it answers, count below named targets, sanction without imposer).",
-        "kg synth --triples 100000 --seed 1 --out synth.trig && kg validate synth.trig",
+        "kg synth --triples 10000 --seed 1 --out synth.trig && kg validate synth.trig",
     )
     p.add_argument("--triples", type=int, required=True, metavar="N", help="about how many triples")
     p.add_argument("--seed", type=int, default=0, help="the random seed (default: 0)")
