@@ -45,21 +45,28 @@ def compute(graph, window_days: int = 30) -> dict[str, Any]:
     """Every figure of the report, as plain data."""
     from kg.analysis import centrality, chain_analysis, networks  # noqa: PLC0415
     from kg.build import summary  # noqa: PLC0415
+    from kg.progress import stages  # noqa: PLC0415
 
-    log.info("building the actor and side networks")
-    G = networks.actor_network(graph)
-    side_of, unplaced = networks.sides(graph)
-    labels = networks.actor_labels(graph)
-    S = networks.side_network(G, side_of, labels)
-    log.info("computing centrality")
-    actors = centrality.centrality_table(G, side_of=side_of)
-    sides = centrality.centrality_table(S)
-    log.info("analysing chains")
-    D = networks.act_network(graph)
-    chains = chain_analysis(graph, window_days, actors=G, acts=D)
-    acts = [dict(d, act=n) for n, d in D.nodes(data=True)]
+    with stages("analysing", ["networks", "centrality", "chains", "summary"]) as step:
+        step("networks")
+        log.info("building the actor and side networks")
+        G = networks.actor_network(graph)
+        side_of, unplaced = networks.sides(graph)
+        labels = networks.actor_labels(graph)
+        S = networks.side_network(G, side_of, labels)
+        step("centrality")
+        log.info("computing centrality")
+        actors = centrality.centrality_table(G, side_of=side_of)
+        sides = centrality.centrality_table(S)
+        step("chains")
+        log.info("analysing chains")
+        D = networks.act_network(graph)
+        chains = chain_analysis(graph, window_days, actors=G, acts=D)
+        acts = [dict(d, act=n) for n, d in D.nodes(data=True)]
+        step("summary")
+        counts = summary(graph)
     return {
-        "summary": summary(graph),
+        "summary": counts,
         "measures": dict(centrality.MEASURES),
         "actors": actors,
         "sides": sides,
@@ -315,13 +322,30 @@ def _html(markdown_text: str, pictures: Mapping[str, bytes]) -> str:
 
 def write_report(data: Mapping[str, Any], out_dir: Path | str) -> list[Path]:
     """Write report.md, report.html, the pictures, CSV of every table and report.json into ``out_dir``."""
+    from kg.progress import stages  # noqa: PLC0415
+
     out_dir = Path(out_dir)
-    log.info("drawing the pictures")
-    pictures = _pictures(data)
+    with stages("writing the report", ["pictures", "markdown and html", "tables"]) as step:
+        step("pictures")
+        log.info("drawing the pictures")
+        pictures = _pictures(data)
+        step("markdown and html")
+        written = _write_pages(data, pictures, out_dir)
+        step("tables")
+        written += _write_tables(data, out_dir)
+    return written
+
+
+def _write_pages(data: Mapping[str, Any], pictures: Mapping[str, bytes], out_dir: Path) -> list[Path]:
     markdown_text = _markdown(data)
     written = [atomic_write(out_dir / name, png) for name, png in pictures.items()]
     written.append(atomic_write(out_dir / "report.md", markdown_text))
     written.append(atomic_write(out_dir / "report.html", _html(markdown_text, pictures)))
+    return written
+
+
+def _write_tables(data: Mapping[str, Any], out_dir: Path) -> list[Path]:
+    written = []
     tables = {
         "centrality-actors.csv": data["actors"],
         "centrality-sides.csv": data["sides"],

@@ -461,7 +461,9 @@ def run(store: "pyoxigraph.Store", plan: Plan, focus: Iterable | None = None) ->
     runner = _Runner(store, set(focus) if focus is not None else None)
     # Oxigraph evaluates a query without holding the GIL: shapes run side by side (14 s instead of 22 s
     # at 10^6 triples on 2 cores).
+    from kg.progress import bar  # noqa: PLC0415
+
     with ThreadPoolExecutor(max_workers=max(1, min(len(plan.shapes), os.cpu_count() or 1))) as pool:
-        for _ in pool.map(runner.run_shape, plan.shapes):
+        for _ in bar(pool.map(runner.run_shape, plan.shapes), desc="validating", total=len(plan.shapes), unit="shape"):
             pass
     return sorted(runner.findings, key=lambda f: tuple(str(x) for x in (f.shape, f.focus, f.path, f.value, f.message)))

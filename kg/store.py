@@ -39,6 +39,7 @@ from pathlib import Path
 from rdflib import Dataset
 
 from kg.io import KgInputError, read_dataset
+from kg.progress import reading
 
 __all__ = [
     "DEFAULT_STORE", "StoreError", "add_oxigraph", "analysis_store", "load_checked", "open_dataset", "oxigraph_store", "save_dataset", "store_kind",
@@ -186,7 +187,8 @@ def _load_oxigraph(trig: bytes, location: Path) -> str:
     def fill(version: Path) -> bool:
         store = pyoxigraph.Store(str(version))
         try:
-            store.bulk_load(trig, format=pyoxigraph.RdfFormat.TRIG)
+            with reading(trig, "loading") as source:
+                store.bulk_load(source, format=pyoxigraph.RdfFormat.TRIG)
         except (SyntaxError, ValueError) as exc:
             raise KgInputError(f"cannot load into Oxigraph: {exc}") from exc
         store.flush()
@@ -203,7 +205,8 @@ def _in_memory(trig_path: Path | str):
     data = _read_bytes(trig_path)
     memory = pyoxigraph.Store()
     try:
-        memory.bulk_load(data, format=pyoxigraph.RdfFormat.TRIG)
+        with reading(data, f"reading {trig_path}") as source:
+            memory.bulk_load(source, format=pyoxigraph.RdfFormat.TRIG)
     except (SyntaxError, ValueError) as exc:
         raise KgInputError(f"{trig_path}: {exc}") from exc
     return data, memory

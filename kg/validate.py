@@ -232,13 +232,13 @@ def quality_results(dataset) -> list[Result]:
     so the results fit a standard report beside the shapes' results.
     """
     from kg.namespace import QUERY  # noqa: PLC0415
+    from kg.progress import bar  # noqa: PLC0415
     from kg.query import load_catalogue, run_query  # noqa: PLC0415
 
     names = _namespaces(dataset, Graph())
     results = []
-    for name, query in load_catalogue().items():
-        if not query.is_violation_check:
-            continue
+    checks = {name: query for name, query in load_catalogue().items() if query.is_violation_check}
+    for name, query in bar(checks.items(), desc="quality queries", total=len(checks), unit="query"):
         answer = run_query(dataset, query)
         for row in answer:
             focus = row[0]
