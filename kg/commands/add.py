@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from kg.commands.common import EXIT_OK, add_data, command
+from kg.commands.common import EXIT_OK, add_data, add_format, command, print_json
 
 
 def _date(text: str) -> dt.date:
@@ -37,6 +37,7 @@ def register(sub) -> None:
                    help="the article's date when its text has no dateline (relative dates are worked out from it)")
     p.add_argument("--replace", action="store_true", help="draft an article that exists already again (its facts file is rewritten)")
     add_data(p)
+    add_format(p, ("text", "json"), "text", "how to print what was drafted (default: text)")
     p.set_defaults(func=run)
 
 
@@ -45,5 +46,14 @@ def run(args) -> int:
     from kg.ingest.summary import summary  # noqa: PLC0415
 
     draft, written = add_article(args.file, slug=args.slug, published=args.published, replace=args.replace, data_dir=args.data)
+    if args.format == "json":
+        print_json({
+            "article": f"article:{draft.slug}", "published": draft.published, "published_how": draft.published_how,
+            "actors": [{"label": a.label, "kind": a.kind, "existing": bool(a.existing)} for a in draft.actors],
+            "acts": [{"kind": act.kind, "actor": act.actor.label if act.actor else None,
+                      "targets": [t.label for t in act.targets]} for act in draft.acts],
+            "notes": draft.notes, "written": written,
+        })
+        return EXIT_OK
     print(summary(draft, written))
     return EXIT_OK

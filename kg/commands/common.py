@@ -116,6 +116,13 @@ def add_format(parser: argparse.ArgumentParser, choices: Sequence[str], default:
     )
 
 
+def print_json(data: Any) -> None:
+    """A command's result as JSON on stdout (``--format json``): one document, indented, dates and paths as text."""
+    import json  # noqa: PLC0415
+
+    print(json.dumps(data, indent=2, default=str, ensure_ascii=False))
+
+
 def add_out(parser: argparse.ArgumentParser, default: Path | None, help: str, *, required: bool = False,
             metavar: str | None = None) -> None:
     """``--out``: the file or folder a command writes (atomically), as a :class:`~pathlib.Path`."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kg.commands.common import EXIT_OK, add_data, command
+from kg.commands.common import EXIT_OK, add_data, add_format, command, print_json
 
 
 def register(sub) -> None:
@@ -21,6 +21,7 @@ def register(sub) -> None:
     p.add_argument("--confirm", nargs="+", default=None, metavar="ID", help="confirm these nodes (IDs as the list shows them)")
     p.add_argument("--all", action="store_true", help="confirm every node the list shows (narrowed by SLUG|FILE)")
     add_data(p)
+    add_format(p, ("text", "json"), "text", "how to print the drafts or what was confirmed (default: text)")
     p.set_defaults(func=run)
 
 
@@ -34,9 +35,20 @@ def run(args) -> int:
     if args.all:
         ids += [d.id for d in find_drafts(data_dir, args.narrow)]
     if not ids:
-        print(format_drafts(find_drafts(data_dir, args.narrow), base=data_dir.parent), end="")
+        drafts = find_drafts(data_dir, args.narrow)
+        if args.format == "json":
+            print_json([{"id": d.id, "node": d.node, "file": d.file, "label": d.label, "types": d.types,
+                         "says": [list(pair) for pair in d.says], "evidence": d.evidence, "rules": d.rules,
+                         "asserts": d.asserts, "reason": d.reason} for d in drafts])
+            return EXIT_OK
+        print(format_drafts(drafts, base=data_dir.parent), end="")
         return EXIT_OK
-    for draft, pending in confirm(data_dir, ids, args.narrow):
+    confirmed = confirm(data_dir, ids, args.narrow)
+    if args.format == "json":
+        print_json([{"id": d.id, "file": d.file, "still_unconfirmed": [short(n) for n in pending]}
+                    for d, pending in confirmed])
+        return EXIT_OK
+    for draft, pending in confirmed:
         line = f"confirmed {draft.id} in {draft.file}"
         if pending:
             line += f" (it refers to {', '.join(short(n) for n in pending)}, still unconfirmed)"

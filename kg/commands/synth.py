@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from kg.commands.common import EXIT_OK, add_out, command
+from kg.commands.common import EXIT_OK, add_format, add_out, command, print_json
 
 
 def register(sub) -> None:
@@ -20,6 +20,7 @@ def register(sub) -> None:
     p.add_argument("--seed", type=int, default=0, help="the random seed (default: 0)")
     p.add_argument("--violations", type=int, default=0, metavar="K", help="violations of each kind to inject (default: 0)")
     add_out(p, None, "the TriG file to write", required=True, metavar="FILE")
+    add_format(p, ("text", "json"), "text", "how to print what was written (default: text; json lists the injected focus nodes)")
     p.set_defaults(func=run)
 
 
@@ -28,6 +29,10 @@ def run(args) -> int:
 
     started = time.monotonic()
     size, truth = write_synth(args.out, args.triples, args.seed, args.violations)
+    if args.format == "json":
+        print_json({"file": args.out, "triples": size, "seconds": round(time.monotonic() - started, 3),
+                    "injected": {shape: sorted(nodes) for shape, nodes in truth.items()}})
+        return EXIT_OK
     print(f"Wrote {size} triples to {args.out} in {time.monotonic() - started:.1f} s")
     for shape, nodes in truth.items():
         if nodes:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.metadata
 import io
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -150,3 +151,53 @@ def test_tables_into_a_pipe_keep_one_line_per_row(built, capsys):
     assert main(["-q", "query", "sanctions", "--format", "csv", "--dataset", str(built)]) == 0
     rows = len(_lines(capsys.readouterr().out)) - 1
     assert len(lines) == rows + 3  # header, rule, the rows, "(N rows)"
+
+
+#: Commands whose --format is not text/json: export writes a file (gexf, graphml); serve prints only its URL.
+_NOT_TEXT_OR_JSON = {"export": ("gexf", "graphml"), "serve": None}
+
+
+def test_every_command_takes_format_and_minus_q():
+    """--format and -q are declared once (kg/commands/common.py) and taken by every command."""
+    import kg.commands
+    from kg.cli import parser
+
+    choices = parser()._subparsers._group_actions[0].choices
+    for command in kg.commands.COMMANDS:
+        options = {opt: action for action in choices[command]._actions for opt in action.option_strings}
+        assert "-q" in options and "--quiet" in options, command
+        if command in _NOT_TEXT_OR_JSON:
+            expected = _NOT_TEXT_OR_JSON[command]
+            assert (options["--format"].choices if "--format" in options else None) == expected, command
+            continue
+        assert "json" in options["--format"].choices, command
+        assert options["--format"].help != "==SUPPRESS==", command  # kg run's was hidden
+
+
+def test_format_json_prints_one_json_document_on_every_command(built, tmp_path, capsys):
+    """`kg run --format json` printed the build's JSON followed by lines of text; load, synth, report, add and
+    review had no --format at all."""
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data, ignore=shutil.ignore_patterns("__pycache__"))
+    article = tmp_path / "report.txt"
+    shutil.copy(ROOT / "data" / "articles" / "canada-eight-officials-2024.txt", article)
+    runs = {
+        "build": ["build", "--out", str(tmp_path / "b")],
+        "validate": ["validate", str(built)],
+        "query": ["query", "counter-sanctions", "--dataset", str(built)],
+        "load": ["load", str(built), "--store", f"oxigraph:{tmp_path / 'store'}"],
+        "synth": ["synth", "--triples", "2000", "--violations", "1", "--out", str(tmp_path / "s.trig")],
+        "chains": ["chains", "--dataset", str(built)],
+        "report": ["report", "--dataset", str(built), "--out", str(tmp_path / "r")],
+        "run": ["run", "--out", str(tmp_path / "run")],
+        "add": ["add", str(article), "--slug", "ca-2024-12-copy", "--data", str(data)],
+        "review": ["review", "ca-2024-12-copy", "--data", str(data)],
+    }
+    import kg.commands
+
+    assert set(runs) | set(_NOT_TEXT_OR_JSON) == set(kg.commands.COMMANDS)
+    for command, argv in runs.items():
+        assert main(["-q", *argv, "--format", "json"]) == 0, command
+        out = capsys.readouterr().out
+        json.loads(out)  # one document, nothing else
+    assert json.loads(out)[0]["id"].startswith("act:ca-2024-12-copy")  # review lists the drafts kg add made
