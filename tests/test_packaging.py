@@ -58,7 +58,7 @@ def venv(wheel, tmp_path_factory) -> Path:
     """A fresh venv with only the wheel and its runtime dependencies."""
     env_dir = tmp_path_factory.mktemp("venv") / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(env_dir)], check=True, timeout=300)
-    subprocess.run([str(env_dir / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel)],
+    subprocess.run([str(env_dir / "bin" / "python"), "-m", "pip", "install", "-q", "--no-compile", str(wheel)],
                    check=True, capture_output=True, timeout=900)
     return env_dir
 
