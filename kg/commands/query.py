@@ -21,7 +21,8 @@ def register(sub) -> None:
     p.add_argument("--list", action="store_true", help="list the catalogue with summaries and parameters")
     p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="a parameter value (repeatable)")
     add_format(p, ("table", "json", "csv", "tsv", "xml", "turtle", "json-ld"), None,
-               "output format (default: table for SELECT/ASK, turtle for CONSTRUCT/DESCRIBE)")
+               "SELECT: table (default), json, csv, tsv, xml; ASK: table, json, xml; CONSTRUCT and "
+               "DESCRIBE: turtle (default), json-ld; another form's format is an error")
     add_read_store(p)
     p.set_defaults(func=run)
 
