@@ -19,7 +19,7 @@ def register(sub) -> None:
         "(seconds on 10^6 triples); --engine pyshacl runs the reference engine, with the\n"
         "same results, much slower. --graph IRI validates only what that named graph of\n"
         "an oxigraph:PATH store can affect (a newly added article), in time proportional\n"
-        "to the graph, not to the store.",
+        "to the graph, not to the store. SHACL warnings and infos are printed but exit 0.",
         "kg validate out/kg.trig --format turtle > report.ttl\n"
         "  kg validate --store oxigraph:out/store --graph https://w3id.org/sanctions-kg/graph/article/xinjiang-round-2021",
     )
@@ -64,7 +64,7 @@ def run(args) -> int:
         else:
             log.info("validating %d focus nodes that %s can affect", len(focus), ", ".join(args.graph))
     report = check_report(dataset, args.engine, focus)
-    code = EXIT_OK if report.conforms else EXIT_VIOLATIONS
+    code = EXIT_VIOLATIONS if report.violations else EXIT_OK
     # The report is this command's result: stdout, so `kg validate > report.txt` keeps it.
     if args.format == "turtle":
         print(report.graph().serialize(format="turtle"), end="")
@@ -76,8 +76,9 @@ def run(args) -> int:
         return code
     if report.results:
         print(report.format())
-    if report.conforms:
-        print(f"Conforms: {', '.join(map(str, files))}")
+    if code == EXIT_OK:
+        # warnings and infos make sh:conforms false (SHACL) but do not fail the command
+        print(f"{'No violation (warnings only)' if report.results else 'Conforms'}: {', '.join(map(str, files))}")
     else:
         print(f"\nDoes not conform: {', '.join(map(str, files))}")
     return code
