@@ -204,8 +204,10 @@ def build(
     for text_file in sorted((data_dir / "articles").glob("*.txt")):
         if text_file.stem not in slugs:
             raise KgInputError(f"{text_file}: an article without facts; add {facts_dir / (text_file.stem + '.ttl')}")
-    for facts in facts_files:
-        log.info("reading %s", facts)
+    from kg.progress import bar  # noqa: PLC0415
+
+    for facts in bar(facts_files, desc="reading articles", unit="article"):
+        log.debug("reading %s", facts)
         _, graph = _read_article(facts, data_dir)
         target = ds.graph(article_graph(facts.stem))
         for triple in graph:

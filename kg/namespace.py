@@ -223,6 +223,9 @@ POST = Namespace(ID + "post/")
 RECORD = Namespace(ID + "record/")
 ROUND = Namespace(ID + "round/")
 
+#: The catalogue's queries (``queries/<name>.rq``), as named in validation reports.
+QUERY = Namespace("https://w3id.org/sanctions-kg/query/")
+
 #: Named graphs of the dataset.
 GRAPH = Namespace("https://w3id.org/sanctions-kg/graph/")
 ONTOLOGY_GRAPH = GRAPH.ontology

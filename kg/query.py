@@ -246,12 +246,19 @@ def parse_query_file(path: Path | str) -> CatalogueQuery:
 
 
 def load_catalogue(directory: Path | str | None = None) -> dict[str, CatalogueQuery]:
-    """All ``*.rq`` files of a folder (default: the project's ``queries/``), by name."""
+    """All ``*.rq`` files of a folder (default: the project's ``queries/``), by name.
+
+    A folder with no query is a :class:`QueryError`: an empty catalogue would
+    make ``kg query --list`` print nothing and the quality checks pass unrun.
+    """
     if directory is None:
         from kg.paths import queries_dir  # noqa: PLC0415
 
         directory = queries_dir()
-    return {q.name: q for q in map(parse_query_file, sorted(Path(directory).glob("*.rq")))}
+    files = sorted(Path(directory).glob("*.rq"))
+    if not files:
+        raise QueryError(f"{directory}: no queries (*.rq) found")
+    return {q.name: q for q in map(parse_query_file, files)}
 
 
 def prepare(query: CatalogueQuery | str, source: str = "<query>"):

@@ -39,6 +39,7 @@ from pathlib import Path
 from rdflib import Dataset
 
 from kg.io import KgInputError, read_dataset
+from kg.progress import reading
 
 __all__ = [
     "DEFAULT_STORE", "PinnedVersion", "StoreError", "add_oxigraph", "analysis_store", "load_checked", "open_dataset",
@@ -89,8 +90,10 @@ def _open(spec: str, path: Path | str | None) -> Dataset:
     if kind == "memory":
         from kg import paths  # noqa: PLC0415
 
+        from kg.io import is_stdin  # noqa: PLC0415
+
         path = Path(path) if path else paths.out_dir() / "kg.trig"
-        if not path.exists():
+        if not is_stdin(path) and not path.exists():
             raise KgInputError(f"{path}: no built graph here; run `kg build` first")
         return read_dataset(path)
     if kind == "oxigraph":
@@ -183,10 +186,9 @@ def load_oxigraph(trig_path: Path | str, location: Path | str) -> str:
 
 
 def _read_bytes(trig_path: Path | str) -> bytes:
-    try:
-        return Path(trig_path).read_bytes()
-    except OSError as exc:
-        raise KgInputError(f"{trig_path}: cannot read: {exc.strerror}") from exc
+    from kg.io import read_input  # noqa: PLC0415
+
+    return read_input(trig_path)
 
 
 def _load_oxigraph(trig: bytes, location: Path, keep_imports: bool = False) -> str:
@@ -195,7 +197,8 @@ def _load_oxigraph(trig: bytes, location: Path, keep_imports: bool = False) -> s
     def fill(version: Path) -> bool:
         store = pyoxigraph.Store(str(version))
         try:
-            store.bulk_load(trig, format=pyoxigraph.RdfFormat.TRIG)
+            with reading(trig, "loading") as source:
+                store.bulk_load(source, format=pyoxigraph.RdfFormat.TRIG)
         except (SyntaxError, ValueError) as exc:
             raise KgInputError(f"cannot load into Oxigraph: {exc}") from exc
         if keep_imports:
@@ -232,7 +235,8 @@ def _in_memory(trig_path: Path | str):
     data = _read_bytes(trig_path)
     memory = pyoxigraph.Store()
     try:
-        memory.bulk_load(data, format=pyoxigraph.RdfFormat.TRIG)
+        with reading(data, f"reading {trig_path}") as source:
+            memory.bulk_load(source, format=pyoxigraph.RdfFormat.TRIG)
     except (SyntaxError, ValueError) as exc:
         raise KgInputError(f"{trig_path}: {exc}") from exc
     return data, memory

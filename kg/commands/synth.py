@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from kg.commands.common import EXIT_OK, add_out, command
+from kg.commands.common import EXIT_OK, add_format, add_out, command, print_json
 
 
 def register(sub) -> None:
@@ -20,7 +20,7 @@ def register(sub) -> None:
         "one person) for `kg import`; with --actors STORE a share of its people are the\n"
         "actors of that graph under a list's spelling, others decoys, and --truth FILE\n"
         "writes the true pairs (CSV) for measuring the matcher.",
-        "kg synth --triples 100000 --seed 1 --out synth.trig && kg validate synth.trig\n"
+        "kg synth --triples 10000 --seed 1 --out synth.trig && kg validate synth.trig\n"
         "  kg synth --ftm 1000000 --actors oxigraph:out/store --truth truth.csv --out big.ftm.json",
     )
     size = p.add_mutually_exclusive_group(required=True)
@@ -32,6 +32,7 @@ def register(sub) -> None:
     p.add_argument("--seed", type=int, default=0, help="the random seed (default: 0)")
     p.add_argument("--violations", type=int, default=0, metavar="K", help="violations of each named rule to inject (default: 0)")
     add_out(p, None, "the TriG file to write", required=True, metavar="FILE")
+    add_format(p, ("text", "json"), "text", "how to print what was written (default: text; json lists the injected focus nodes)")
     p.set_defaults(func=run)
 
 
@@ -42,6 +43,10 @@ def run(args) -> int:
 
     started = time.monotonic()
     size, truth = write_synth(args.out, args.triples, args.seed, args.violations)
+    if args.format == "json":
+        print_json({"file": args.out, "triples": size, "seconds": round(time.monotonic() - started, 3),
+                    "injected": {shape: sorted(nodes) for shape, nodes in truth.items()}})
+        return EXIT_OK
     print(f"Wrote {size} triples to {args.out} in {time.monotonic() - started:.1f} s")
     for shape, nodes in truth.items():
         if nodes:
