@@ -5,7 +5,9 @@ Exit codes (all commands):
   0  success; the graph conforms
   1  the graph does not conform (SHACL violations or failed quality queries)
   2  unreadable input: a file that cannot be parsed (file and line are named),
-     a missing file, a bad query or parameter, a bad command line
+     a missing file, a bad query or parameter, a bad command line, an output
+     that cannot be written, a store another process is writing
+  3  a bug in kg (an internal error, reported in one line)
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ import logging
 from pathlib import Path
 from typing import Any, Sequence
 
-EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT = 0, 1, 2
+EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_BUG = 0, 1, 2, 3
 
 EXIT_CODES = """exit codes:
   0  success (the graph conforms)
   1  the graph does not conform: SHACL violations or quality queries with rows
-  2  unreadable input (file and line named), bad query or parameter, bad usage"""
+  2  unreadable or empty input (file and line named), bad query or parameter,
+     bad usage, an output that cannot be written, a store busy with another writer
+  3  a bug in kg (reported in one line)"""
 
 log = logging.getLogger("kg")
 
