@@ -152,10 +152,11 @@ def _read_curation(path: Path) -> Graph:
     return graph
 
 
-def build(data_dir: Path | str | None = None, ontology_dir: Path | str | None = None) -> Dataset:
+def build(data_dir: Path | str | None = None, ontology_dir: Path | str | None = None, *,
+          allow_empty: bool = False) -> Dataset:
     """Read the ontology, every article and the curation into one Dataset.
 
-    Raises :class:`~kg.io.KgInputError` naming the file (and line) of any
+    A data folder without facts files is an error unless ``allow_empty``. Raises :class:`~kg.io.KgInputError` naming the file (and line) of any
     input that cannot be read or breaks the data conventions.
     """
     from kg import paths  # noqa: PLC0415
@@ -183,8 +184,8 @@ def build(data_dir: Path | str | None = None, ontology_dir: Path | str | None = 
 
     facts_dir = data_dir / "facts"
     facts_files = sorted(facts_dir.glob("*.ttl"))
-    if not facts_files:
-        raise KgInputError(f"{facts_dir}: no facts files (*.ttl) found")
+    if not facts_files and not allow_empty:
+        raise KgInputError(f"{facts_dir}: no facts files (*.ttl) found; give --allow-empty if that is what you mean")
     slugs = {p.stem for p in facts_files}
     for text_file in sorted((data_dir / "articles").glob("*.txt")):
         if text_file.stem not in slugs:

@@ -44,6 +44,7 @@ PARAM_TYPES = ("iri", "actor", "string", "date", "integer", "boolean")
 _NATIVE_STORES = frozenset({"OxigraphStore", "SPARQLStore", "SPARQLUpdateStore"})
 
 _HEADER_LINE = re.compile(r"^#\+ ?(.*)$")
+_SERVICE_WORD = re.compile(r"service", re.IGNORECASE)
 
 
 class QueryError(Exception):
@@ -166,6 +167,11 @@ def prepare(query: CatalogueQuery | str, source: str = "<query>"):
         text, source = query.text, str(query.path or query.name)
     else:
         text = query
+    import rdflib.plugins.sparql as rdflib_sparql  # noqa: PLC0415
+
+    # FROM <iri> selects a graph the dataset holds; rdflib would otherwise fetch the IRI (a web
+    # page, or a local file through file:) - nothing a query says may make kg read elsewhere.
+    rdflib_sparql.SPARQL_LOAD_GRAPHS = False
     try:
         return prepareQuery(text)
     except ParseException as exc:
@@ -259,6 +265,21 @@ def resolve_params(
     return bindings
 
 
+def _refuse_service(prepared, source: str) -> None:
+    """A query with SERVICE is a :class:`QueryError`: rdflib and Oxigraph would both call the IRI."""
+    from rdflib.plugins.sparql.parserutils import CompValue  # noqa: PLC0415
+
+    todo = [prepared.algebra]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, CompValue):
+            if node.name == "ServiceGraphPattern":
+                raise QueryError(f"{source}: SERVICE <{node.get('term')}> is refused: kg queries make no outbound requests")
+            todo.extend(node.values())
+        elif isinstance(node, (list, tuple)):
+            todo.extend(node)
+
+
 def run_query(graph, query: CatalogueQuery | str, **params: str):
     """Run a catalogue query (by name or object) or raw SPARQL text on a graph.
 
@@ -279,6 +300,8 @@ def run_query(graph, query: CatalogueQuery | str, **params: str):
             query = catalogue[query]
         else:
             query = CatalogueQuery(name="<text>", text=query)
+    if _SERVICE_WORD.search(query.text):  # parsed only when the word is there: most queries skip this
+        _refuse_service(prepare(query), str(query.path or query.name))
     bindings = resolve_params(graph, query, params)
     store = type(getattr(graph, "store", None)).__name__
     if store == "OxigraphStore":

@@ -34,20 +34,25 @@ import time
 import urllib.error
 import urllib.request
 import weakref
+from contextlib import contextmanager
 from pathlib import Path
 
 from rdflib import Dataset
 
-from kg.io import KgInputError, read_dataset
+from kg.io import KgInputError, new_file_mode, read_dataset
 
 __all__ = [
-    "DEFAULT_STORE", "StoreError", "add_oxigraph", "analysis_store", "load_checked", "open_dataset", "oxigraph_store", "save_dataset", "store_kind",
+    "DEFAULT_STORE", "DEFAULT_WAIT", "NO_FACTS", "StoreError", "add_oxigraph", "holds_facts", "refuse_empty", "analysis_store", "load_checked", "open_dataset", "oxigraph_store", "save_dataset", "store_kind",
 ]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_STORE = "memory"
 KINDS = ("memory", "oxigraph", "sparql")
+#: Seconds a writer of an ``oxigraph:PATH`` store waits for another one to finish before it gives up.
+DEFAULT_WAIT = 60.0
+#: The lock file writers take turns on, in ``PATH.versions/``; it holds the writer's process id.
+WRITER_LOCK = ".kg-writer.lock"
 
 
 class StoreError(Exception):
@@ -147,19 +152,25 @@ def oxigraph_store(dataset):
     return None
 
 
-def save_dataset(dataset: Dataset, spec: str, trig: bytes) -> str:
+def save_dataset(dataset: Dataset, spec: str, trig: bytes, *, wait: float | None = None) -> str:
     """Write a validated dataset into a store, all or nothing; return where it went."""
     kind, location = store_kind(spec)
     if kind == "oxigraph":
-        return _load_oxigraph(trig, Path(location))
+        return _load_oxigraph(trig, Path(location), source="the built graph", allow_empty=True, wait=wait)
     if kind == "sparql":
         return _load_remote(dataset, location)
     raise StoreError("the memory store is written by `kg build --out DIR`")
 
 
-def load_oxigraph(trig_path: Path | str, location: Path | str) -> str:
-    """Bulk-load a TriG file into an Oxigraph store, all or nothing."""
-    return _load_oxigraph(_read_bytes(trig_path), Path(location))
+def load_oxigraph(trig_path: Path | str, location: Path | str, *, allow_empty: bool = False,
+                  wait: float | None = None) -> str:
+    """Bulk-load a TriG file into an Oxigraph store, all or nothing.
+
+    A file that holds no facts (:data:`NO_FACTS`) is refused unless ``allow_empty``: it
+    would replace the whole store.
+    """
+    return _load_oxigraph(_read_bytes(trig_path), Path(location), source=str(trig_path), allow_empty=allow_empty,
+                          wait=wait)
 
 
 def _read_bytes(trig_path: Path | str) -> bytes:
@@ -169,7 +180,7 @@ def _read_bytes(trig_path: Path | str) -> bytes:
         raise KgInputError(f"{trig_path}: cannot read: {exc.strerror}") from exc
 
 
-def _load_oxigraph(trig: bytes, location: Path) -> str:
+def _load_oxigraph(trig: bytes, location: Path, *, source: str, allow_empty: bool, wait: float | None) -> str:
     import pyoxigraph  # noqa: PLC0415
 
     def fill(version: Path) -> bool:
@@ -177,12 +188,22 @@ def _load_oxigraph(trig: bytes, location: Path) -> str:
         try:
             store.bulk_load(trig, format=pyoxigraph.RdfFormat.TRIG)
         except (SyntaxError, ValueError) as exc:
-            raise KgInputError(f"cannot load into Oxigraph: {exc}") from exc
+            raise KgInputError(_parse_error(source, exc)) from None
+        if not allow_empty:
+            refuse_empty(store, source)
         store.flush()
         return True
 
-    _swap_in(location, fill)
+    _swap_in(location, fill, wait)
     return f"oxigraph:{location}"
+
+
+def _parse_error(source: str, exc: Exception) -> str:
+    """Oxigraph's parse error as ``file:line:column: reason``."""
+    message = re.sub(r"^Parser error (at|between) [^:]*: ", "", getattr(exc, "msg", None) or str(exc))
+    line = getattr(exc, "lineno", None)
+    where = f"{source}:{line}:{getattr(exc, 'offset', None)}" if line else source
+    return f"{where}: cannot parse trig: {message}"
 
 
 def _in_memory(trig_path: Path | str):
@@ -194,11 +215,12 @@ def _in_memory(trig_path: Path | str):
     try:
         memory.bulk_load(data, format=pyoxigraph.RdfFormat.TRIG)
     except (SyntaxError, ValueError) as exc:
-        raise KgInputError(f"{trig_path}: {exc}") from exc
+        raise KgInputError(_parse_error(str(trig_path), exc)) from None
     return data, memory
 
 
-def load_checked(trig_path: Path | str, location: Path | str, check, then=None) -> tuple[Dataset, bool]:
+def load_checked(trig_path: Path | str, location: Path | str, check, then=None, *, allow_empty: bool = False,
+                 wait: float | None = None) -> tuple[Dataset, bool]:
     """Load a TriG file into an Oxigraph store if ``check(dataset)`` accepts it, all or nothing.
 
     The file is read into an in-memory Oxigraph store (10^6 quads: 2.5 s)
@@ -208,7 +230,8 @@ def load_checked(trig_path: Path | str, location: Path | str, check, then=None) 
     one: Oxigraph loads without the GIL, so the load takes the core the
     analyses leave idle. The new version is swapped in when it is complete;
     if the check fails, the store on disk is not touched at all. Returns the
-    in-memory dataset and whether it was accepted.
+    in-memory dataset and whether it was accepted. A file without facts is
+    refused (:data:`NO_FACTS`) unless ``allow_empty``.
     """
     import threading  # noqa: PLC0415
 
@@ -218,6 +241,8 @@ def load_checked(trig_path: Path | str, location: Path | str, check, then=None) 
     if location.exists() and not location.is_symlink():
         raise StoreError(f"{location} exists and is not a store made by kg (a link to {location.name}.versions/)")
     data, memory = _in_memory(trig_path)
+    if not allow_empty:
+        refuse_empty(memory, str(trig_path))
     dataset = Dataset(store=OxigraphStore(store=memory), default_union=True)
     if not check(dataset):
         return dataset, False
@@ -225,7 +250,8 @@ def load_checked(trig_path: Path | str, location: Path | str, check, then=None) 
 
     def load() -> None:
         try:
-            _load_oxigraph(data, location)  # parsed once already: it cannot fail to parse
+            # parsed and checked already: it cannot fail to parse, nor be empty
+            _load_oxigraph(data, location, source=str(trig_path), allow_empty=True, wait=wait)
         except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
             failure.append(exc)
 
@@ -242,13 +268,18 @@ def load_checked(trig_path: Path | str, location: Path | str, check, then=None) 
     return dataset, True
 
 
-def add_oxigraph(trig_path: Path | str, location: Path | str, check) -> tuple[list[str], bool]:
+def add_oxigraph(trig_path: Path | str, location: Path | str, check, *, allow_empty: bool = False,
+                 wait: float | None = None) -> tuple[list[str], bool]:
     """Add (or replace) the named graphs of a TriG file in an Oxigraph store, if ``check`` accepts them.
 
     The current store is copied as a RocksDB checkpoint (hard links: instant
     whatever its size), the file's graphs replace theirs in the copy, and
     ``check(dataset, graph_iris)`` decides; only then is the copy swapped in.
-    Returns the graph IRIs and whether they went in.
+    Returns the graph IRIs and whether they went in. Writers take turns
+    (:func:`_swap_in`), and the copy is taken once this one's turn has come,
+    so two additions at once both end up in the store. Graphs without facts
+    (:data:`NO_FACTS`) are refused unless ``allow_empty``: they would empty
+    the graphs they replace.
     """
     import pyoxigraph  # noqa: PLC0415
     from oxrdflib import OxigraphStore  # noqa: PLC0415
@@ -260,6 +291,8 @@ def add_oxigraph(trig_path: Path | str, location: Path | str, check) -> tuple[li
     graphs = sorted(g.value for g in incoming.named_graphs())
     if not graphs:
         raise KgInputError(f"{trig_path}: no named graph to add (an article's triples go in a graph of their own)")
+    if not allow_empty:
+        refuse_empty(incoming, str(trig_path))
     outcome = {}
 
     def fill(version: Path) -> bool:
@@ -273,31 +306,169 @@ def add_oxigraph(trig_path: Path | str, location: Path | str, check) -> tuple[li
         outcome["accepted"] = bool(check(Dataset(store=OxigraphStore(store=store), default_union=True), graphs))
         return outcome["accepted"]
 
-    _swap_in(location, fill)
+    _swap_in(location, fill, wait)
     return graphs, outcome["accepted"]
 
 
-def _swap_in(location: Path, fill) -> None:
-    """Fill a new version folder with ``fill(folder)``; if it returns True, make it the store in one rename."""
+def _swap_in(location: Path, fill, wait: float | None = None) -> None:
+    """Fill a new version folder with ``fill(folder)``; if it returns True, make it the store in one rename.
+
+    One writer at a time (:func:`_writer_turn`): it first reclaims what earlier
+    writers left (:func:`_reclaim`), then fills its version, swaps it in and
+    removes the version it replaced.
+    """
     if location.exists() and not location.is_symlink():
         raise StoreError(f"{location} exists and is not a store made by kg (a link to {location.name}.versions/)")
     versions = location.parent / f"{location.name}.versions"
-    versions.mkdir(parents=True, exist_ok=True)
-    version = Path(tempfile.mkdtemp(prefix=time.strftime("%Y%m%dT%H%M%S-"), dir=versions))
     try:
-        if not fill(version):
+        versions.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create the store {location}: {exc.strerror or exc}") from None
+    with _writer_turn(location, versions, wait):
+        _reclaim(location, versions)
+        version = Path(tempfile.mkdtemp(prefix=time.strftime("%Y%m%dT%H%M%S-"), dir=versions))
+        try:
+            if not fill(version):
+                shutil.rmtree(version, ignore_errors=True)
+                return
+            os.chmod(version, new_file_mode(directory=True))  # mkdtemp's 0700 would lock out every other reader
+            link = location.parent / f".{location.name}.link-{os.getpid()}"
+            link.unlink(missing_ok=True)
+            link.symlink_to(version.relative_to(location.parent))
+            old = os.readlink(location) if location.is_symlink() else None
+            os.replace(link, location)  # the one atomic step: readers see the old or the new store
+        except BaseException:
             shutil.rmtree(version, ignore_errors=True)
-            return
-        link = location.parent / f".{location.name}.link-{os.getpid()}"
-        link.unlink(missing_ok=True)
-        link.symlink_to(version.relative_to(location.parent))
-        old = os.readlink(location) if location.is_symlink() else None
-        os.replace(link, location)  # the one atomic step: readers see the old or the new store
-    except BaseException:
-        shutil.rmtree(version, ignore_errors=True)
-        raise
-    if old:
-        shutil.rmtree(location.parent / old, ignore_errors=True)
+            raise
+        if old:
+            shutil.rmtree(location.parent / old, ignore_errors=True)
+
+
+@contextmanager
+def _writer_turn(location: Path, versions: Path, wait: float | None):
+    """Hold the store's writer lock (an ``flock`` on :data:`WRITER_LOCK`) while the block runs.
+
+    Another writer holding it is waited for up to ``wait`` seconds, then this one
+    refuses with :class:`StoreError`: two writers at once would each copy or
+    replace the same version, and one's work would be lost without a word. The
+    kernel drops the lock when its holder exits, however it exits, so a killed
+    writer never blocks the next.
+    """
+    import fcntl  # noqa: PLC0415 - POSIX only, like the symlink swap
+
+    wait = DEFAULT_WAIT if wait is None else wait
+    path = versions / WRITER_LOCK
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError as exc:
+        raise StoreError(f"cannot lock the store {location} for writing: {path}: {exc.strerror or exc}") from None
+    try:
+        deadline, told = time.monotonic() + max(wait, 0.0), False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                holder = _lock_holder(fd)
+                if time.monotonic() >= deadline:
+                    raise StoreError(
+                        f"oxigraph:{location} is being written by another kg process{holder}; gave up after "
+                        f"{wait:g} s: try again when it has finished, or wait longer (--wait SECONDS)"
+                    ) from None
+                if not told:
+                    log.info("waiting up to %g s for another kg process%s writing oxigraph:%s", wait, holder, location)
+                    told = True
+                time.sleep(0.05)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _lock_holder(fd: int) -> str:
+    try:
+        pid = os.pread(fd, 32, 0).decode("ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return ""
+    return f" (process {pid})" if pid.isdigit() else ""
+
+
+def _reclaim(location: Path, versions: Path) -> None:
+    """Remove what killed writers left: versions that are not the store's, and half-made links.
+
+    Called by the writer holding the lock, so nothing else is filling a version; a
+    version is in use only if the link points to it.
+    """
+    current = location.resolve() if location.is_symlink() else None
+    for link in location.parent.glob(f".{location.name}.link-*"):
+        if link.is_symlink():
+            link.unlink(missing_ok=True)
+    freed, count = 0, 0
+    for entry in versions.iterdir():
+        if entry.name == WRITER_LOCK or entry == current or not entry.is_dir() or entry.is_symlink():
+            continue
+        freed += sum(f.stat().st_size for f in entry.rglob("*") if f.is_file() and not f.is_symlink())
+        shutil.rmtree(entry, ignore_errors=True)
+        count += 1
+    if count:
+        log.info("reclaimed %d version(s) of oxigraph:%s left by an interrupted load (%.1f MB)", count, location, freed / 1e6)
+
+
+#: What a dataset without facts is: said by the refusals and the README.
+NO_FACTS = ("it holds no facts: no triple outside the ontology graph, other than articles' own description and "
+            "the records of which file each graph came from")
+
+
+def holds_facts(data) -> bool:
+    """Whether a dataset (rdflib, or a pyoxigraph Store) holds a fact: a triple outside the ontology graph
+    that is not an article's own description nor a graph's ``kg:sourceFile`` record (:data:`NO_FACTS`).
+
+    Stops at the first fact, so a full store answers at once.
+
+    Examples
+    --------
+    >>> from rdflib import Dataset, URIRef
+    >>> ds = Dataset()
+    >>> holds_facts(ds)
+    False
+    >>> _ = ds.graph(URIRef("urn:g")).add((URIRef("urn:a"), URIRef("urn:p"), URIRef("urn:b")))
+    >>> holds_facts(ds)
+    True
+    """
+    from rdflib import RDF  # noqa: PLC0415
+
+    from kg.namespace import KG, ONTOLOGY_GRAPH  # noqa: PLC0415
+
+    store = data if type(data).__name__ == "Store" else oxigraph_store(data)
+    if store is not None:
+        import pyoxigraph  # noqa: PLC0415
+
+        ontology, source = pyoxigraph.NamedNode(str(ONTOLOGY_GRAPH)), pyoxigraph.NamedNode(str(KG.sourceFile))
+        a, article = pyoxigraph.NamedNode(str(RDF.type)), pyoxigraph.NamedNode(str(KG.NewsArticle))
+        for quad in store.quads_for_pattern(None, None, None, None):
+            if quad.graph_name == ontology or quad.predicate == source:
+                continue
+            if next(iter(store.quads_for_pattern(quad.subject, a, article, None)), None) is None:
+                return True
+        return False
+    if type(getattr(data, "store", None)).__name__ in ("SPARQLStore", "SPARQLUpdateStore"):
+        return bool(data.query(
+            "ASK { GRAPH ?g { ?s ?p ?o } FILTER(?g != ?ontology && ?p != ?source) FILTER NOT EXISTS { ?s a ?article } }",
+            initBindings={"ontology": ONTOLOGY_GRAPH, "source": KG.sourceFile, "article": KG.NewsArticle},
+        ).askAnswer)
+    articles = set(data.subjects(RDF.type, KG.NewsArticle))
+    for s, p, _, graph in data.quads((None, None, None, None)):
+        name = getattr(graph, "identifier", graph)
+        if name != ONTOLOGY_GRAPH and p != KG.sourceFile and s not in articles:
+            return True
+    return False
+
+
+def refuse_empty(data, source: str) -> None:
+    """A :class:`~kg.io.KgInputError` naming ``source`` if ``data`` holds no facts (see :func:`holds_facts`)."""
+    if not holds_facts(data):
+        raise KgInputError(f"{source}: {NO_FACTS}; give --allow-empty if that is what you mean")
 
 
 def _update_url(query_url: str) -> str:

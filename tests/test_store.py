@@ -221,7 +221,7 @@ def test_run_on_an_input_file_loads_it_only_if_it_conforms(tmp_path, capsys):
 def test_load_checked_reports_a_failed_disk_load_after_the_analyses(trig, tmp_path, monkeypatch):
     import kg.store
 
-    def broken_swap(location, fill):
+    def broken_swap(location, fill, wait=None):
         raise OSError("No space left on device")
 
     monkeypatch.setattr(kg.store, "_swap_in", broken_swap)

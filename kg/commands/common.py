@@ -100,6 +100,24 @@ def add_out(parser: argparse.ArgumentParser, default: Path | None, help: str, *,
     parser.add_argument("--out", type=Path, default=default, required=required, metavar=metavar, help=help)
 
 
+def add_allow_empty(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--allow-empty``: accept a dataset without facts (an empty file, an ontology alone), which is refused otherwise."""
+    parser.add_argument(
+        "--allow-empty", action="store_true",
+        help=f"accept {what} that holds no facts (refused otherwise: no triple outside the ontology graph but "
+             "articles' own description and source records)",
+    )
+
+
+def add_wait(parser: argparse.ArgumentParser) -> None:
+    """``--wait``: how long a writer of an ``oxigraph:PATH`` store waits for another writer (see :mod:`kg.store`)."""
+    parser.add_argument(
+        "--wait", type=float, default=None, metavar="SECONDS",
+        help="how long to wait for another kg process writing the same oxigraph:PATH store before giving up "
+             "(default: a minute)",
+    )
+
+
 def add_data(parser: argparse.ArgumentParser) -> None:
     """``--data``: the folder of articles, facts and curation the graph is built from."""
     parser.add_argument("--data", type=Path, default=None, help="the data folder (default: the project's data/)")

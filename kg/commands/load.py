@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from kg.commands.common import EXIT_OK, EXIT_VIOLATIONS, add_engine, add_store, command, log
+from kg.commands.common import EXIT_OK, EXIT_VIOLATIONS, add_allow_empty, add_engine, add_store, add_wait, command, log
 
 
 def register(sub) -> None:
@@ -16,7 +16,9 @@ def register(sub) -> None:
         "validate; run `kg validate --store oxigraph:PATH` for that.\n\n"
         "--add keeps what the store holds and adds (or replaces) the named graphs of\n"
         "FILE, a new article, say: the copy is a checkpoint (instant), only what the new\n"
-        "graphs can affect is validated, and the store changes only if that conforms.",
+        "graphs can affect is validated, and the store changes only if that conforms.\n\n"
+        "One writer at a time: a load waits (--wait) for another load or build of the\n"
+        "same store to finish. A file without facts is refused unless --allow-empty.",
         "kg load out/kg.trig --store oxigraph:out/store\n"
         "  kg load new-article.trig --add --store oxigraph:out/store",
     )
@@ -25,6 +27,8 @@ def register(sub) -> None:
     p.add_argument("--add", action="store_true",
                    help="add FILE's named graphs to the store, validated for what they affect")
     add_engine(p)
+    add_allow_empty(p, "a FILE")
+    add_wait(p)
     p.set_defaults(func=run)
 
 
@@ -37,7 +41,8 @@ def run(args) -> int:
     started = time.monotonic()
     if args.add:
         return _add(args, location, started)
-    print(f"Loaded {args.file} into {load_oxigraph(args.file, location)} in {time.monotonic() - started:.1f} s")
+    target = load_oxigraph(args.file, location, allow_empty=args.allow_empty, wait=args.wait)
+    print(f"Loaded {args.file} into {target} in {time.monotonic() - started:.1f} s")
     return EXIT_OK
 
 
@@ -53,7 +58,7 @@ def _add(args, location: str, started: float) -> int:
             print(report)
         return conforms
 
-    graphs, added = add_oxigraph(args.file, location, check)
+    graphs, added = add_oxigraph(args.file, location, check, allow_empty=args.allow_empty, wait=args.wait)
     took = time.monotonic() - started
     if not added:
         print(f"\nNot added: {args.file} does not conform; oxigraph:{location} is left as it was.")

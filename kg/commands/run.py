@@ -8,7 +8,9 @@ import time
 from pathlib import Path
 
 from kg.commands import build
-from kg.commands.common import EXIT_OK, EXIT_VIOLATIONS, add_data, add_format, add_out, add_store, command, log
+from kg.commands.common import (
+    EXIT_OK, EXIT_VIOLATIONS, add_allow_empty, add_data, add_format, add_out, add_store, add_wait, command, log,
+)
 
 
 def register(sub) -> None:
@@ -28,6 +30,8 @@ def register(sub) -> None:
                    help="a built TriG dataset to run on instead of building from --data (needs --store oxigraph:PATH)")
     add_store(p, "memory (default: out/kg.trig), or oxigraph:PATH to load --input into")
     add_format(p, ("text", "json"), "text", argparse.SUPPRESS)  # the build summary's, which run prints
+    add_allow_empty(p, "data or an --input")
+    add_wait(p)
     p.set_defaults(func=run)
 
 
@@ -89,7 +93,7 @@ def _run_input(args, location: Path) -> int:
         log.info("loading it into oxigraph:%s meanwhile", location)
         outcome["data"] = _analyse_and_export(dataset, args.out)
 
-    _, accepted = load_checked(args.input, location, check, analyse)
+    _, accepted = load_checked(args.input, location, check, analyse, allow_empty=args.allow_empty, wait=args.wait)
     if not accepted:
         print(f"\nNot loaded: {args.input} does not conform; oxigraph:{location} is left as it was.", file=sys.stderr)
         return EXIT_VIOLATIONS

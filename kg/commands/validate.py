@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kg.commands.common import EXIT_OK, EXIT_VIOLATIONS, add_engine, add_store, command, log
+from kg.commands.common import EXIT_OK, EXIT_VIOLATIONS, add_allow_empty, add_engine, add_store, command, log
 
 
 def register(sub) -> None:
@@ -17,7 +17,9 @@ def register(sub) -> None:
         "(seconds on 10^6 triples); --engine pyshacl runs the reference engine, with the\n"
         "same results, much slower. --graph IRI validates only what that named graph of\n"
         "an oxigraph:PATH store can affect (a newly added article), in time proportional\n"
-        "to the graph, not to the store.",
+        "to the graph, not to the store.\n\n"
+        "A dataset without facts (an empty file, the ontology alone) is an error, not\n"
+        "\"Conforms\", unless --allow-empty.",
         "kg validate out/kg.trig\n"
         "  kg validate --store oxigraph:out/store --graph https://w3id.org/sanctions-kg/id/article/synth-3",
     )
@@ -26,6 +28,7 @@ def register(sub) -> None:
     add_engine(p)
     p.add_argument("--graph", action="append", default=[], metavar="IRI",
                    help="validate only the focus nodes this named graph can affect (oxigraph:PATH store; repeatable)")
+    add_allow_empty(p, "a dataset")
     p.set_defaults(func=run)
 
 
@@ -47,6 +50,10 @@ def run(args) -> int:
         for path in files:
             log.info("reading %s", path)
             parse_into(dataset, path)
+    if not args.allow_empty:
+        from kg.store import refuse_empty  # noqa: PLC0415
+
+        refuse_empty(dataset, ", ".join(map(str, files)))
     focus = None
     if args.graph:
         from kg.store import StoreError, oxigraph_store  # noqa: PLC0415
