@@ -89,11 +89,11 @@ def _refuse_xml_entities(data: bytes, path: Path) -> None:
     try:
         reader.parse(source)
     except DefusedXmlException as exc:
-        raise KgInputError(
-            f"{path}:{reader.getLineNumber()}: refused: the XML declares the entity {getattr(exc, 'name', '?')!r}; "
-            "entities are not expanded (a few nested ones blow a small file up to gigabytes): write their values "
-            "out, or use Turtle"
-        ) from None
+        sysid = getattr(exc, "sysid", None) or getattr(exc, "system_id", None)
+        what = (f"refers to the outside document {sysid!r}, which is not fetched" if sysid and not getattr(exc, "name", None)
+                else f"declares the entity {getattr(exc, 'name', '?')!r}; entities are not expanded (a few nested "
+                "ones blow a small file up to gigabytes): write their values out, or use Turtle")
+        raise KgInputError(f"{path}:{reader.getLineNumber()}: refused: the XML {what}") from None
     except SAXParseException as exc:
         raise KgInputError(f"{path}:{exc.getLineNumber()}:{exc.getColumnNumber()}: cannot parse xml: {exc.getMessage()}") from None
 

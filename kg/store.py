@@ -416,13 +416,14 @@ def _reclaim(location: Path, versions: Path) -> None:
 
 
 #: What a dataset without facts is: said by the refusals and the README.
-NO_FACTS = ("it holds no facts: no triple outside the ontology graph, other than articles' own description and "
-            "the records of which file each graph came from")
+NO_FACTS = ("it holds no facts: no triple outside the ontology graph but articles' own description, quotes, "
+            "and the records of which file each graph came from")
 
 
 def holds_facts(data) -> bool:
     """Whether a dataset (rdflib, or a pyoxigraph Store) holds a fact: a triple outside the ontology graph
-    that is not an article's own description nor a graph's ``kg:sourceFile`` record (:data:`NO_FACTS`).
+    whose subject is not an article nor a quote (``kg:Evidence``), and that is not a graph's ``kg:sourceFile``
+    record (:data:`NO_FACTS`).
 
     Stops at the first fact, so a full store answers at once.
 
@@ -445,19 +446,22 @@ def holds_facts(data) -> bool:
         import pyoxigraph  # noqa: PLC0415
 
         ontology, source = pyoxigraph.NamedNode(str(ONTOLOGY_GRAPH)), pyoxigraph.NamedNode(str(KG.sourceFile))
-        a, article = pyoxigraph.NamedNode(str(RDF.type)), pyoxigraph.NamedNode(str(KG.NewsArticle))
+        a = pyoxigraph.NamedNode(str(RDF.type))
+        kinds = [pyoxigraph.NamedNode(str(kind)) for kind in (KG.NewsArticle, KG.Evidence)]
         for quad in store.quads_for_pattern(None, None, None, None):
             if quad.graph_name == ontology or quad.predicate == source:
                 continue
-            if next(iter(store.quads_for_pattern(quad.subject, a, article, None)), None) is None:
+            if not any(next(iter(store.quads_for_pattern(quad.subject, a, kind, None)), None) for kind in kinds):
                 return True
         return False
     if type(getattr(data, "store", None)).__name__ in ("SPARQLStore", "SPARQLUpdateStore"):
         return bool(data.query(
-            "ASK { GRAPH ?g { ?s ?p ?o } FILTER(?g != ?ontology && ?p != ?source) FILTER NOT EXISTS { ?s a ?article } }",
-            initBindings={"ontology": ONTOLOGY_GRAPH, "source": KG.sourceFile, "article": KG.NewsArticle},
+            "ASK { GRAPH ?g { ?s ?p ?o } FILTER(?g != ?ontology && ?p != ?source) "
+            "FILTER NOT EXISTS { ?s a ?article } FILTER NOT EXISTS { ?s a ?evidence } }",
+            initBindings={"ontology": ONTOLOGY_GRAPH, "source": KG.sourceFile, "article": KG.NewsArticle,
+                          "evidence": KG.Evidence},
         ).askAnswer)
-    articles = set(data.subjects(RDF.type, KG.NewsArticle))
+    articles = set(data.subjects(RDF.type, KG.NewsArticle)) | set(data.subjects(RDF.type, KG.Evidence))
     for s, p, _, graph in data.quads((None, None, None, None)):
         name = getattr(graph, "identifier", graph)
         if name != ONTOLOGY_GRAPH and p != KG.sourceFile and s not in articles:
