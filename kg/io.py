@@ -4,7 +4,8 @@ Every file read goes through :func:`parse_into`, which first checks it with
 Oxigraph's strict parsers (invalid IRIs, the exact line of an error, JSON-LD
 contexts that would be fetched) and, for RDF/XML, refuses DTD entity
 declarations (the "billion laughs"), so nothing a file says makes a network
-request, reads another file, or runs for long; rdflib then reads it.
+request, reads another file, or runs for long; rdflib then reads it (JSON-LD
+is taken from Oxigraph's reading, which loads no context).
 
 Every file the project writes goes through :func:`atomic_write`: the bytes go
 to a temporary file in the target's folder, are flushed to disk, and replace
@@ -98,8 +99,9 @@ def _refuse_xml_entities(data: bytes, path: Path) -> None:
         raise KgInputError(f"{path}:{exc.getLineNumber()}:{exc.getColumnNumber()}: cannot parse xml: {exc.getMessage()}") from None
 
 
-def _check_syntax(data: bytes, fmt: str, path: Path) -> None:
-    """Parse with Oxigraph's strict parsers: an error names file, line and column.
+def _check_syntax(data: bytes, fmt: str, path: Path) -> list | None:
+    """Parse with Oxigraph's strict parsers: an error names file, line and column. Returns the quads of
+    JSON-LD (which rdflib does not read: see :func:`parse_into`), None for the other formats.
 
     rdflib accepts IRIs with spaces (and fails later, with a traceback, when it
     writes them), names the end of the file for an unterminated string, and
@@ -112,11 +114,14 @@ def _check_syntax(data: bytes, fmt: str, path: Path) -> None:
         _refuse_xml_entities(data, path)
     oxigraph_format = _OXIGRAPH_FORMATS.get(fmt)
     if oxigraph_format is None:
-        return
+        return None
+    keep = fmt == "json-ld"
+    quads = [] if keep else None
     try:
-        for _ in pyoxigraph.parse(data, format=getattr(pyoxigraph.RdfFormat, oxigraph_format),
-                                  base_iri=path.resolve().as_uri()):
-            pass
+        for quad in pyoxigraph.parse(data, format=getattr(pyoxigraph.RdfFormat, oxigraph_format),
+                                     base_iri=path.resolve().as_uri()):
+            if keep:
+                quads.append(quad)
     except SyntaxError as exc:
         message = re.sub(r"^Parser error (at|between) [^:]*: ", "", exc.msg or str(exc))
         line = exc.lineno
@@ -129,6 +134,34 @@ def _check_syntax(data: bytes, fmt: str, path: Path) -> None:
         raise KgInputError(f"{where}: cannot parse {fmt}: {message}") from None
     except ValueError as exc:  # e.g. bytes that are not UTF-8
         raise KgInputError(f"{path}: cannot parse {fmt}: {exc}") from None
+    return quads
+
+
+def _rdflib_term(term):
+    """An Oxigraph term as rdflib's (``xsd:string`` literals plain, as rdflib's own parsers give them)."""
+    import pyoxigraph  # noqa: PLC0415
+    from rdflib import BNode, Literal, URIRef  # noqa: PLC0415
+    from rdflib.namespace import XSD  # noqa: PLC0415
+
+    if isinstance(term, pyoxigraph.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, pyoxigraph.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    datatype = term.datatype.value
+    return Literal(term.value, datatype=None if datatype == str(XSD.string) else URIRef(datatype))
+
+
+def _add_quads(graph: Graph, quads: list) -> None:
+    import pyoxigraph  # noqa: PLC0415
+
+    for quad in quads:
+        triple = (_rdflib_term(quad.subject), _rdflib_term(quad.predicate), _rdflib_term(quad.object))
+        if isinstance(graph, Dataset) and not isinstance(quad.graph_name, pyoxigraph.DefaultGraph):
+            graph.graph(_rdflib_term(quad.graph_name)).add(triple)
+        else:
+            graph.add(triple)
 
 
 def parse_into(graph: Graph, path: Path | str, fmt: str | None = None) -> Graph:
@@ -139,7 +172,12 @@ def parse_into(graph: Graph, path: Path | str, fmt: str | None = None) -> Graph:
         data = path.read_bytes()
     except OSError as exc:
         raise KgInputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    _check_syntax(data, fmt, path)
+    quads = _check_syntax(data, fmt, path)
+    if quads is not None:
+        # JSON-LD is read by Oxigraph alone: rdflib's reader fetches contexts by IRI, and keeps
+        # what the JSON-LD algorithm drops (a key that is no IRI became a predicate no writer takes).
+        _add_quads(graph, quads)
+        return graph
     try:
         graph.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
     except Exception as exc:  # rdflib's parsers raise many types

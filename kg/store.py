@@ -97,9 +97,37 @@ def open_dataset(spec: str = DEFAULT_STORE, path: Path | str | None = None) -> D
         store = OxigraphStore(store=pyoxigraph.Store.read_only(str(Path(location).resolve())))
         _ON_DISK.add(store)
         return Dataset(store=store, default_union=True)
+    _probe(location)
+    return Dataset(store=_remote_store(location), default_union=True)
+
+
+def _probe(query_url: str) -> None:
+    """Ask the server ``ASK {}``: an unreachable or wrong URL is a :class:`StoreError` now, with the reason."""
+    import urllib.parse  # noqa: PLC0415
+
+    if urllib.parse.urlsplit(query_url).scheme not in ("http", "https"):
+        raise StoreError(f"sparql:{query_url}: not an http(s) URL of a SPARQL query endpoint")
+    request = urllib.request.Request(f"{query_url}?{urllib.parse.urlencode({'query': 'ASK {}'})}",
+                                     headers={"Accept": "application/sparql-results+json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            response.read(1 << 16)
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise StoreError(f"sparql:{query_url}: the SPARQL endpoint does not answer: {getattr(exc, 'reason', exc)}") from None
+
+
+def _remote_store(query_url: str):
+    """rdflib's SPARQLStore, with its one catch-all error (a ValueError) said as a :class:`StoreError`."""
     from rdflib.plugins.stores.sparqlstore import SPARQLStore  # noqa: PLC0415
 
-    return Dataset(store=SPARQLStore(location, returnFormat="json"), default_union=True)
+    class RemoteStore(SPARQLStore):
+        def query(self, *args, **kwargs):
+            try:
+                return super().query(*args, **kwargs)
+            except ValueError as exc:
+                raise StoreError(f"sparql:{query_url}: the query failed on the server ({exc})") from None
+
+    return RemoteStore(query_url, returnFormat="json")
 
 
 #: The largest ``oxigraph:PATH`` store (in quads) that :func:`analysis_store` copies into
