@@ -144,7 +144,9 @@ class MEASURE(DefinedNamespace):
     ArmsEmbargo: URIRef  # arms embargo
     AssetFreeze: URIRef  # asset freeze
     FinancialServicesBan: URIRef  # ban on financial services
+    Listing: URIRef  # listing
     PropertyDealingsBan: URIRef  # ban on property dealings
+    TradeBan: URIRef  # trade or investment ban
     TravelBan: URIRef  # travel or entry ban
     Unspecified: URIRef  # unspecified measures
 

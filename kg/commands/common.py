@@ -76,6 +76,14 @@ def add_read_store(parser: argparse.ArgumentParser) -> None:
         "--graph", type=Path, default=None, metavar="FILE",
         help="the built dataset for the memory store (default: out/kg.trig)",
     )
+    add_drafts(parser)
+
+
+def add_drafts(parser: argparse.ArgumentParser) -> None:
+    """``--drafts``: what a reading command does with unconfirmed drafts (:mod:`kg.drafts`)."""
+    from kg.drafts import DEFAULT, MODES, help_text  # noqa: PLC0415
+
+    parser.add_argument("--drafts", choices=MODES, default=DEFAULT, help=help_text())
 
 
 def open_store(args):
@@ -83,7 +91,7 @@ def open_store(args):
     from kg.store import open_dataset  # noqa: PLC0415
 
     log.info("loading the graph (%s)", args.store)
-    return open_dataset(args.store, args.graph)
+    return open_dataset(args.store, args.graph, getattr(args, "drafts", "exclude"))
 
 
 def add_format(parser: argparse.ArgumentParser, choices: Sequence[str], default: str | None, help: str | None = None) -> None:

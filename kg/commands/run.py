@@ -9,7 +9,8 @@ from pathlib import Path
 
 from kg.commands import build
 from kg.commands.common import (
-    EXIT_OK, EXIT_VIOLATIONS, add_allow_empty, add_data, add_format, add_out, add_store, add_wait, command, log,
+    EXIT_OK, EXIT_VIOLATIONS, add_allow_empty, add_data, add_drafts, add_format, add_out, add_store, add_wait, command,
+    log,
 )
 
 
@@ -29,6 +30,7 @@ def register(sub) -> None:
     p.add_argument("--input", type=Path, default=None, metavar="FILE",
                    help="a built TriG dataset to run on instead of building from --data (needs --store oxigraph:PATH)")
     add_store(p, "memory (default: out/kg.trig), or oxigraph:PATH to load --input into")
+    add_drafts(p)
     add_format(p, ("text", "json"), "text", argparse.SUPPRESS)  # the build summary's, which run prints
     add_allow_empty(p, "data or an --input")
     add_wait(p)
@@ -50,7 +52,9 @@ def run(args) -> int:
     code = build.run(args)
     if code != EXIT_OK:
         return code
-    data = _analyse_and_export(read_dataset(args.out / "kg.trig"), args.out)
+    from kg.drafts import apply  # noqa: PLC0415
+
+    data = _analyse_and_export(apply(read_dataset(args.out / "kg.trig"), args.drafts), args.out)
     _print_outputs(args.out, data)
     return EXIT_OK
 

@@ -43,7 +43,7 @@ def run(args) -> int:
         from kg.store import open_dataset  # noqa: PLC0415
 
         files = [args.store]
-        dataset = open_dataset(args.store)
+        dataset = open_dataset(args.store, drafts="include")  # drafts are validated like everything else
     else:
         files = args.files or [paths.out_dir() / "kg.trig"]
         dataset = Dataset(default_union=True)
