@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 import networkx as nx
 
-from kg.io import ExportError, atomic_write
+from kg.io import ExportError, OutputError, atomic_write
 
 __all__ = [
     "EXPORT_FORMATS", "PALETTE", "ExportError", "export_graph", "gexf_bytes", "graphml_bytes", "side_colours",
@@ -190,8 +190,11 @@ def start_writing(
     def child() -> None:
         try:
             write_all()
+        except OutputError as exc:  # names the file and the reason already
+            send.send(str(exc))
+            raise SystemExit(1) from None
         except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises
-            send.send(f"{type(exc).__name__}: {exc}")
+            send.send(f"cannot write {', '.join(str(p) for p in paths.values())}: {type(exc).__name__}: {exc}")
             raise SystemExit(1) from None
         send.send("")
 
@@ -207,7 +210,7 @@ def start_writing(
         process.join()
         receive.close()
         if process.exitcode != 0 or message:
-            raise ExportError(f"cannot write {', '.join(str(p) for p in paths.values())}: "
-                              f"{message or f'the writer exited with code {process.exitcode}'}")
+            raise ExportError(message or f"cannot write {', '.join(str(p) for p in paths.values())}: "
+                                         f"the writer exited with code {process.exitcode}")
 
     return wait

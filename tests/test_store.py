@@ -124,7 +124,9 @@ def test_remote_sparql_store(oxigraph_server, trig, capsys):
     assert main(["-q", "build", "--store", spec]) == 0
     remote = open_dataset(spec)
     local = open_dataset("memory", trig)
-    for name in ("sanctions", "counter-sanctions", "retaliations", "timeline", "edges-sanction"):
+    # Every catalogue query: parameters went after the query as a trailing VALUES block, which a server
+    # joins after the WHERE pattern, so statements and targets-by-kind gave no rows on Oxigraph server.
+    for name in sorted(CATALOGUE):
         assert _answers(remote, name) == _answers(local, name), name
     assert main(["-q", "query", "counter-sanctions", "--param", "responder=China", "--store", spec]) == 0
     assert "(9 rows)" in capsys.readouterr().out
