@@ -7,11 +7,7 @@ from npm) and starts a server with a fresh database on loopback ports.
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import time
+import importlib.util
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -48,86 +44,23 @@ VIRTUOSO_DIFFERS = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _install() -> None:
-    """Debian's virtuoso-opensource, when virtuoso-t is not on this machine."""
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    command = ["apt-get", "install", "-y", "-q", "virtuoso-opensource"]
-    if subprocess.run(command, env=env, capture_output=True).returncode != 0:
-        subprocess.run(["apt-get", "update", "-q"], env=env, capture_output=True)
-        done = subprocess.run(command, env=env, capture_output=True, text=True)
-        if done.returncode != 0:
-            pytest.fail(f"cannot install virtuoso-opensource: {done.stderr[-500:]}")
-
-
-CONFIG = """[Database]
-DatabaseFile = {db}/virtuoso.db
-ErrorLogFile = {db}/virtuoso.log
-LockFile = {db}/virtuoso.lck
-TransactionFile = {db}/virtuoso.trx
-xa_persistent_file = {db}/virtuoso.pxa
-Striping = 0
-TempStorage = TempDatabase
-[TempDatabase]
-DatabaseFile = {db}/virtuoso-temp.db
-TransactionFile = {db}/virtuoso-temp.trx
-Striping = 0
-[Parameters]
-ServerPort = 127.0.0.1:{sql}
-DisableUnixSocket = 1
-DirsAllowed = ., {db}
-NumberOfBuffers = 170000
-MaxDirtyBuffers = 130000
-[HTTPServer]
-ServerPort = 127.0.0.1:{http}
-ServerThreads = 10
-MaxClientConnections = 10
-Charset = UTF-8
-[SPARQL]
-; Virtuoso cuts every result at 10,000 rows by default, without an error: raised for the tests
-ResultSetMaxRows = 1000000
-MaxQueryExecutionTime = 300
-"""
+def _servers():
+    spec = importlib.util.spec_from_file_location("servers", ROOT / "benchmarks" / "servers.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(scope="module")
 def virtuoso(tmp_path_factory):
-    """A Virtuoso server on loopback ports with a new database; yields its SPARQL endpoint."""
-    if not shutil.which("virtuoso-t"):
-        _install()
-    db = tmp_path_factory.mktemp("virtuoso")
-    sql, http = _free_port(), _free_port()
-    (db / "virtuoso.ini").write_text(CONFIG.format(db=db, sql=sql, http=http))
-    proc = subprocess.Popen(["virtuoso-t", "+foreground", "+configfile", str(db / "virtuoso.ini")],
-                            cwd=db, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{http}/sparql"
+    """A Virtuoso server on loopback ports with a new database (benchmarks/servers.py); yields its SPARQL endpoint."""
+    servers = _servers()
     try:
-        for _ in range(600):
-            if proc.poll() is not None:
-                pytest.fail(f"virtuoso-t exited with {proc.returncode}: {(db / 'virtuoso.log').read_text()[-800:]}")
-            try:
-                urllib.request.urlopen(f"{url}?query=ASK%7B%7D", timeout=2).read()
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("Virtuoso did not start in two minutes")
-        # The endpoint's user may write (the Graph Store protocol and SPARQL Update), as a team's loader would.
-        granted = subprocess.run(["isql-vt", f"127.0.0.1:{sql}", "dba", "dba", 'exec=GRANT SPARQL_UPDATE TO "SPARQL";'],
-                                 capture_output=True, text=True, timeout=60)
-        assert granted.returncode == 0, granted.stderr
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        url, stop = servers.start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
+    except servers.ServerError as exc:
+        pytest.fail(str(exc))
+    yield url
+    stop()
 
 
 @pytest.fixture(scope="module")
