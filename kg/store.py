@@ -494,12 +494,17 @@ def holds_facts(data) -> bool:
                 return True
         return False
     if any(c.__name__ == "SPARQLStore" for c in type(getattr(data, "store", None)).__mro__):
-        return bool(data.query(
-            "ASK { GRAPH ?g { ?s ?p ?o } FILTER(?g != ?ontology && ?p != ?source) "
+        from rdflib import Variable  # noqa: PLC0415
+
+        from kg.query import with_values  # noqa: PLC0415 - a server joins trailing VALUES after the FILTERs
+
+        ask = with_values(
+            "ASK WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?g != ?ontology && ?p != ?source) "
             "FILTER NOT EXISTS { ?s a ?article } FILTER NOT EXISTS { ?s a ?evidence } }",
-            initBindings={"ontology": ONTOLOGY_GRAPH, "source": KG.sourceFile, "article": KG.NewsArticle,
-                          "evidence": KG.Evidence},
-        ).askAnswer)
+            {Variable("ontology"): ONTOLOGY_GRAPH, Variable("source"): KG.sourceFile,
+             Variable("article"): KG.NewsArticle, Variable("evidence"): KG.Evidence},
+        )
+        return bool(data.query(ask).askAnswer)
     articles = set(data.subjects(RDF.type, KG.NewsArticle)) | set(data.subjects(RDF.type, KG.Evidence))
     for s, p, _, graph in data.quads((None, None, None, None)):
         name = getattr(graph, "identifier", graph)

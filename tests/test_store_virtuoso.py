@@ -123,3 +123,10 @@ def test_catalogue_answers_on_virtuoso(name, loaded):
         assert not same, f"{name} now agrees on Virtuoso: take it off VIRTUOSO_DIFFERS"
     else:
         assert same
+
+
+def test_validate_a_virtuoso_store(loaded, capsys):
+    """The graphs are fetched for validation (Virtuoso's blank nodes, nodeID://b1, relabelled) and conform."""
+    url, _ = loaded
+    assert main(["-q", "validate", "--store", f"sparql:{url}"]) == 0
+    assert f"Conforms: sparql:{url}" in capsys.readouterr().out
