@@ -512,13 +512,14 @@ def holds_facts(data) -> bool:
 
         from kg.query import with_values  # noqa: PLC0415 - a server joins trailing VALUES after the FILTERs
 
+        # SELECT … LIMIT 1, not ASK: Virtuoso answers ASK as a one-column SELECT (__ASK_RETVAL)
         ask = with_values(
-            "ASK WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?g != ?ontology && ?p != ?source) "
-            "FILTER NOT EXISTS { ?s a ?article } FILTER NOT EXISTS { ?s a ?evidence } }",
+            "SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?g != ?ontology && ?p != ?source) "
+            "FILTER NOT EXISTS { ?s a ?article } FILTER NOT EXISTS { ?s a ?evidence } } LIMIT 1",
             {Variable("ontology"): ONTOLOGY_GRAPH, Variable("source"): KG.sourceFile,
              Variable("article"): KG.NewsArticle, Variable("evidence"): KG.Evidence},
         )
-        return bool(data.query(ask).askAnswer)
+        return any(True for _ in data.query(ask))
     articles = set(data.subjects(RDF.type, KG.NewsArticle)) | set(data.subjects(RDF.type, KG.Evidence))
     for s, p, _, graph in data.quads((None, None, None, None)):
         name = getattr(graph, "identifier", graph)
