@@ -114,3 +114,29 @@ def test_add_writes_its_files_with_the_umask_mode(home):
         os.umask(old)
     for name in ("data/articles/cn-2020.txt", "data/facts/cn-2020.ttl", "data/curation.ttl"):
         assert stat.S_IMODE((home / name).stat().st_mode) == 0o644, name
+
+def test_add_with_a_rules_folder_that_extends_the_shipped_verbs(home, capsys):
+    # a curator's folder holding only acts.yaml, with one more sanction verb ("ostracised"); the
+    # other rules files are the shipped ones
+    acts = (ROOT / "rules" / "acts.yaml").read_text(encoding="utf-8")
+    acts = acts.replace("  blacklist: [blacklist,", "  blacklist: [ostracise, ostracised, blacklist,")
+    (home / "mine").mkdir()
+    (home / "mine" / "acts.yaml").write_text(acts, encoding="utf-8")
+    article = "MOSCOW, May 5, 2022 — Russia ostracised Senator Jane Doe on Thursday.\n"
+    (home / "a.txt").write_text(article, encoding="utf-8")
+    assert main(["-q", "add", "a.txt", "--slug", "shipped"]) == 0
+    assert "kg:imposedBy" not in (home / "data/facts/shipped.ttl").read_text(encoding="utf-8")
+    assert main(["-q", "add", "a.txt", "--slug", "mine", "--rules", "mine"]) == 0
+    facts = (home / "data/facts/mine.ttl").read_text(encoding="utf-8")
+    assert "kg:target actor:jane-doe" in facts and "acts.yaml#sanction.verb" in facts
+
+
+def test_add_refuses_a_rules_folder_that_does_not_exist_or_does_not_parse(home, capsys):
+    (home / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    assert main(["-q", "add", "a.txt", "--rules", "nowhere"]) == 2
+    assert "nowhere: no such rules folder" in capsys.readouterr().err
+    (home / "bad").mkdir()
+    (home / "bad" / "titles.yaml").write_text("titles: [unclosed\n", encoding="utf-8")
+    assert main(["-q", "add", "a.txt", "--rules", "bad"]) == 2
+    err = capsys.readouterr().err
+    assert "titles.yaml:" in err and "not valid YAML" in err
