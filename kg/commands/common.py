@@ -20,7 +20,7 @@ from typing import Any, Sequence
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_BUG = 0, 1, 2, 3
 
 EXIT_CODES = """exit codes:
-  0  success (the graph conforms)
+  0  success (the graph conforms, or has only SHACL warnings and infos: printed, not failed)
   1  the graph does not conform: SHACL violations or quality queries with rows
   2  unreadable or empty input (file and line named), bad query or parameter,
      bad usage, an output that cannot be written, a store busy with another writer

@@ -17,7 +17,7 @@ def register(sub) -> None:
         "(seconds on 10^6 triples); --engine pyshacl runs the reference engine, with the\n"
         "same results, much slower. --graph IRI validates only what that named graph of\n"
         "an oxigraph:PATH store can affect (a newly added article), in time proportional\n"
-        "to the graph, not to the store.\n\n"
+        "to the graph, not to the store. SHACL warnings and infos are printed but exit 0.\n\n"
         "A dataset without facts (an empty file, the ontology alone) is an error, not\n"
         "\"Conforms\", unless --allow-empty.",
         "kg validate out/kg.trig\n"
@@ -71,7 +71,8 @@ def run(args) -> int:
     if report:
         print(report)
     if conforms:
-        print(f"Conforms: {', '.join(map(str, files))}")
+        # warnings and infos make sh:conforms false (SHACL) but do not fail the command
+        print(f"{'No violation (warnings only)' if report else 'Conforms'}: {', '.join(map(str, files))}")
         return EXIT_OK
     print(f"\nDoes not conform: {', '.join(map(str, files))}")
     return EXIT_VIOLATIONS
