@@ -35,6 +35,9 @@ def parser() -> argparse.ArgumentParser:
         formatter_class=Formatter,
     )
     add_quiet(top)
+    from kg import __version__  # noqa: PLC0415
+
+    top.add_argument("--version", action="version", version=f"kg (sanctions-kg) {__version__}")
     sub = top.add_subparsers(dest="command", metavar="COMMAND")
     for module in commands.modules():
         module.register(sub)
@@ -111,12 +114,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     from kg.store import StoreError  # noqa: PLC0415
     from kg.validate import ShapesError  # noqa: PLC0415
 
+    from kg.progress import logging_above_bars  # noqa: PLC0415
+
     def error(message: str) -> None:
         print(f"kg {args.command}: error: {message}", file=sys.stderr)
 
     try:
-        return args.func(args)
-    except (KgInputError, QueryError, ParamError, StoreError, ShapesError, OutputError) as exc:
+        with logging_above_bars():
+            return args.func(args)
+    except (KgInputError, QueryError, ParamError, StoreError, ShapesError, OutputError) as exc:  # ExportError is an OutputError
         error(str(exc))
         return EXIT_INPUT
     except BrokenPipeError:  # `kg query … | head`: the reader has what it wanted

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import tempfile
 from pathlib import Path
 from typing import Mapping
@@ -24,7 +25,11 @@ from typing import Mapping
 from rdflib import Dataset, Graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-__all__ = ["ExportError", "KgInputError", "OutputError", "atomic_write", "make_dirs", "new_file_mode", "default_graph", "parse_into", "read_dataset", "read_graph", "trig_bytes"]
+__all__ = ["STDIN", "ExportError", "KgInputError", "OutputError", "atomic_write", "default_graph", "is_stdin", "make_dirs",
+           "new_file_mode", "parse_into", "read_dataset", "read_graph", "read_input", "trig_bytes"]
+
+#: The file name that means standard input, wherever a command reads a file.
+STDIN = "-"
 
 _FORMATS = {".ttl": "turtle", ".trig": "trig", ".nt": "nt", ".nq": "nquads", ".rdf": "xml", ".jsonld": "json-ld"}
 
@@ -39,6 +44,21 @@ class OutputError(Exception):
 
 class ExportError(OutputError):
     """An export that could not be written (the message says which error the writer met)."""
+
+
+def is_stdin(path: Path | str | None) -> bool:
+    """Whether ``path`` is ``-``, standard input."""
+    return path is not None and str(path) == STDIN
+
+
+def read_input(path: Path | str) -> bytes:
+    """The bytes of a file, or of standard input for ``-``; an unreadable file is a :class:`KgInputError`."""
+    if is_stdin(path):
+        return sys.stdin.buffer.read()
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise KgInputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
 
 
 def _format_for(path: Path) -> str:
@@ -99,7 +119,7 @@ def _refuse_xml_entities(data: bytes, path: Path) -> None:
         raise KgInputError(f"{path}:{exc.getLineNumber()}:{exc.getColumnNumber()}: cannot parse xml: {exc.getMessage()}") from None
 
 
-def _check_syntax(data: bytes, fmt: str, path: Path) -> list | None:
+def _check_syntax(data: bytes, fmt: str, path: Path, base: str) -> list | None:
     """Parse with Oxigraph's strict parsers: an error names file, line and column. Returns the quads of
     JSON-LD (which rdflib does not read: see :func:`parse_into`), None for the other formats.
 
@@ -119,7 +139,7 @@ def _check_syntax(data: bytes, fmt: str, path: Path) -> list | None:
     quads = [] if keep else None
     try:
         for quad in pyoxigraph.parse(data, format=getattr(pyoxigraph.RdfFormat, oxigraph_format),
-                                     base_iri=path.resolve().as_uri()):
+                                     base_iri=base):
             if keep:
                 quads.append(quad)
     except SyntaxError as exc:
@@ -165,21 +185,24 @@ def _add_quads(graph: Graph, quads: list) -> None:
 
 
 def parse_into(graph: Graph, path: Path | str, fmt: str | None = None) -> Graph:
-    """Parse a file into ``graph``; any failure is a :class:`KgInputError` naming file and line."""
-    path = Path(path)
-    fmt = fmt or _format_for(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise KgInputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    quads = _check_syntax(data, fmt, path)
+    """Parse a file into ``graph``; any failure is a :class:`KgInputError` naming file and line.
+
+    ``-`` is standard input, read as TriG (which Turtle and N-Triples are part of) unless ``fmt`` says otherwise.
+    """
+    data = read_input(path)
+    if is_stdin(path):
+        fmt, base, path = fmt or "trig", (Path.cwd() / "stdin").as_uri(), Path("<stdin>")
+    else:
+        path = Path(path)
+        fmt, base = fmt or _format_for(path), path.resolve().as_uri()
+    quads = _check_syntax(data, fmt, path, base)
     if quads is not None:
         # JSON-LD is read by Oxigraph alone: rdflib's reader fetches contexts by IRI, and keeps
         # what the JSON-LD algorithm drops (a key that is no IRI became a predicate no writer takes).
         _add_quads(graph, quads)
         return graph
     try:
-        graph.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
+        graph.parse(data=data, format=fmt, publicID=base)
     except Exception as exc:  # rdflib's parsers raise many types
         line = _line_of(exc)
         where = f"{path}:{line}" if line else str(path)

@@ -41,6 +41,7 @@ from pathlib import Path
 from rdflib import Dataset
 
 from kg.io import KgInputError, new_file_mode, read_dataset
+from kg.progress import reading
 
 __all__ = [
     "DEFAULT_STORE", "DEFAULT_WAIT", "NO_FACTS", "PinnedVersion", "StoreError", "add_oxigraph", "analysis_store",
@@ -96,8 +97,10 @@ def _open(spec: str, path: Path | str | None) -> Dataset:
     if kind == "memory":
         from kg import paths  # noqa: PLC0415
 
+        from kg.io import is_stdin  # noqa: PLC0415
+
         path = Path(path) if path else paths.out_dir() / "kg.trig"
-        if not path.exists():
+        if not is_stdin(path) and not path.exists():
             raise KgInputError(f"{path}: no built graph here; run `kg build` first")
         return read_dataset(path)
     if kind == "oxigraph":
@@ -199,10 +202,15 @@ def oxigraph_store(dataset):
 
 
 def save_dataset(dataset: Dataset, spec: str, trig: bytes, *, wait: float | None = None) -> str:
-    """Write a validated dataset into a store, all or nothing; return where it went."""
+    """Write a validated dataset into a store, all or nothing; return where it went.
+
+    An Oxigraph store keeps the datasets ``kg import`` put there (``graph/dataset/NAME`` and
+    ``graph/links/NAME``) that the build itself does not hold: they live only in the store.
+    """
     kind, location = store_kind(spec)
     if kind == "oxigraph":
-        return _load_oxigraph(trig, Path(location), source="the built graph", allow_empty=True, wait=wait)
+        return _load_oxigraph(trig, Path(location), source="the built graph", allow_empty=True, wait=wait,
+                              keep_imports=True)
     if kind == "sparql":
         return _load_remote(trig, location)
     raise StoreError("the memory store is written by `kg build --out DIR`")
@@ -215,28 +223,38 @@ def load_oxigraph(trig_path: Path | str, location: Path | str, *, allow_empty: b
     A file that holds no facts (:data:`NO_FACTS`) is refused unless ``allow_empty``: it
     would replace the whole store.
     """
-    return _load_oxigraph(_read_bytes(trig_path), Path(location), source=str(trig_path), allow_empty=allow_empty,
+    return _load_oxigraph(_read_bytes(trig_path), Path(location), source=_name(trig_path), allow_empty=allow_empty,
                           wait=wait)
 
 
 def _read_bytes(trig_path: Path | str) -> bytes:
-    try:
-        return Path(trig_path).read_bytes()
-    except OSError as exc:
-        raise KgInputError(f"{trig_path}: cannot read: {exc.strerror}") from exc
+    from kg.io import read_input  # noqa: PLC0415
+
+    return read_input(trig_path)
 
 
-def _load_oxigraph(trig: bytes, location: Path, *, source: str, allow_empty: bool, wait: float | None) -> str:
+def _name(trig_path: Path | str) -> str:
+    """How an error names the file: ``<stdin>`` for ``-``."""
+    from kg.io import is_stdin  # noqa: PLC0415
+
+    return "<stdin>" if is_stdin(trig_path) else str(trig_path)
+
+
+def _load_oxigraph(trig: bytes, location: Path, *, source: str, allow_empty: bool, wait: float | None,
+                   keep_imports: bool = False) -> str:
     import pyoxigraph  # noqa: PLC0415
 
     def fill(version: Path) -> bool:
         store = pyoxigraph.Store(str(version))
         try:
-            store.bulk_load(trig, format=pyoxigraph.RdfFormat.TRIG)
+            with reading(trig, "loading") as stream:
+                store.bulk_load(stream, format=pyoxigraph.RdfFormat.TRIG)
         except (SyntaxError, ValueError) as exc:
             raise KgInputError(_parse_error(source, exc)) from None
         if not allow_empty:
             refuse_empty(store, source)
+        if keep_imports:
+            _carry_over_imports(location, store)
         store.flush()
         return True
 
@@ -252,6 +270,24 @@ def _parse_error(source: str, exc: Exception) -> str:
     return f"{where}: cannot parse trig: {message}"
 
 
+def _carry_over_imports(location: Path, store) -> None:
+    """Copy the imported datasets and their links that the current store at ``location`` holds and
+    ``store`` (a new version being filled) does not."""
+    import pyoxigraph  # noqa: PLC0415
+
+    from kg.namespace import GRAPH  # noqa: PLC0415
+
+    if not location.is_symlink():
+        return
+    old = pyoxigraph.Store.read_only(str(location.resolve()))
+    have = {g.value for g in store.named_graphs()}
+    for graph in old.named_graphs():
+        name = graph.value
+        if name.startswith((f"{GRAPH}dataset/", f"{GRAPH}links/")) and name not in have:
+            log.info("keeping %s from the store (imported there)", name)
+            store.bulk_extend(old.quads_for_pattern(None, None, None, graph))
+
+
 def _in_memory(trig_path: Path | str):
     """A TriG file's bytes, and the file parsed into an in-memory Oxigraph store (errors name the file and line)."""
     import pyoxigraph  # noqa: PLC0415
@@ -259,9 +295,10 @@ def _in_memory(trig_path: Path | str):
     data = _read_bytes(trig_path)
     memory = pyoxigraph.Store()
     try:
-        memory.bulk_load(data, format=pyoxigraph.RdfFormat.TRIG)
+        with reading(data, f"reading {_name(trig_path)}") as stream:
+            memory.bulk_load(stream, format=pyoxigraph.RdfFormat.TRIG)
     except (SyntaxError, ValueError) as exc:
-        raise KgInputError(_parse_error(str(trig_path), exc)) from None
+        raise KgInputError(_parse_error(_name(trig_path), exc)) from None
     return data, memory
 
 
@@ -288,7 +325,7 @@ def load_checked(trig_path: Path | str, location: Path | str, check, then=None, 
         raise StoreError(f"{location} exists and is not a store made by kg (a link to {location.name}.versions/)")
     data, memory = _in_memory(trig_path)
     if not allow_empty:
-        refuse_empty(memory, str(trig_path))
+        refuse_empty(memory, _name(trig_path))
     dataset = Dataset(store=OxigraphStore(store=memory), default_union=True)
     if not check(dataset):
         return dataset, False
@@ -297,7 +334,7 @@ def load_checked(trig_path: Path | str, location: Path | str, check, then=None, 
     def load() -> None:
         try:
             # parsed and checked already: it cannot fail to parse, nor be empty
-            _load_oxigraph(data, location, source=str(trig_path), allow_empty=True, wait=wait)
+            _load_oxigraph(data, location, source=_name(trig_path), allow_empty=True, wait=wait)
         except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
             failure.append(exc)
 
@@ -336,9 +373,9 @@ def add_oxigraph(trig_path: Path | str, location: Path | str, check, *, allow_em
     _, incoming = _in_memory(trig_path)
     graphs = sorted(g.value for g in incoming.named_graphs())
     if not graphs:
-        raise KgInputError(f"{trig_path}: no named graph to add (an article's triples go in a graph of their own)")
+        raise KgInputError(f"{_name(trig_path)}: no named graph to add (an article's triples go in a graph of their own)")
     if not allow_empty:
-        refuse_empty(incoming, str(trig_path))
+        refuse_empty(incoming, _name(trig_path))
     outcome = {}
 
     def fill(version: Path) -> bool:
@@ -630,10 +667,9 @@ def load_remote(trig_path: Path | str, query_url: str, *, allow_empty: bool = Fa
     """Load a TriG file into a remote SPARQL server: each of its named graphs replaces the server's graph of
     that name (the server's other graphs are left). See :func:`_load_remote`; ``bulk=False`` is the plain path,
     one SPARQL Update request, which the benchmarks measure beside it."""
-    trig = _read_bytes(trig_path)
-    _, memory = _in_memory(trig_path)
+    trig, memory = _in_memory(trig_path)  # read once: trig_path may be standard input
     if not allow_empty:
-        refuse_empty(memory, str(trig_path))
+        refuse_empty(memory, _name(trig_path))
     return _load_remote(trig, query_url, memory=memory, bulk=bulk)
 
 

@@ -151,7 +151,7 @@ def test_jsonld_contexts_are_never_fetched(context, tmp_path, listener):
 @pytest.mark.parametrize("store", ["memory", "oxigraph"])
 def test_kg_query_makes_no_outbound_request(query, store, built, tmp_path, listener, capsys):
     """`kg query -e` with FROM fetched the IRI (rdflib) and SERVICE called it (rdflib and Oxigraph)."""
-    options = ["--graph", str(built)] if store == "memory" else ["--store", f"oxigraph:{_store(built, tmp_path)}"]
+    options = ["--dataset", str(built)] if store == "memory" else ["--store", f"oxigraph:{_store(built, tmp_path)}"]
     code = main(["-q", "query", "-e", query.format(url=listener.url), *options])
     if "SERVICE" in query:
         assert code == 2 and "SERVICE" in capsys.readouterr().err
@@ -244,7 +244,7 @@ def test_an_unwritable_output_is_exit_2_with_a_message(args, built, tmp_path):
     readme.write_text("a file, not a folder\n")
     args = [a.format(readme=readme) for a in args]
     if args[0] in ("export", "report", "query"):
-        args += ["--graph", str(built)]
+        args += ["--dataset", str(built)]
     result = _kg(*args)
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr and result.stderr.strip()
@@ -262,7 +262,7 @@ def test_a_full_disk_is_exit_2_and_keeps_the_last_output(built, tmp_path):
     def small_files():
         resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
 
-    result = _kg("-q", "export", "--graph", str(built), "--out", str(target), preexec_fn=small_files)
+    result = _kg("-q", "export", "--dataset", str(built), "--out", str(target), preexec_fn=small_files)
     assert result.returncode == 2
     assert f"kg export: error: cannot write {target}: File too large" in result.stderr
     assert target.read_text() == "the last good export\n"

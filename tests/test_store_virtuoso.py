@@ -42,6 +42,8 @@ VIRTUOSO_DIFFERS = {
     "edges-statement": "PATH",
     "evidence": "Virtuoso error SQ142 (columns of a UNION's branches) on a valid query",
     "grounds": "PATH",
+    "matches": "Virtuoso error SQ156 (internal optimizer error, 'Bad dfe in sqlo_place_exp') on a valid query "
+               "(EXISTS bound in a grouped sub-select)",
     "multiply-sanctioned": "PATH",
     "retaliations": "xsd:date subtraction gives seconds (86400), not an xsd:dayTimeDuration (P1D)",
     "sanctions": "PATH",

@@ -171,7 +171,7 @@ def test_outputs_and_stores_respect_the_umask(mask, trig_file, tmp_path):
     try:
         out = tmp_path / "out"
         assert main(["-q", "run", "--out", str(out)]) == 0
-        assert main(["-q", "export", "--graph", str(out / "kg.trig"), "--format", "graphml",
+        assert main(["-q", "export", "--dataset", str(out / "kg.trig"), "--format", "graphml",
                      "--out", str(tmp_path / "alone.graphml")]) == 0
         assert main(["-q", "load", str(trig_file), "--store", f"oxigraph:{tmp_path / 'store'}"]) == 0
     finally:

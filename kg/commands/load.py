@@ -6,7 +6,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from kg.commands.common import EXIT_OK, EXIT_VIOLATIONS, add_allow_empty, add_engine, add_store, add_wait, command, log
+from kg.commands.common import (
+    EXIT_OK, EXIT_VIOLATIONS, add_allow_empty, add_engine, add_format, add_store, add_wait, command, log, print_json,
+)
 
 
 def register(sub) -> None:
@@ -27,12 +29,13 @@ def register(sub) -> None:
         "  kg load new-article.trig --add --store oxigraph:out/store\n"
         "  kg load out/kg.trig --store sparql:http://127.0.0.1:8890/sparql",
     )
-    p.add_argument("file", type=Path, metavar="FILE", help="a TriG file")
+    p.add_argument("file", type=Path, metavar="FILE", help="a TriG file (- reads standard input)")
     add_store(p, "the store to fill: oxigraph:PATH, or sparql:URL (a server: FILE's graphs replace the server's of "
                  "the same name, through its bulk loader)", required=True, metavar="STORE")
     p.add_argument("--add", action="store_true",
                    help="add FILE's named graphs to the store, validated for what they affect")
     add_engine(p)
+    add_format(p, ("text", "json"), "text", "how to print what was loaded (default: text)")
     add_allow_empty(p, "a FILE")
     add_wait(p)
     p.set_defaults(func=run)
@@ -50,31 +53,44 @@ def run(args) -> int:
             raise StoreError("kg load --add validates what it adds in an oxigraph:PATH store; a remote store "
                              "takes plain kg load FILE --store sparql:URL, which replaces FILE's graphs")
         target = load_remote(args.file, location, allow_empty=args.allow_empty)
-        print(f"Loaded {args.file} into {target} in {time.monotonic() - started:.1f} s")
+        _print_loaded(args, target, time.monotonic() - started)
         return EXIT_OK
     if kind != "oxigraph":
         raise StoreError("kg load fills an oxigraph:PATH store or a sparql:URL server, not the memory store")
     if args.add:
         return _add(args, location, started)
-    target = load_oxigraph(args.file, location, allow_empty=args.allow_empty, wait=args.wait)
-    print(f"Loaded {args.file} into {target} in {time.monotonic() - started:.1f} s")
+    store = load_oxigraph(args.file, location, allow_empty=args.allow_empty, wait=args.wait)
+    _print_loaded(args, store, time.monotonic() - started)
     return EXIT_OK
+
+
+def _print_loaded(args, store, took: float) -> None:
+    if args.format == "json":
+        print_json({"file": args.file, "store": store, "seconds": round(took, 3)})
+    else:
+        print(f"Loaded {args.file} into {store} in {took:.1f} s")
 
 
 def _add(args, location: str, started: float) -> int:
     from kg.store import add_oxigraph  # noqa: PLC0415
     from kg.validate import check as check_graph, scope  # noqa: PLC0415
 
+    found = {"report": ""}
+
     def check(dataset, graphs) -> bool:
         focus = scope(dataset, graphs)
         log.info("validating %s focus nodes", "all" if focus is None else len(focus))
-        conforms, report = check_graph(dataset, args.engine, focus)
-        if report:
-            print(report)
+        conforms, found["report"] = check_graph(dataset, args.engine, focus)
+        if found["report"] and args.format != "json":
+            print(found["report"])
         return conforms
 
     graphs, added = add_oxigraph(args.file, location, check, allow_empty=args.allow_empty, wait=args.wait)
     took = time.monotonic() - started
+    if args.format == "json":
+        print_json({"file": args.file, "store": f"oxigraph:{location}", "added": added, "graphs": graphs,
+                    "seconds": round(took, 3), "report": found["report"]})
+        return EXIT_OK if added else EXIT_VIOLATIONS
     if not added:
         print(f"\nNot added: {args.file} does not conform; oxigraph:{location} is left as it was.")
         return EXIT_VIOLATIONS
