@@ -486,7 +486,10 @@ def _reclaim(location: Path, versions: Path) -> None:
     it moves to the new version). ``.removed-*`` folders are collections that were killed
     half-way.
     """
+    # both sides absolute: with a relative store path (`oxigraph:out/store`) the folder's entries are
+    # relative, and the store's own version, never equal to its resolved path, was removed as left over
     current = location.resolve() if location.is_symlink() else None
+    versions = versions.resolve()
     for link in location.parent.glob(f".{location.name}.link-*"):
         if link.is_symlink():
             link.unlink(missing_ok=True)

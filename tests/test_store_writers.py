@@ -109,6 +109,19 @@ def test_a_second_writer_waits_then_refuses_naming_the_holder(synthetic, tmp_pat
     assert added["one"] in _graphs(location)
 
 
+def test_a_relative_store_path_keeps_the_current_version(synthetic, tmp_path, monkeypatch):
+    """`kg load --add --store oxigraph:out/store` (a relative path, as in kg load's --help) removed the
+    store's own version as a left-over one before copying it: the resolved store path never equalled the
+    relative entries of store.versions/, and the add failed on the version it had just deleted."""
+    folder, added = synthetic
+    monkeypatch.chdir(tmp_path)
+    assert main(["-q", "load", str(folder / "base.trig"), "--store", "oxigraph:out/store"]) == 0
+    assert main(["-q", "load", str(folder / "one.trig"), "--add", "--store", "oxigraph:out/store"]) == 0
+    assert added["one"] in _graphs(tmp_path / "out" / "store")
+    assert [p for p in (tmp_path / "out" / "store.versions").iterdir() if p.is_dir()] == [
+        (tmp_path / "out" / "store").resolve()]
+
+
 @pytest.fixture(scope="module")
 def trig_file(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("out")

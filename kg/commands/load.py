@@ -24,10 +24,10 @@ def register(sub) -> None:
         "same store to finish. A file without facts is refused unless --allow-empty.\n\n"
         "--store sparql:URL loads into a SPARQL server (Oxigraph server, Virtuoso, ...):\n"
         "FILE's named graphs replace the server's graphs of the same name, through the\n"
-        "server's bulk loader where kg knows it (Oxigraph, Virtuoso).",
+        "server's bulk loader where kg knows it (Oxigraph, Virtuoso): for instance\n"
+        "kg load out/kg.trig --store sparql:http://127.0.0.1:8890/sparql",
         "kg load out/kg.trig --store oxigraph:out/store\n"
-        "  kg load new-article.trig --add --store oxigraph:out/store\n"
-        "  kg load out/kg.trig --store sparql:http://127.0.0.1:8890/sparql",
+        "  kg load new-article.trig --add --store oxigraph:out/store",
     )
     p.add_argument("file", type=Path, metavar="FILE", help="a TriG file (- reads standard input)")
     add_store(p, "the store to fill: oxigraph:PATH, or sparql:URL (a server: FILE's graphs replace the server's of "
