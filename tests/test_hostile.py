@@ -231,6 +231,44 @@ def test_kg_load_errors_name_the_file(built, tmp_path, capsys):
         assert f"kg load: error: {bad}:{line}:" in err and "Invalid IRI" in err, err
 
 
+def test_standard_input_errors_name_stdin_and_the_line(built, tmp_path):
+    """`-` (standard input, from main's pkg branch) goes through the same strict readers as a file: an
+    invalid IRI on line 2 is exit 2 naming <stdin>:2, for kg validate and for kg load (Oxigraph's reader)."""
+    text = '<http://example.org/a> <http://example.org/b> "x" .\n<http://example.org/a b> <http://e/b> "y" .\n'
+    for args in (["validate", "-"], ["load", "-", "--store", f"oxigraph:{tmp_path / 'store'}"]):
+        result = _kg(*args, input=text)
+        assert result.returncode == 2, result.stderr
+        assert f"kg {args[0]}: error: <stdin>:2:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_kg_load_from_standard_input_reads_it_once(built, tmp_path):
+    """`kg load - --store sparql:URL` read standard input twice (the bytes, then to parse them): the second
+    read found nothing, so any file was refused as without facts. Here against an unreachable server:
+    the error must be the server's, not `<stdin>: no facts`."""
+    result = _kg("load", "-", "--store", "sparql:http://127.0.0.1:1/query", input=built.read_text())
+    assert result.returncode == 2
+    assert "no facts" not in result.stderr and "does not answer" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("line, reason", [
+    (b"[" * 5000, "nested too deep"),  # json.loads raised RecursionError: exit 3, "a bug"
+    (b'{"id": "x", "schema": "Person", "properties": {"name": "Zhu"}}', "must map each property to a list"),
+    (b'{"id": "x\xff", "schema": "Person"}', "not a FollowTheMoney entity"),
+], ids=["deep-nesting", "property-not-a-list", "not-utf-8"])
+def test_a_bad_ftm_line_is_exit_2_naming_file_and_line(line, reason, tmp_path, capsys):
+    """kg import (from main's ftm branch) reads JSON lines: a hostile line is refused naming file:line,
+    and nothing is written."""
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data, ignore=shutil.ignore_patterns("imports", "links"))
+    path = tmp_path / "list.ftm.json"
+    fixture = (ROOT / "tests" / "fixtures" / "ftm" / "opensanctions-sample.ftm.json").read_bytes().splitlines()
+    path.write_bytes(fixture[0] + b"\n" + line + b"\n")
+    assert main(["-q", "import", str(path), "--data", str(data), "--no-link"]) == 2
+    err = capsys.readouterr().err
+    assert f"kg import: error: {path}:2:" in err and reason in err, err
+    assert not (data / "imports").exists()
+
+
 @pytest.mark.parametrize("args", [
     ["export", "--out", "/proc/sanctions.gexf"],
     ["export", "--format", "graphml", "--out", "{readme}/x.graphml"],

@@ -102,6 +102,13 @@ def read_entities(path: Path, tally: Tally, skip_bad: bool = False) -> Iterator[
                 datasets = data.get("datasets")
                 if datasets is not None and not (isinstance(datasets, list) and all(isinstance(d, str) for d in datasets)):
                     raise ValueError("'datasets' must be a list of dataset names")
+            except RecursionError:  # JSON nested deeper than Python's parser goes: no entity either
+                exc = ValueError("JSON nested too deep")
+                message = f"{path}:{number}: not a FollowTheMoney entity: {exc}"
+                if not skip_bad:
+                    raise KgInputError(message + " (nothing was written; --skip-bad skips such lines)") from None
+                tally.bad_lines.append((number, str(exc)))
+                continue
             except (ValueError, UnicodeDecodeError) as exc:
                 message = f"{path}:{number}: not a FollowTheMoney entity: {exc}"
                 if not skip_bad:
