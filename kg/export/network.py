@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 import networkx as nx
 
-from kg.io import ExportError, atomic_write
+from kg.io import ExportError, OutputError, atomic_write
 
 __all__ = [
     "NETWORK_FORMATS", "PALETTE", "ExportError", "network_export", "side_colours", "start_writing", "write_network",
@@ -149,8 +149,11 @@ def start_writing(
     def child() -> None:
         try:
             write_all()
+        except OutputError as exc:  # names the file and the reason already
+            send.send(str(exc))
+            raise SystemExit(1) from None
         except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises
-            send.send(f"{type(exc).__name__}: {exc}")
+            send.send(f"cannot write {', '.join(str(p) for p in paths.values())}: {type(exc).__name__}: {exc}")
             raise SystemExit(1) from None
         send.send("")
 
@@ -166,7 +169,7 @@ def start_writing(
         process.join()
         receive.close()
         if process.exitcode != 0 or message:
-            raise ExportError(f"cannot write {', '.join(str(p) for p in paths.values())}: "
-                              f"{message or f'the writer exited with code {process.exitcode}'}")
+            raise ExportError(message or f"cannot write {', '.join(str(p) for p in paths.values())}: "
+                                         f"the writer exited with code {process.exitcode}")
 
     return wait
