@@ -10,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import SH as SH_NS
 
 from kg.breakage import BREAKERS, break_rule, candidates
 from kg.namespace import GRAPH
@@ -464,3 +465,34 @@ def test_qualified_min_and_max_counts_are_both_enforced():
     ours = validate(data, shapes, engine="oxigraph")
     assert sorted(r.focus for r in ours.results) == ["ex:few", "ex:many"]
     assert sorted(_rows(ours)) == sorted(_rows(validate(data, shapes, engine="pyshacl")))
+
+
+def test_a_compiled_plan_is_read_back_from_the_cache_only_for_the_same_shapes(tmp_path, monkeypatch):
+    # kg validate, build and load --add each compiled the shapes again (~1.5 s of rdflib's SPARQL parser)
+    from kg.shacl_sparql import _compile, _plan_key, compile_shapes
+
+    monkeypatch.setenv("KG_CACHE", str(tmp_path))
+    project = load_shapes()
+    first = compile_shapes(project)
+    assert len(list(tmp_path.glob("shacl-plan-*.pickle"))) == 1
+    again = compile_shapes(load_shapes())  # another parse: other blank-node labels, the same key
+    assert len(list(tmp_path.glob("shacl-plan-*.pickle"))) == 1
+    assert repr(again.shapes) == repr(_compile(project).shapes) == repr(first.shapes)
+    changed = Graph()
+    changed += project
+    changed.set((URIRef("https://w3id.org/sanctions-kg/shapes#Actor_label"), SH_NS.minCount, Literal(2)))
+    assert _plan_key(changed) != _plan_key(project)
+    assert repr(compile_shapes(changed).shapes) != repr(first.shapes)
+
+
+def test_a_plan_that_names_a_blank_node_shape_is_never_cached(tmp_path, monkeypatch):
+    from kg.shacl_sparql import compile_shapes
+
+    monkeypatch.setenv("KG_CACHE", str(tmp_path))
+    shapes = Graph().parse(data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix ex: <http://example.org/> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:minCount 1 ] .
+    """, format="turtle")
+    compile_shapes(shapes)
+    assert not list(tmp_path.glob("shacl-plan-*.pickle"))
