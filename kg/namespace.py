@@ -54,6 +54,7 @@ class KG(DefinedNamespace):
     Interpretation: URIRef  # interpretation
     Legislature: URIRef  # legislature
     Meeting: URIRef  # meeting
+    Mention: URIRef  # mention
     NewsArticle: URIRef  # news article
     NonGovernmentalOrganisation: URIRef  # non-governmental organisation
     Organisation: URIRef  # organisation
@@ -65,6 +66,7 @@ class KG(DefinedNamespace):
     Region: URIRef  # region
     Retaliation: URIRef  # retaliation
     Sanction: URIRef  # sanction
+    SanctionMention: URIRef  # sanction mention
     SanctionRound: URIRef  # coordinated sanction round
     State: URIRef  # state
     Statement: URIRef  # statement
@@ -82,6 +84,7 @@ class KG(DefinedNamespace):
     concerns: URIRef  # concerns
     concernsEvent: URIRef  # concerns event
     concernsGroup: URIRef  # concerns group
+    concernsProperty: URIRef  # concerns property
     concernsRegion: URIRef  # concerns region
     date: URIRef  # date
     destination: URIRef  # destination
@@ -99,6 +102,7 @@ class KG(DefinedNamespace):
     jurisdiction: URIRef  # jurisdiction
     latestDate: URIRef  # latest date
     measure: URIRef  # measure
+    mentionedActor: URIRef  # mentioned actor
     nationality: URIRef  # nationality
     onBehalfOf: URIRef  # on behalf of
     organisationTargetCount: URIRef  # organisation target count
@@ -110,6 +114,7 @@ class KG(DefinedNamespace):
     postTitle: URIRef  # post title
     quote: URIRef  # quote
     reason: URIRef  # reason
+    refersTo: URIRef  # refers to
     respondsTo: URIRef  # responds to
     sha256: URIRef  # SHA-256 digest
     sourceFile: URIRef  # source file
@@ -154,9 +159,11 @@ class GROUND(DefinedNamespace):
     HumanRightsViolations: URIRef  # human-rights violations
     Indoctrination: URIRef  # indoctrination
     InterferenceInInternalAffairs: URIRef  # interference in internal affairs
+    Internment: URIRef  # internment in camps
+    PhysicalOrPsychologicalViolence: URIRef  # physical or psychological violence
     PoliticalInterference: URIRef  # political interference
     Repression: URIRef  # repression
-    SexualAbuse: URIRef  # sexual abuse
+    SexualAbuse: URIRef  # sexual abuse or violence
     Torture: URIRef  # torture
 
 
