@@ -36,6 +36,10 @@ def _triple_text(triple: tuple) -> str:
     return " ".join(term.n3() for term in triple)
 
 
+#: A quote node is typed with both: the general class that kg:evidence ranges over, and its kind.
+_EVIDENCE_TYPES = ((RDF.type, KG.Evidence), (RDF.type, KG.QuoteEvidence))
+
+
 def _skolemise_evidence(
     graph: Graph, source: Path, links: frozenset[URIRef], article: URIRef | None = None
 ) -> Graph:
@@ -63,7 +67,7 @@ def _skolemise_evidence(
             raise KgInputError(f"{where}: a quote node must be the object of {allowed} of a named node")
         extra = [
             (p, o) for p, o in graph.predicate_objects(node)
-            if p not in (KG.quote, KG.inArticle) and (p, o) != (RDF.type, KG.Evidence)
+            if p not in (KG.quote, KG.inArticle) and (p, o) not in _EVIDENCE_TYPES
         ]
         if extra:
             raise KgInputError(f"{where}: an evidence node says only kg:quote and kg:inArticle, not {extra[0][0].n3()}")
@@ -80,7 +84,8 @@ def _skolemise_evidence(
     for s, p, o in graph:
         out.add((rename[s][0] if s in rename else s, p, rename[o][0] if o in rename else o))
     for iri, source_article in rename.values():
-        out.add((iri, RDF.type, KG.Evidence))
+        for triple in _EVIDENCE_TYPES:
+            out.add((iri, *triple))
         out.add((iri, KG.inArticle, source_article))
     return out
 

@@ -63,6 +63,8 @@ class KG(DefinedNamespace):
     PoliticalParty: URIRef  # political party
     PopulationGroup: URIRef  # population group
     Post: URIRef  # post
+    QuoteEvidence: URIRef  # quote evidence
+    RecordEvidence: URIRef  # record evidence
     Region: URIRef  # region
     Retaliation: URIRef  # retaliation
     Sanction: URIRef  # sanction
@@ -88,8 +90,10 @@ class KG(DefinedNamespace):
     concernsRegion: URIRef  # concerns region
     date: URIRef  # date
     destination: URIRef  # destination
+    draftRule: URIRef  # draft rule
     earliestDate: URIRef  # earliest date
     evidence: URIRef  # evidence
+    firstSeen: URIRef  # first seen
     follows: URIRef  # follows
     forum: URIRef  # forum
     fromYear: URIRef  # from year
@@ -97,9 +101,11 @@ class KG(DefinedNamespace):
     groundText: URIRef  # ground text
     imposedBy: URIRef  # imposed by
     inArticle: URIRef  # in article
+    inDataset: URIRef  # in dataset
     isActing: URIRef  # is acting
     isFormer: URIRef  # is former
     jurisdiction: URIRef  # jurisdiction
+    lastSeen: URIRef  # last seen
     latestDate: URIRef  # latest date
     measure: URIRef  # measure
     mentionedActor: URIRef  # mentioned actor
@@ -114,10 +120,13 @@ class KG(DefinedNamespace):
     postTitle: URIRef  # post title
     quote: URIRef  # quote
     reason: URIRef  # reason
+    recordId: URIRef  # record id
+    recordProperty: URIRef  # record property
     refersTo: URIRef  # refers to
     respondsTo: URIRef  # responds to
     sha256: URIRef  # SHA-256 digest
     sourceFile: URIRef  # source file
+    sourceUrl: URIRef  # source URL
     speaker: URIRef  # speaker
     speakerUnstated: URIRef  # speaker unstated
     stance: URIRef  # stance
@@ -125,6 +134,7 @@ class KG(DefinedNamespace):
     targetCount: URIRef  # target count
     targetDescription: URIRef  # target description
     targetsUnspecified: URIRef  # targets unspecified
+    unconfirmed: URIRef  # unconfirmed
     unnamed: URIRef  # unnamed
     unnamedTargetsFrom: URIRef  # unnamed targets from
     untilYear: URIRef  # until year
@@ -139,7 +149,9 @@ class MEASURE(DefinedNamespace):
     ArmsEmbargo: URIRef  # arms embargo
     AssetFreeze: URIRef  # asset freeze
     FinancialServicesBan: URIRef  # ban on financial services
+    Listing: URIRef  # listing
     PropertyDealingsBan: URIRef  # ban on property dealings
+    TradeBan: URIRef  # trade or investment ban
     TravelBan: URIRef  # travel or entry ban
     Unspecified: URIRef  # unspecified measures
 
@@ -220,6 +232,7 @@ PREFIXES: dict[str, str] = {
     "actor": str(ACTOR),
     "article": str(ARTICLE),
     "cur": str(CUR),
+    "dcat": "http://www.w3.org/ns/dcat#",
     "dcterms": "http://purl.org/dc/terms/",
     "ground": str(GROUND._NS),
     "group": str(GROUP),

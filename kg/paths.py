@@ -10,7 +10,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["data_dir", "home", "ontology_dir", "out_dir", "queries_dir", "shapes_dir"]
+__all__ = ["data_dir", "home", "ontology_dir", "out_dir", "queries_dir", "rules_dir", "shapes_dir"]
+
+
+def rules_dir() -> Path:
+    """The extraction rules of `kg add` (rules/*.yaml)."""
+    return home() / "rules"
 
 
 def home() -> Path:

@@ -17,7 +17,7 @@ from typing import Any, Iterable, Mapping
 
 from kg.io import atomic_write
 
-__all__ = ["compute", "write_report", "chain_rows"]
+__all__ = ["chain_rows", "chains_text", "compute", "write_report"]
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,8 @@ ROWS_SHOWN = 100
 NETWORK_SHOWN = 150
 #: Sides named in the legend of network.png, those with most actors drawn first.
 LEGEND_SIDES = 15
+#: Cycles the text of ``kg chains`` lists before it says how many more.
+CYCLES_SHOWN = 20
 
 
 def _cycles(cycles: list[list[str]]) -> str:
@@ -93,6 +95,37 @@ def chain_rows(chains: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
                 }
             )
     return rows
+
+
+def chains_text(found: Mapping[str, Any], max_cycle: int) -> str:
+    """The result of :func:`kg.analysis.chain_analysis` as the tables ``kg chains`` prints."""
+    from tabulate import tabulate  # noqa: PLC0415
+
+    rows = chain_rows(found["chains"])
+    lines = [
+        f"{len(found['chains'])} chains\n",
+        tabulate([[r["chain"], r["step"], r["link"], r["act"][:60], r["kind"], r["when"], r["lag_days"]] for r in rows],
+                 headers=["chain", "step", "link", "act", "kind", "when", "lag (days)"]),
+        "\nCandidate retaliations (inferred, not asserted):",
+        tabulate([[c["first_label"], c["candidate_label"], c["basis"], c["lag"]] for c in found["candidates"]],
+                 headers=["first act", "candidate answer", "basis", "lag"]) if found["candidates"] else "  none",
+        "\nReciprocity between sides:",
+        tabulate([[r["a_label"], r["b_label"], r["a_to_b"], r["b_to_a"], r["reciprocity"]] for r in found["reciprocity"]],
+                 headers=["side A", "side B", "A -> B", "B -> A", "reciprocity"]),
+    ]
+    shown = found["cycles"][:CYCLES_SHOWN]
+    more = len(found["cycles"]) - len(shown)
+    lines.append(f"\nCycles of at most {max_cycle} sides: " + ("; ".join(" -> ".join(c) for c in shown) or "none")
+                 + (f"; and {more} more (--format json lists them all)" if more else ""))
+    if found["most_answered"]:
+        top = found["most_answered"][0]
+        lines.append(f"Most answered act: {top['label']} ({top['answers']} answers)")
+    if found["answers_by_measure"]:
+        top = found["answers_by_measure"][0]
+        lines.append(f"Measure that drew the strongest answer: {top['measure']} ({top['strongest']})")
+    if found["unplaced"]:
+        lines.append("Actors on no side: " + ", ".join(found["unplaced"]))
+    return "\n".join(lines)
 
 
 def _csv(rows: list[Mapping[str, Any]], fields: list[str] | None = None) -> bytes:

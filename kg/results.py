@@ -1,4 +1,5 @@
-"""SPARQL results in the W3C formats, for `kg query` and the endpoint alike.
+"""SPARQL results in the W3C formats, for `kg query` and the endpoint alike,
+and as the aligned table `kg query` prints by default.
 
 rdflib serializes JSON, CSV and XML results, but has no TSV serializer and
 its XML serializer fails on unbound variables, so results are first rebuilt
@@ -11,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Iterable
 
-__all__ = ["RESULT_FORMATS", "serialize_rows"]
+__all__ = ["RESULT_FORMATS", "format_result", "serialize_rows"]
 
 RESULT_FORMATS = ("json", "csv", "tsv", "xml")
 
@@ -34,3 +35,30 @@ def serialize_rows(variables: list, rows: Iterable, fmt: str, truncated: bool = 
         data["truncated"] = True
         body = json.dumps(data).encode("utf-8")
     return body
+
+
+def format_result(result, fmt: str | None) -> str:
+    """A query result as text: an aligned table, a W3C results format, or RDF."""
+    if result.type in ("CONSTRUCT", "DESCRIBE"):
+        return result.graph.serialize(format=fmt if fmt in ("turtle", "json-ld") else "turtle")
+    if result.type == "ASK":
+        if fmt in ("json", "xml"):
+            return result.serialize(format=fmt).decode("utf-8")
+        return f"{str(bool(result.askAnswer)).lower()}\n"
+    if fmt in RESULT_FORMATS:
+        return serialize_rows(result.vars, result, fmt).decode("utf-8")
+    from tabulate import tabulate  # noqa: PLC0415
+
+    names = [str(v) for v in result.vars]
+    rows = [["" if value is None else _short(value) for value in row] for row in result]
+    return tabulate(rows, headers=names, tablefmt="simple", disable_numparse=True) + f"\n({len(rows)} rows)\n"
+
+
+def _short(term) -> str:
+    from kg.namespace import PREFIXES  # noqa: PLC0415
+
+    text = str(term)
+    for prefix, ns in PREFIXES.items():
+        if text.startswith(ns) and len(text) > len(ns):
+            return f"{prefix}:{text[len(ns):]}"
+    return text

@@ -72,8 +72,18 @@ def store_kind(spec: str) -> tuple[str, str]:
     return kind, location
 
 
-def open_dataset(spec: str = DEFAULT_STORE, path: Path | str | None = None) -> Dataset:
-    """Open the built dataset from a store (``path`` is the TriG file of the memory store)."""
+def open_dataset(spec: str = DEFAULT_STORE, path: Path | str | None = None, drafts: str = "exclude") -> Dataset:
+    """Open the built dataset from a store (``path`` is the TriG file of the memory store).
+
+    ``drafts`` says what to do with unconfirmed drafts (:mod:`kg.drafts`): leave them out
+    (``exclude``, the default), keep them (``include``, as ``kg validate`` reads) or ``mark`` them.
+    """
+    from kg.drafts import apply  # noqa: PLC0415
+
+    return apply(_open(spec, path), drafts, spec)
+
+
+def _open(spec: str, path: Path | str | None) -> Dataset:
     kind, location = store_kind(spec)
     if kind == "memory":
         from kg import paths  # noqa: PLC0415

@@ -79,7 +79,7 @@ C_COMPANY, C_THINK_TANK, C_NGO, C_PARTY = KG.Company, KG.ThinkTank, KG.NonGovern
 C_SANCTION, C_COUNTER, C_ROUND, C_STATEMENT, C_THREAT = (
     KG.Sanction, KG.CounterSanction, KG.SanctionRound, KG.Statement, KG.Threat
 )
-C_EVIDENCE, C_ARTICLE = KG.Evidence, KG.NewsArticle
+C_EVIDENCE, C_QUOTE_EVIDENCE, C_ARTICLE = KG.Evidence, KG.QuoteEvidence, KG.NewsArticle
 P_EVIDENCE, P_QUOTE, P_IN_ARTICLE, P_SOURCE, P_SHA = KG.evidence, KG.quote, KG.inArticle, KG.sourceFile, KG.sha256
 P_AFFILIATED, P_NATIONALITY, P_BASED_IN, P_JURISDICTION = KG.affiliatedWith, KG.nationality, KG.basedIn, KG.jurisdiction
 P_TITLE, P_FROM, P_UNTIL, P_FORMER = KG.postTitle, KG.fromYear, KG.untilYear, KG.isFormer
@@ -456,6 +456,7 @@ class _Generator:
             self.bad.append(quote)
             self.truth["Evidence_quoteInText"].add(str(ev))
         self.add(ev, TYPE, C_EVIDENCE)
+        self.add(ev, TYPE, C_QUOTE_EVIDENCE)
         self.add(ev, P_QUOTE, Literal(quote))
         self.add(ev, P_IN_ARTICLE, self.article)
         pending: list = []

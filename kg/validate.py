@@ -18,6 +18,9 @@ Each result names the focus node, the property, the rule (shape) and its
 message, and the source files of the named graphs that say something about
 the focus node. :func:`scope` gives the focus nodes a new named graph can
 affect, so that validating one added article costs time in proportion to it.
+:func:`check` adds the catalogue's quality queries (``queries/*-violation.rq``)
+to the shapes: it is the check that ``kg build``, ``kg validate`` and ``kg load``
+run.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from rdflib.namespace import SH
 from kg.io import KgInputError, default_graph, parse_into
 from kg.namespace import KG
 
-__all__ = ["ENGINES", "Report", "Result", "ShapesError", "load_shapes", "scope", "validate"]
+__all__ = ["ENGINES", "Report", "Result", "ShapesError", "check", "load_shapes", "quality_failures", "scope", "validate"]
 
 ENGINES = ("auto", "oxigraph", "pyshacl")
 
@@ -162,6 +165,42 @@ def validate(
         else:
             return _validate_oxigraph(data, shapes, plan, list(extra), focus)
     return _validate_pyshacl(data, shapes, list(extra), focus)
+
+
+def quality_failures(dataset) -> list[str]:
+    """Rows of the catalogue's ``*-violation`` queries, as readable lines."""
+    from kg.query import load_catalogue, run_query  # noqa: PLC0415
+
+    lines = []
+    for name, query in load_catalogue().items():
+        if not query.is_violation_check:
+            continue
+        for row in run_query(dataset, query):
+            values = ", ".join(f"{k}={v}" for k, v in row.asdict().items())
+            lines.append(f"Violation: quality query {name} ({query.summary})\n  {values}")
+    return lines
+
+
+def check(dataset, engine: str = "auto", focus=None) -> tuple[bool, str]:
+    """The shapes and, on the whole graph, the quality queries: (conforms, the report as text).
+
+    The text is empty when the graph conforms without warnings. With ``focus``
+    (from :func:`scope`) only the shapes run: the quality queries read the
+    whole graph, and a scoped check must not.
+    """
+    log.info("validating against the shapes (engine: %s)", engine)
+    report = validate(dataset, engine=engine, focus=focus)
+    if focus is None:
+        log.info("running the quality queries")
+        quality = quality_failures(dataset)
+    else:
+        log.info("scoped: the quality queries (whole graph) are not run")
+        quality = []
+    conforms = report.conforms and not quality
+    text = report.format() if not report.conforms or report.results else ""
+    if quality:
+        text = (text + "\n\n" if text else "") + "\n\n".join(quality)
+    return conforms, text
 
 
 def _namespaces(data: Graph, shapes: Graph) -> Graph:

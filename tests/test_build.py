@@ -110,6 +110,7 @@ def test_evidence_named_by_article_and_quote(dataset):
     g = dataset.graph(article_graph("canada-eight-officials-2024"))
     assert (iri, KG.quote, Literal(quote)) in g
     assert (iri, RDF.type, KG.Evidence) in g
+    assert (iri, RDF.type, KG.QuoteEvidence) in g, "a quote is evidence of the quote kind"
     assert (iri, KG.inArticle, article_iri("canada-eight-officials-2024")) in g
 
 

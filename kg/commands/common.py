@@ -1,0 +1,126 @@
+"""What the ``kg`` commands share: exit codes, the help layout, and the options
+several commands take, each declared once here.
+
+Exit codes (all commands):
+  0  success; the graph conforms
+  1  the graph does not conform (SHACL violations or failed quality queries)
+  2  unreadable input: a file that cannot be parsed (file and line are named),
+     a missing file, a bad query or parameter, a bad command line
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+from typing import Any, Sequence
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT = 0, 1, 2
+
+EXIT_CODES = """exit codes:
+  0  success (the graph conforms)
+  1  the graph does not conform: SHACL violations or quality queries with rows
+  2  unreadable input (file and line named), bad query or parameter, bad usage"""
+
+log = logging.getLogger("kg")
+
+
+class Formatter(argparse.RawDescriptionHelpFormatter):
+    """Descriptions and epilogs keep their line breaks."""
+
+
+def command(subparsers, name: str, summary: str, description: str, example: str) -> argparse.ArgumentParser:
+    """A command's parser: the summary heads its help, the example and the exit codes end it.
+
+    Every command takes ``-q`` (see :func:`add_quiet`).
+    """
+    parser = subparsers.add_parser(
+        name,
+        help=summary,
+        description=f"{summary}\n\n{description}".strip(),
+        epilog=f"example:\n  {example}\n\n{EXIT_CODES}",
+        formatter_class=Formatter,
+    )
+    add_quiet(parser, default=argparse.SUPPRESS)
+    return parser
+
+
+def add_quiet(parser: argparse.ArgumentParser, default: Any = False) -> None:
+    """``-q/--quiet``. Before the command (``kg -q build``) or after it (``kg build -q``):
+    on a command the default is SUPPRESS, so it does not undo a ``-q`` given before."""
+    parser.add_argument("-q", "--quiet", action="store_true", default=default, help="no progress messages on stderr")
+
+
+def add_store(
+    parser: argparse.ArgumentParser,
+    help: str = "where the built graph is read from: memory (default: parse --graph), oxigraph:PATH, sparql:URL",
+    *,
+    required: bool = False,
+    metavar: str = "STORE",
+) -> None:
+    """``--store``: where a graph is read from or written to (memory, oxigraph:PATH, sparql:URL)."""
+    parser.add_argument("--store", default=None if required else "memory", required=required, metavar=metavar, help=help)
+
+
+def add_read_store(parser: argparse.ArgumentParser) -> None:
+    """``--store`` and, for the memory store, ``--graph FILE``: the options of every command that reads the built graph.
+
+    :func:`open_store` opens what they name.
+    """
+    add_store(parser)
+    parser.add_argument(
+        "--graph", type=Path, default=None, metavar="FILE",
+        help="the built dataset for the memory store (default: out/kg.trig)",
+    )
+    add_drafts(parser)
+
+
+def add_drafts(parser: argparse.ArgumentParser) -> None:
+    """``--drafts``: what a reading command does with unconfirmed drafts (:mod:`kg.drafts`)."""
+    from kg.drafts import DEFAULT, MODES, help_text  # noqa: PLC0415
+
+    parser.add_argument("--drafts", choices=MODES, default=DEFAULT, help=help_text())
+
+
+def open_store(args):
+    """The dataset that ``--store`` (and ``--graph``) of :func:`add_read_store` name."""
+    from kg.store import open_dataset  # noqa: PLC0415
+
+    log.info("loading the graph (%s)", args.store)
+    return open_dataset(args.store, args.graph, getattr(args, "drafts", "exclude"))
+
+
+def add_format(parser: argparse.ArgumentParser, choices: Sequence[str], default: str | None, help: str | None = None) -> None:
+    """``--format``: how a command prints or writes its result, one of ``choices`` (argparse refuses others, exit 2)."""
+    parser.add_argument(
+        "--format", choices=tuple(choices), default=default,
+        help=help or f"output format (default: {default})",
+    )
+
+
+def add_out(parser: argparse.ArgumentParser, default: Path | None, help: str, *, required: bool = False,
+            metavar: str | None = None) -> None:
+    """``--out``: the file or folder a command writes (atomically), as a :class:`~pathlib.Path`."""
+    parser.add_argument("--out", type=Path, default=default, required=required, metavar=metavar, help=help)
+
+
+def add_data(parser: argparse.ArgumentParser) -> None:
+    """``--data``: the folder of articles, facts and curation the graph is built from."""
+    parser.add_argument("--data", type=Path, default=None, help="the data folder (default: the project's data/)")
+
+
+def add_engine(parser: argparse.ArgumentParser) -> None:
+    """``--engine``: the SHACL engine (see :mod:`kg.validate`)."""
+    parser.add_argument("--engine", default="auto", choices=("auto", "oxigraph", "pyshacl"),
+                        help="SHACL engine: shapes compiled to SPARQL in Oxigraph (auto, oxigraph) or pySHACL")
+
+
+def positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
