@@ -119,6 +119,8 @@ class ExistingAct:
     actors: set[URIRef]
     targets: set[URIRef]
     label: str
+    #: the first day the act can have happened (its day, else its earliest date; stated or curated), if known
+    earliest: str | None = None
 
 
 class GraphIndex:
@@ -140,6 +142,15 @@ class GraphIndex:
         for path in sorted(Path(data_dir).glob("facts/*.ttl")):
             if path.stem not in exclude:
                 parse_into(graph, path)
+        # Most days are worked out, so curated: an act's curated day or earliest date says what it cannot answer.
+        curation = Path(data_dir) / "curation.ttl"
+        if curation.is_file():
+            curated = Graph()
+            parse_into(curated, curation)
+            for note in curated.subjects(RDF.type, KG.CuratedStatement):
+                predicate = curated.value(note, RDF.predicate)
+                if predicate in (KG.date, KG.earliestDate):
+                    graph.add((curated.value(note, RDF.subject), predicate, curated.value(note, RDF.object)))
         return cls.from_graph(graph, rules)
 
     @classmethod
@@ -178,8 +189,9 @@ class GraphIndex:
                     actors = set()
                     for p in (KG.imposedBy, KG.speaker, KG.actor):
                         actors.update(o for o in graph.objects(s, p) if isinstance(o, URIRef))
+                    days = [str(d) for p in (KG.date, KG.earliestDate) for d in graph.objects(s, p)]
                     found = ExistingAct(s, set(), actors, {o for o in graph.objects(s, KG.target) if isinstance(o, URIRef)},
-                                        str(graph.value(s, RDFS.label) or s))
+                                        str(graph.value(s, RDFS.label) or s), min(days) if days else None)
                     index.acts.append(found)
                 found.kinds.add(kind)
         return index

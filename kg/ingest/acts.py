@@ -729,6 +729,9 @@ class _Reader:
             return best
         if act.cue_actor is not None:
             for existing in self.existing:
+                if self.published is not None and existing.earliest is not None \
+                        and existing.earliest > self.published.isoformat():
+                    continue  # it came after the article: it cannot be what the article's act answers
                 if act.cue_actor.iri in existing.actors and existing.kinds & {"sanction", "counter-sanction"}:
                     return existing
             referenced = Act("sanction", act.cue_actor, act.rule, act.sentence, stance="", referenced=True)

@@ -99,3 +99,16 @@ def test_review_refuses_a_flag_it_cannot_remove_cleanly(home, capsys):
     assert main(["-q", "review", "hand", "--confirm", "act:hand-china-counter-sanction"]) == 2
     assert "cleanly" in capsys.readouterr().err
     assert facts.read_text(encoding="utf-8") == edited
+
+
+def test_a_drafted_answer_is_never_an_act_dated_after_the_article(home, capsys):
+    """kg add linked a 2020 counter-sanction to the first US sanction in the graph, the Treasury's of 22 March 2021."""
+    from kg.build import build
+    from kg.namespace import ACT, KG
+
+    (home / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    assert main(["-q", "add", "a.txt", "--slug", "cn-2020"]) == 0
+    ds = build(home / "data")
+    (answered,) = set(ds.objects(ACT["cn-2020-china-counter-sanction"], KG.respondsTo))
+    first = [str(d) for p in (KG.date, KG.earliestDate) for d in ds.objects(answered, p)]
+    assert all(day <= "2020-08-10" for day in first), (answered, first)  # the article is of 10 August 2020
