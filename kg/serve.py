@@ -1,20 +1,40 @@
 """A read-only SPARQL 1.1 Protocol endpoint over the built graph.
 
-Why this design: neither rdflib nor the ``oxigraph`` server can switch off
-SERVICE, and rdflib fetches ``FROM <http:...>`` graphs, so every query is
-parsed and checked *before* evaluation (:func:`check_query`): updates,
-SERVICE, FROM / FROM NAMED and the ``default-graph-uri`` /
-``named-graph-uri`` parameters are refused with 400. The HTTP side is the
-standard library's ``ThreadingHTTPServer`` (one thread per request, so a
-slow query does not block other clients). Each query is evaluated by rdflib
-(the same engine as ``kg query``, so the answers are the same) in a forked
-child process with a time limit: a query that runs too long is killed and
-answered with 503, and the server carries on. Results are cut at
-``max_rows`` rows; a cut result says so in the ``X-Result-Truncated``
-header (and, for JSON, a top-level ``"truncated": true``).
+Why this design (measured in ``benchmarks/load.py``, figures in BENCHMARKS.md):
+
+* **HTTP is waitress**, a well-kept WSGI server, instead of the standard
+  library's ``http.server``. Waitress reads each request whole (headers and
+  body, within size limits) in one event loop before a thread sees it, so a
+  slow or idle client costs a socket, not a thread; connections idle for
+  ``channel_timeout``, or whose request has not arrived whole by then, are closed; bad ``Content-Length``, oversized headers
+  (431) and bodies (413) are refused by the server itself; it speaks
+  HTTP/1.1 with keep-alive and its listen backlog is ours to set.
+  Werkzeug parses forms and ``Accept`` (q-values).
+* **Queries run in Oxigraph** (the engine of ``kg query --store oxigraph``;
+  the catalogue gives the same answers on both engines, see tests/test_store.py).
+  It answers the catalogue on the seed graph in about a millisecond, where
+  rdflib needs 20-500 ms, and it selects the dataset (``default-graph-uri``,
+  ``FROM``...) from the graphs the store holds without fetching anything.
+* **Each query runs in a pool of worker processes** forked once: a query that
+  runs past ``timeout`` gets 503 and its worker is killed and replaced, so
+  runaway queries cannot pile up, and cheap queries keep being answered by
+  the other workers meanwhile. Workers do the CPU work (parsing, checking,
+  evaluating, serializing), the server process only moves bytes.
+* **Every query is parsed and checked before it runs** (:func:`check_query`,
+  rdflib's parser: the checks look at the parse tree, not at the text):
+  updates, ``SERVICE``, and ``FROM`` / ``default-graph-uri`` naming a graph the
+  store does not hold are refused with 400, so nothing is ever dereferenced.
+  Results are cut at ``max_rows`` rows (or triples), which the
+  ``X-Result-Truncated`` header (and ``"truncated": true`` in JSON) says.
+* **An ``oxigraph:PATH`` store is re-resolved between queries**: each worker
+  pins the version it reads (:func:`kg.store.pin_version`), so ``kg load``
+  can swap in a new version while the endpoint serves: queries are answered
+  from the old version until a worker sees the new link, and the old version
+  is removed when the last worker lets go of it.
 
 Routes:
-  GET/POST /sparql            the SPARQL 1.1 query protocol
+  GET/POST /sparql            the SPARQL 1.1 query protocol (OPTIONS: CORS preflight;
+                              GET without a query: the service description)
   GET      /catalogue         the query catalogue as JSON
   GET      /catalogue/NAME    a catalogue query, parameters from the URL (?responder=China)
 """
@@ -24,29 +44,39 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing
+import os
+import queue
 import threading
+import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Mapping
-from urllib.parse import parse_qs, urlsplit
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+from urllib.parse import parse_qs
 
-__all__ = ["Refused", "ServerConfig", "check_query", "make_server"]
+__all__ = ["Endpoint", "Refused", "ServerConfig", "check_query", "make_server"]
 
 log = logging.getLogger(__name__)
 
+# Offered media types, in order of preference (the first is the default).
 _RESULT_TYPES = {
     "application/sparql-results+json": "json",
-    "application/json": "json",
     "application/sparql-results+xml": "xml",
-    "application/xml": "xml",
     "text/csv": "csv",
     "text/tab-separated-values": "tsv",
+    "application/json": "json",
+    "application/xml": "xml",
+    "text/xml": "xml",
 }
 _GRAPH_TYPES = {
     "text/turtle": "turtle",
-    "application/ld+json": "json-ld",
     "application/n-triples": "nt",
-    "application/rdf+xml": "xml",
+    "application/rdf+xml": "rdfxml",
+    "application/ld+json": "jsonld",
+    "text/n3": "n3",
+    "application/x-turtle": "turtle",
+    "text/plain": "nt",
+    "application/xml": "rdfxml",
 }
 _CONTENT_TYPE = {
     "json": "application/sparql-results+json",
@@ -54,8 +84,17 @@ _CONTENT_TYPE = {
     "csv": "text/csv; charset=utf-8",
     "tsv": "text/tab-separated-values; charset=utf-8",
     "turtle": "text/turtle; charset=utf-8",
-    "json-ld": "application/ld+json",
     "nt": "application/n-triples",
+    "rdfxml": "application/rdf+xml",
+    "jsonld": "application/ld+json",
+    "n3": "text/n3; charset=utf-8",
+}
+# The names clients put in ?format= / ?output= (SPARQLWrapper, Virtuoso and Fuseki habits).
+_FORMAT_NAMES = {
+    "json": ("json", "jsonld"), "xml": ("xml", "rdfxml"), "csv": ("csv", None), "tsv": ("tsv", None),
+    "turtle": (None, "turtle"), "ttl": (None, "turtle"), "n3": (None, "n3"), "nt": (None, "nt"),
+    "ntriples": (None, "nt"), "n-triples": (None, "nt"), "rdf+xml": (None, "rdfxml"), "rdf": (None, "rdfxml"),
+    "rdfxml": (None, "rdfxml"), "json-ld": (None, "jsonld"), "jsonld": (None, "jsonld"),
 }
 
 
@@ -65,9 +104,17 @@ class Refused(Exception):
 
 @dataclass(frozen=True)
 class ServerConfig:
-    timeout: float = 10.0
-    max_rows: int = 10_000
-    max_parallel: int = 4
+    timeout: float = 10.0         # seconds a query may run (503 after)
+    max_rows: int = 10_000        # rows (or triples) a result may have before it is cut
+    workers: int = 8              # queries evaluated at once, each in its own process
+    channel_timeout: float = 30.0  # seconds an idle or stalled connection is kept
+    max_body: int = 1_000_000     # bytes of request body (413 above)
+    max_header: int = 65_536      # bytes of request line and headers (431 above)
+    connection_limit: int = 1000  # open connections before the server stops accepting
+    backlog: int = 1024           # connections the kernel queues before accept
+
+
+# ------------------------------------------------------------------ checks
 
 
 def _walk(node: Any):
@@ -84,11 +131,20 @@ def _walk(node: Any):
             stack.extend(list(item))
 
 
-def check_query(text: str):
+@dataclass(frozen=True)
+class CheckedQuery:
+    form: str                     # SELECT, ASK, CONSTRUCT or DESCRIBE
+    default_graphs: tuple[str, ...]  # FROM
+    named_graphs: tuple[str, ...]    # FROM NAMED
+
+
+@lru_cache(maxsize=2048)
+def check_query(text: str) -> CheckedQuery:
     """Parse a query and refuse what could reach outside or change the graph.
 
-    Returns rdflib's parse tree. Raises :class:`Refused` for updates, SERVICE,
-    FROM / FROM NAMED, and syntax errors (with line and column).
+    Raises :class:`Refused` for updates, SERVICE and syntax errors (with line
+    and column). ``FROM`` / ``FROM NAMED`` are returned, to be selected from
+    the store or refused by the caller. Cached: the check depends on the text only.
     """
     from pyparsing import ParseException  # noqa: PLC0415
     from rdflib.plugins.sparql.parser import parseQuery  # noqa: PLC0415
@@ -103,38 +159,150 @@ def check_query(text: str):
         except Exception:  # noqa: BLE001 - not an update either: report the query error
             raise Refused(f"SPARQL syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}") from None
         raise Refused("this endpoint is read-only: updates (INSERT, DELETE, LOAD, CLEAR...) are refused") from None
+    except Exception as exc:  # noqa: BLE001 - rdflib raises plain exceptions, e.g. for an unknown prefix
+        raise Refused(f"invalid SPARQL: {exc}") from None
+    default, named = [], []
     for item in _walk(tree):
         name = getattr(item, "name", None)
         if name == "ServiceGraphPattern":
             raise Refused("SERVICE is refused: this endpoint makes no outbound requests")
         if name == "DatasetClause":
-            raise Refused("FROM and FROM NAMED are refused: queries run on the served graph only")
-    return tree
+            if "named" in item:  # CompValue.get returns the key itself for a missing key
+                named.append(str(item["named"]))
+            else:
+                default.append(str(item["default"]))
+    form = tree[1].name.replace("Query", "").upper()
+    return CheckedQuery(form, tuple(default), tuple(named))
 
 
-def _negotiate(accept: str, is_graph: bool, fmt: str | None) -> str:
+def negotiate(accept: str, form: str, fmt: str | None) -> str:
+    """The result format for a query form: ``?format=`` if it names one that fits, else ``Accept`` (q-values honoured)."""
+    from werkzeug.datastructures import MIMEAccept  # noqa: PLC0415
+    from werkzeug.http import parse_accept_header  # noqa: PLC0415
+
+    is_graph = form in ("CONSTRUCT", "DESCRIBE")
     table = _GRAPH_TYPES if is_graph else _RESULT_TYPES
     if fmt:
-        if fmt in table.values():
-            return fmt
-        raise Refused(f"unknown format {fmt!r}; use one of {', '.join(sorted(set(table.values())))}")
-    for part in (accept or "").split(","):
-        mime = part.split(";")[0].strip().lower()
-        if mime in table:
-            return table[mime]
-    return "turtle" if is_graph else "json"
+        fmt = fmt.strip().lower()
+        if fmt in table:  # a media type
+            return table[fmt]
+        named = _FORMAT_NAMES.get(fmt, (None, None))[1 if is_graph else 0]
+        if named:
+            return named
+        # a name we do not know, or one for the other kind of result: Accept decides
+    offered = list(table)
+    best = parse_accept_header(accept or "*/*", MIMEAccept).best_match(offered)
+    return table[best] if best else table[offered[0]]
 
 
-def _evaluate(graph, text: str, bindings: Mapping, fmt: str, max_rows: int) -> tuple[bytes, bool, str]:
-    """Run a query with rdflib and serialize at most ``max_rows`` rows."""
+# ------------------------------------------------------------------ evaluation (in the workers)
+
+
+class _Source:
+    """Where a worker finds the graph: ``store()`` before each query."""
+
+    _held: tuple = (None, frozenset())
+
+    def store(self):
+        raise NotImplementedError
+
+    def held(self, store) -> frozenset[str]:
+        """The named graphs of ``store`` (the one :meth:`store` gave), read once per store version."""
+        if self._held[0] is not store:
+            self._held = (store, frozenset(g.value for g in store.named_graphs() if hasattr(g, "value")))
+        return self._held[1]
+
+    def idle(self) -> None:
+        """Called while the worker waits for work."""
+
+
+class _FixedSource(_Source):
+    def __init__(self, store):
+        self._store = store
+
+    def store(self):
+        return self._store
+
+
+class _LinkedSource(_Source):
+    """An ``oxigraph:PATH`` store: the link is re-resolved before each query, the version pinned."""
+
+    def __init__(self, location: Path):
+        self.location = location
+        self._pin = None
+        self._store = None
+
+    def store(self):
+        import pyoxigraph  # noqa: PLC0415
+
+        from kg.store import pin_version  # noqa: PLC0415
+
+        if self._pin is None or not self._pin.current():
+            pin = pin_version(self.location)
+            store = pyoxigraph.Store.read_only(str(pin.path))
+            old, self._pin, self._store, self._held = self._pin, pin, store, (None, frozenset())
+            if old is not None:
+                old.release()  # removes the old version if no other reader holds it
+        return self._store
+
+    def idle(self) -> None:
+        if self._pin is not None and not self._pin.current():
+            pin, self._pin, self._store, self._held = self._pin, None, None, (None, frozenset())
+            pin.release()  # a load swapped in a new version: let the old one go
+
+
+def _from_ox(term):
+    from oxrdflib._converter import from_ox  # noqa: PLC0415 - oxrdflib's own term mapping
+
+    return from_ox(term)
+
+
+def _select_dataset(held: frozenset[str], checked: CheckedQuery, default_uris: list[str], named_uris: list[str]) -> dict:
+    """Oxigraph's dataset arguments for a request; a graph the store does not hold is refused."""
+    import pyoxigraph  # noqa: PLC0415
+
+    if default_uris or named_uris:  # the protocol's dataset replaces the query's (SPARQL 1.1 Protocol 2.1.4)
+        default, named = default_uris, named_uris
+    else:
+        default, named = list(checked.default_graphs), list(checked.named_graphs)
+    if not default and not named:
+        return {"use_default_graph_as_union": True}
+    missing = sorted(set(default + named) - held)
+    if missing:
+        raise Refused(
+            f"no graph {', '.join('<' + m + '>' for m in missing)} in this store: only the graphs it holds "
+            "can be selected (FROM, default-graph-uri, named-graph-uri); nothing is fetched"
+        )
+    return {"default_graph": [pyoxigraph.NamedNode(g) for g in default],
+            "named_graphs": [pyoxigraph.NamedNode(g) for g in named]}
+
+
+def _serialize_graph(triples: Iterable, fmt: str) -> bytes:
+    import pyoxigraph  # noqa: PLC0415
+
+    formats = {"turtle": pyoxigraph.RdfFormat.TURTLE, "nt": pyoxigraph.RdfFormat.N_TRIPLES,
+               "rdfxml": pyoxigraph.RdfFormat.RDF_XML, "jsonld": pyoxigraph.RdfFormat.JSON_LD,
+               "n3": pyoxigraph.RdfFormat.N3}
+    return pyoxigraph.serialize(triples, format=formats[fmt]) or b""
+
+
+def _run_sparql(source: _Source, job: Mapping, max_rows: int) -> tuple[bytes, str, bool]:
+    import pyoxigraph  # noqa: PLC0415
+
     from kg.results import serialize_rows  # noqa: PLC0415
 
-    result = graph.query(text, initBindings=dict(bindings))
-    if result.type in ("CONSTRUCT", "DESCRIBE"):
-        return result.graph.serialize(format=fmt, encoding="utf-8"), False, fmt
-    if result.type == "ASK":
-        fmt = fmt if fmt in ("json", "xml") else "json"
-        return result.serialize(format=fmt), False, fmt
+    checked = check_query(job["query"])
+    fmt = negotiate(job["accept"], checked.form, job["format"])
+    store = source.store()
+    dataset = _select_dataset(source.held(store), checked, job["default"], job["named"])
+    try:
+        result = store.query(job["query"], **dataset)
+    except SyntaxError as exc:
+        raise Refused(f"SPARQL error: {exc}") from None
+    if isinstance(result, pyoxigraph.QueryBoolean):
+        formats = {"json": pyoxigraph.QueryResultsFormat.JSON, "xml": pyoxigraph.QueryResultsFormat.XML,
+                   "csv": pyoxigraph.QueryResultsFormat.CSV, "tsv": pyoxigraph.QueryResultsFormat.TSV}
+        return result.serialize(format=formats[fmt]), fmt, False
     rows = []
     truncated = False
     for row in result:
@@ -142,167 +310,454 @@ def _evaluate(graph, text: str, bindings: Mapping, fmt: str, max_rows: int) -> t
             truncated = True
             break
         rows.append(row)
-    return serialize_rows(result.vars, rows, fmt, truncated), truncated, fmt
+    if isinstance(result, pyoxigraph.QueryTriples):
+        return _serialize_graph(rows, fmt), fmt, truncated
+    from rdflib import Variable  # noqa: PLC0415
+
+    variables = [Variable(v.value) for v in result.variables]
+    rdf_rows = [tuple(_from_ox(row[v]) if row[v] is not None else None for v in result.variables) for row in rows]
+    return serialize_rows(variables, rdf_rows, fmt, truncated), fmt, truncated
 
 
-def _child(conn, graph, text, bindings, fmt, max_rows) -> None:
+def _run_catalogue(source: _Source, job: Mapping, max_rows: int) -> tuple[bytes, str, bool]:
+    from oxrdflib import OxigraphStore  # noqa: PLC0415
+    from rdflib import Dataset  # noqa: PLC0415
+
+    from kg.query import run_query  # noqa: PLC0415
+    from kg.results import serialize_rows  # noqa: PLC0415
+
+    query = _catalogue(job["catalogue_dir"])[job["name"]]
+    unknown = sorted(set(job["params"]) - set(query.params))
+    if unknown:  # checked here: a name such as 'graph' would collide with run_query's own arguments
+        raise Refused(f"query {query.name} has no parameter {', '.join(unknown)} "
+                      f"(parameters: {', '.join(query.params) or 'none'})")
+    graph = Dataset(store=OxigraphStore(store=source.store()), default_union=True)
+    result = run_query(graph, query, **job["params"])
+    form = result.type
+    fmt = negotiate(job["accept"], form, job["format"])
+    if form in ("CONSTRUCT", "DESCRIBE"):
+        body = result.graph.serialize(format={"rdfxml": "xml", "jsonld": "json-ld"}.get(fmt, fmt), encoding="utf-8")
+        return body, fmt, False
+    if form == "ASK":
+        fmt = fmt if fmt in ("json", "xml") else "json"
+        return result.serialize(format=fmt), fmt, False
+    rows, truncated = [], False
+    for row in result:
+        if len(rows) == max_rows:
+            truncated = True
+            break
+        rows.append(row)
+    return serialize_rows(result.vars, rows, fmt, truncated), fmt, truncated
+
+
+@lru_cache(maxsize=2)
+def _catalogue(directory: str | None):
+    from kg.query import load_catalogue  # noqa: PLC0415
+
+    return load_catalogue(directory)
+
+
+def _die_with(parent: int) -> None:
+    """End this worker when the server process ends, however it ends.
+
+    The pipe does not tell: workers forked later hold copies of its other end.
+    On Linux the kernel kills us when the thread that forked us ends
+    (PR_SET_PDEATHSIG): the main thread, or a waitress thread replacing a
+    killed worker, and those live as long as the server. The idle loop also
+    checks whom we belong to.
+    """
     try:
-        conn.send(("ok", _evaluate(graph, text, bindings, fmt, max_rows)))
-    except Exception as exc:  # noqa: BLE001 - reported to the client as 400
-        conn.send(("error", f"{type(exc).__name__}: {exc}"))
-    finally:
-        conn.close()
+        import ctypes  # noqa: PLC0415
+        import signal  # noqa: PLC0415
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(0)
 
 
-class _Engine:
-    """Runs each query in a forked child with a time limit."""
+def _work(conn, source: _Source, max_rows: int, parent: int) -> None:
+    """A worker's loop: one job in, one answer out, until the pipe closes or the server ends."""
+    from kg.query import ParamError, QueryError  # noqa: PLC0415
 
-    def __init__(self, graph, config: ServerConfig):
-        self.graph = graph
-        self.config = config
-        self.slots = threading.BoundedSemaphore(config.max_parallel)
+    _die_with(parent)
+    while True:
+        try:
+            while not conn.poll(1.0):
+                if os.getppid() != parent:
+                    return
+                source.idle()
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            run = _run_catalogue if "name" in job else _run_sparql
+            body, fmt, truncated = run(source, job, max_rows)
+            answer = ("ok", body, _CONTENT_TYPE[fmt], truncated)
+        except (Refused, QueryError, ParamError) as exc:
+            answer = ("refused", str(exc))
+        except Exception as exc:  # noqa: BLE001 - reported to the client, the worker carries on
+            answer = ("error", f"{type(exc).__name__}: {exc}")
+        try:
+            conn.send(answer)
+        except (BrokenPipeError, OSError):
+            return
+
+
+class _Pool:
+    """Worker processes forked from this one; one query at a time each, killed on timeout."""
+
+    def __init__(self, source: _Source, config: ServerConfig):
+        self.source, self.config = source, config
         self.context = multiprocessing.get_context("fork")
+        self.idle: queue.LifoQueue = queue.LifoQueue()
+        self.slots = threading.BoundedSemaphore(config.workers)
+        self.lock = threading.Lock()
+        self.procs: set = set()
+        for _ in range(config.workers):
+            self.idle.put(self._spawn())
 
-    def run(self, text: str, bindings: Mapping, fmt: str) -> tuple[bytes, bool, str]:
-        with self.slots:
-            parent, child = self.context.Pipe(duplex=False)
-            proc = self.context.Process(
-                target=_child, args=(child, self.graph, text, bindings, fmt, self.config.max_rows), daemon=True
-            )
-            proc.start()
-            child.close()
+    def _spawn(self):
+        parent, child = self.context.Pipe()
+        proc = self.context.Process(target=_work, args=(child, self.source, self.config.max_rows, os.getpid()),
+                                    daemon=True)
+        proc.start()
+        child.close()
+        with self.lock:
+            self.procs.add(proc)
+        return proc, parent
+
+    def _retire(self, worker) -> None:
+        proc, conn = worker
+        if proc.is_alive():
+            proc.kill()
+        proc.join(2)
+        conn.close()
+        with self.lock:
+            self.procs.discard(proc)
+
+    def run(self, job: dict) -> tuple:
+        started = time.monotonic()
+        if not self.slots.acquire(timeout=self.config.timeout):
+            raise TimeoutError(f"the server is busy: no worker was free within {self.config.timeout:g} s; try again")
+        try:
             try:
-                if not parent.poll(self.config.timeout):
-                    raise TimeoutError(f"the query ran longer than {self.config.timeout:g} s and was stopped")
-                status, payload = parent.recv()
-            finally:
-                if proc.is_alive():
-                    proc.kill()
-                proc.join(1)
-                parent.close()
-        if status == "error":
-            raise Refused(payload)
-        return payload
+                worker = self.idle.get_nowait()
+            except queue.Empty:
+                worker = self._spawn()
+            proc, conn = worker
+            left = max(0.05, self.config.timeout - (time.monotonic() - started))
+            try:
+                conn.send(job)
+                if conn.poll(left):
+                    answer = conn.recv()
+                    self.idle.put(worker)
+                    return answer
+            except (EOFError, OSError):
+                self._retire(worker)
+                return ("error", "the worker evaluating the query died; try again")
+            self._retire(worker)  # still running: killed, and a fresh worker takes its place
+            self.idle.put(self._spawn())
+            raise TimeoutError(f"the query ran longer than {self.config.timeout:g} s and was stopped")
+        finally:
+            self.slots.release()
+
+    def close(self) -> None:
+        while True:
+            try:
+                self._retire(self.idle.get_nowait())
+            except queue.Empty:
+                break
+        with self.lock:
+            procs = list(self.procs)
+        for proc in procs:
+            if proc.is_alive():
+                proc.kill()
+            proc.join(2)
 
 
-def make_server(graph, host: str = "127.0.0.1", port: int = 0, config: ServerConfig | None = None) -> ThreadingHTTPServer:
-    """An HTTP server (not yet serving) for ``graph``; ``port=0`` picks a free port."""
-    from kg.query import ParamError, QueryError, load_catalogue, resolve_params  # noqa: PLC0415
+# ------------------------------------------------------------------ HTTP
+
+
+def _printable(text: str, limit: int = 300) -> str:
+    """A log-safe copy: control characters escaped, so a request cannot forge log lines."""
+    text = text[:limit]
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+_CORS = [
+    ("Access-Control-Allow-Origin", "*"),
+    ("Access-Control-Expose-Headers", "X-Result-Truncated, Content-Type"),
+]
+
+
+def _service_description(base: str, fmt: str) -> tuple[bytes, str]:
+    from rdflib import BNode, Graph, Literal, Namespace, URIRef  # noqa: PLC0415
+    from rdflib.namespace import RDF  # noqa: PLC0415
+
+    sd = Namespace("http://www.w3.org/ns/sparql-service-description#")
+    formats = Namespace("http://www.w3.org/ns/formats/")
+    g = Graph()
+    g.bind("sd", sd)
+    service = URIRef(base)
+    g.add((service, RDF.type, sd.Service))
+    g.add((service, sd.endpoint, service))
+    g.add((service, sd.supportedLanguage, sd.SPARQL11Query))
+    g.add((service, sd.feature, sd.UnionDefaultGraph))
+    for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+                 "Turtle", "N-Triples", "RDF_XML", "JSON-LD", "N3"):
+        g.add((service, sd.resultFormat, formats[name]))
+    dataset = BNode()
+    g.add((service, sd.defaultDataset, dataset))
+    g.add((dataset, RDF.type, sd.Dataset))
+    g.add((service, URIRef("http://www.w3.org/2000/01/rdf-schema#comment"),
+           Literal("Read-only: updates, SERVICE and graphs the store does not hold are refused.", lang="en")))
+    rdflib_fmt = {"rdfxml": "xml", "jsonld": "json-ld", "nt": "nt", "n3": "n3"}.get(fmt, "turtle")
+    return g.serialize(format=rdflib_fmt, encoding="utf-8"), _CONTENT_TYPE[fmt if fmt in _CONTENT_TYPE else "turtle"]
+
+
+class _App:
+    """The WSGI application: routes, protocol checks, and the hand-over to the pool."""
+
+    def __init__(self, pool: _Pool, config: ServerConfig, catalogue_dir: str | None):
+        from kg.query import load_catalogue  # noqa: PLC0415
+
+        self.pool, self.config, self.catalogue_dir = pool, config, catalogue_dir
+        self.catalogue = load_catalogue(catalogue_dir)
+
+    def __call__(self, environ, start_response):
+        from werkzeug.wrappers import Request  # noqa: PLC0415
+
+        started = time.monotonic()
+        request = Request(environ)
+        request.max_content_length = self.config.max_body
+        request.max_form_memory_size = self.config.max_body
+        try:
+            status, body, headers = self._route(request)
+        except Refused as exc:
+            status, body, headers = self._text(400, str(exc))
+        except TimeoutError as exc:
+            status, body, headers = self._text(503, str(exc), [("Retry-After", "1")])
+        headers = headers + _CORS + [("Content-Length", str(len(body)))]
+        reason = {200: "OK", 204: "No Content", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
+                  413: "Content Too Large", 415: "Unsupported Media Type", 500: "Internal Server Error",
+                  503: "Service Unavailable"}.get(status, "")
+        start_response(f"{status} {reason}", headers)
+        log.info("%s %s %s %d %d %.0f ms", _printable(request.remote_addr or "-"), _printable(request.method),
+                 _printable(request.full_path), status, len(body), 1000 * (time.monotonic() - started))
+        return [b"" if request.method == "HEAD" else body]
+
+    @staticmethod
+    def _text(status: int, message: str, extra: list | None = None):
+        return status, (message + "\n").encode("utf-8"), [("Content-Type", "text/plain; charset=utf-8")] + (extra or [])
+
+    def _route(self, request):
+        path = request.path
+        if request.method == "OPTIONS":  # CORS preflight (browser clients POST queries)
+            return 204, b"", [("Allow", "GET, HEAD, POST, OPTIONS"),
+                              ("Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS"),
+                              ("Access-Control-Allow-Headers", request.headers.get("Access-Control-Request-Headers")
+                               or "Content-Type, Accept"),
+                              ("Access-Control-Max-Age", "86400")]
+        if request.method not in ("GET", "HEAD", "POST"):
+            return self._text(405, "this endpoint is read-only: GET or POST a query", [("Allow", "GET, HEAD, POST, OPTIONS")])
+        if path in ("/sparql", "/sparql/", "/query"):
+            return self._protocol(request)
+        if request.method == "POST":
+            return self._text(405, "POST queries to /sparql", [("Allow", "GET, HEAD")])
+        if path == "/catalogue":
+            listing = {
+                name: {"summary": q.summary, "tags": list(q.tags),
+                       "params": {p.name: {"type": p.type, "default": p.default} for p in q.params.values()}}
+                for name, q in self.catalogue.items()
+            }
+            return 200, json.dumps(listing, indent=2).encode(), [("Content-Type", "application/json")]
+        if path.startswith("/catalogue/"):
+            name = path[len("/catalogue/"):]
+            if name not in self.catalogue:
+                return self._text(404, f"no catalogue query named {name!r}")
+            params = {k: v[-1] for k, v in parse_qs(request.query_string.decode("latin-1"), keep_blank_values=True).items()}
+            fmt = params.pop("format", None)
+            return self._evaluate({"name": name, "params": params, "catalogue_dir": self.catalogue_dir,
+                                   "accept": request.headers.get("Accept", ""), "format": fmt})
+        if path == "/":
+            return 200, _INDEX.encode(), [("Content-Type", "text/html; charset=utf-8")]
+        return self._text(404, "not found; the endpoint is /sparql")
+
+    def _protocol(self, request):
+        params = parse_qs(request.query_string.decode("utf-8", errors="replace"), keep_blank_values=True)
+        body_query = None
+        if request.method == "POST":
+            mimetype = request.mimetype
+            charset = (request.mimetype_params.get("charset") or "utf-8").lower()
+            if mimetype == "application/sparql-update":
+                raise Refused("this endpoint is read-only: updates are refused")
+            if mimetype not in ("application/sparql-query", "application/x-www-form-urlencoded"):
+                return self._text(415, "POST a query as application/sparql-query or application/x-www-form-urlencoded")
+            if charset not in ("utf-8", "utf8"):
+                return self._text(415, f"queries must be UTF-8 (SPARQL 1.1 Protocol 2.1.3), not {charset}")
+            if request.content_length is not None and request.content_length > self.config.max_body:
+                return self._text(413, f"request body larger than {self.config.max_body} bytes")
+            raw = request.get_data(cache=True)
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise Refused("the request body is not UTF-8") from None
+            if mimetype == "application/sparql-query":
+                body_query = text
+            else:
+                for key, values in parse_qs(text, keep_blank_values=True).items():
+                    params.setdefault(key, []).extend(values)
+        if "update" in params or "using-graph-uri" in params or "using-named-graph-uri" in params:
+            raise Refused("this endpoint is read-only: updates are refused")
+        queries = params.get("query", [])
+        if body_query is not None:
+            if queries:
+                raise Refused("give the query once: in the body or in the 'query' parameter, not both")
+            queries = [body_query]
+        if not queries and request.method in ("GET", "HEAD"):
+            fmt = _GRAPH_TYPES.get(_best(request.headers.get("Accept", ""), list(_GRAPH_TYPES)) or "text/turtle", "turtle")
+            body, ctype = _service_description(request.base_url, fmt)
+            return 200, body, [("Content-Type", ctype), ("Vary", "Accept")]
+        if len(queries) != 1:
+            raise Refused("give exactly one query (the 'query' parameter or an application/sparql-query body)")
+        fmt = (params.get("format") or params.get("output") or [None])[0]
+        return self._evaluate({"query": queries[0], "default": params.get("default-graph-uri", []),
+                               "named": params.get("named-graph-uri", []),
+                               "accept": request.headers.get("Accept", ""), "format": fmt})
+
+    def _evaluate(self, job: dict):
+        answer = self.pool.run(job)
+        if answer[0] == "refused":
+            raise Refused(answer[1])
+        if answer[0] == "error":
+            return self._text(500, f"the query failed: {answer[1]}")
+        _, body, ctype, truncated = answer
+        headers = [("Content-Type", ctype), ("Vary", "Accept")]
+        if truncated:
+            headers.append(("X-Result-Truncated", "true"))
+        return 200, body, headers
+
+
+def _best(accept: str, offered: list[str]) -> str | None:
+    from werkzeug.datastructures import MIMEAccept  # noqa: PLC0415
+    from werkzeug.http import parse_accept_header  # noqa: PLC0415
+
+    return parse_accept_header(accept or "*/*", MIMEAccept).best_match(offered)
+
+
+class Endpoint:
+    """A configured endpoint, not yet serving: :meth:`serve_forever`, then :meth:`close`."""
+
+    def __init__(self, server, pool: _Pool):
+        self._server, self._pool = server, pool
+        self.server_address = (server.effective_host, server.effective_port)
+        self.url = f"http://{server.effective_host}:{server.effective_port}/sparql"
+
+    def serve_forever(self) -> None:
+        self._server.run()
+
+    def close(self) -> None:
+        """Stop serving (from any thread), end the workers."""
+        self._server.task_dispatcher.shutdown(timeout=1)
+        for channel in list(self._server._map.values()):  # waitress keeps its sockets here
+            try:
+                channel.close()
+            except OSError:
+                pass
+        self._pool.close()
+
+
+def _source_for(graph) -> _Source:
+    """The worker's view of what to serve: an ``oxigraph:PATH`` location, a pyoxigraph Store, or an rdflib Dataset."""
+    import pyoxigraph  # noqa: PLC0415
+
+    from kg.store import oxigraph_store  # noqa: PLC0415
+
+    if isinstance(graph, (str, Path)):
+        return _LinkedSource(Path(graph))
+    if isinstance(graph, pyoxigraph.Store):
+        return _FixedSource(graph)
+    store = oxigraph_store(graph)
+    if store is not None:
+        return _FixedSource(store)
+    if type(getattr(graph, "store", None)).__name__ in ("SPARQLStore", "SPARQLUpdateStore"):
+        raise Refused("kg serve serves a memory or oxigraph:PATH store; a sparql:URL store is already an endpoint")
+    # An rdflib graph in memory: copied once into an in-memory Oxigraph store.
+    memory = pyoxigraph.Store()
+    memory.bulk_load(graph.serialize(format="nquads", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_QUADS)
+    return _FixedSource(memory)
+
+
+def make_server(graph, host: str = "127.0.0.1", port: int = 0, config: ServerConfig | None = None,
+                catalogue_dir: str | None = None) -> Endpoint:
+    """An endpoint (not yet serving) for ``graph``; ``port=0`` picks a free port.
+
+    ``graph`` is an rdflib Dataset (copied into Oxigraph once), a pyoxigraph
+    Store, or the location of an ``oxigraph:PATH`` store (a ``Path``), which is
+    re-resolved between queries so that a reload is picked up.
+    """
+    import waitress  # noqa: PLC0415
+    import werkzeug.wrappers  # noqa: PLC0415, F401 - imported before the workers fork
+    from rdflib.plugins.sparql.parser import parseQuery  # noqa: PLC0415, F401 - likewise
 
     config = config or ServerConfig()
-    engine = _Engine(graph, config)
-    catalogue = load_catalogue()
+    app_catalogue = _catalogue(catalogue_dir)
+    for query in app_catalogue.values():  # checked once here, so every forked worker starts with them cached
+        try:
+            check_query(query.text)
+        except Refused:
+            pass
+    pool = _Pool(_source_for(graph), config)
+    app = _App(pool, config, catalogue_dir)
+    try:
+        server = _bind(waitress, app, host, port, config)
+    except OSError:
+        pool.close()
+        raise
+    _close_slow_requests(server, config.channel_timeout)
+    return Endpoint(server, pool)
 
-    class Handler(BaseHTTPRequestHandler):
-        server_version = "sanctions-kg"
 
-        def log_message(self, fmt, *args):  # noqa: N802 - http.server's name
-            log.info("%s %s", self.address_string(), fmt % args)
+def _close_slow_requests(server, timeout: float) -> None:
+    """Close connections whose request has not arrived whole within ``timeout`` seconds.
 
-        def _send(self, code: int, body: bytes, ctype: str, extra: Mapping[str, str] | None = None) -> None:
-            self.send_response(code)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Access-Control-Allow-Origin", "*")
-            for key, value in (extra or {}).items():
-                self.send_header(key, value)
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(body)
+    Waitress closes a connection idle for ``channel_timeout``, but a client that
+    sends a byte every few seconds is never idle: a thousand of them would take
+    every connection. Its own maintenance pass (every ``cleanup_interval``) is
+    extended to close those too, through the same attributes it uses itself.
+    """
+    import weakref  # noqa: PLC0415
 
-        def _error(self, code: int, message: str) -> None:
-            self._send(code, (message + "\n").encode("utf-8"), "text/plain; charset=utf-8")
+    first_seen: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # request being read -> when first seen
+    original = server.maintenance
 
-        def _answer(self, text: str, bindings: Mapping, fmt: str | None) -> None:
-            tree = check_query(text)
-            is_graph = tree[1].name in ("ConstructQuery", "DescribeQuery")
-            fmt = _negotiate(self.headers.get("Accept", ""), is_graph, fmt)
-            try:
-                body, truncated, fmt = engine.run(text, bindings, fmt)
-            except TimeoutError as exc:
-                return self._error(503, str(exc))
-            extra = {"X-Result-Truncated": "true"} if truncated else {}
-            self._send(200, body, _CONTENT_TYPE[fmt], extra)
+    def maintenance(now: float) -> None:
+        original(now)
+        for channel in list(server.active_channels.values()):
+            request = channel.request  # None between requests; the parser while one is being read
+            if request is not None and now - first_seen.setdefault(request, now) > timeout:
+                channel.will_close = True
 
-        def _protocol(self, params: dict[str, list[str]], body_query: str | None) -> None:
-            for forbidden in ("default-graph-uri", "named-graph-uri", "using-graph-uri", "using-named-graph-uri"):
-                if forbidden in params:
-                    raise Refused(f"{forbidden} is refused: queries run on the served graph only")
-            if "update" in params:
-                raise Refused("this endpoint is read-only: updates are refused")
-            queries = params.get("query", [])
-            if body_query is not None:
-                queries = [body_query]
-            if len(queries) != 1:
-                raise Refused("give exactly one query (the 'query' parameter or a application/sparql-query body)")
-            self._answer(queries[0], {}, (params.get("format") or [None])[0])
+    server.maintenance = maintenance
 
-        def _route(self, body_params: dict[str, list[str]] | None = None, body_query: str | None = None) -> None:
-            url = urlsplit(self.path)
-            params = parse_qs(url.query, keep_blank_values=True)
-            if body_params:
-                for key, values in body_params.items():
-                    params.setdefault(key, []).extend(values)
-            try:
-                if url.path in ("/sparql", "/sparql/"):
-                    return self._protocol(params, body_query)
-                if url.path == "/catalogue":
-                    listing = {
-                        name: {"summary": q.summary, "tags": list(q.tags),
-                               "params": {p.name: {"type": p.type, "default": p.default} for p in q.params.values()}}
-                        for name, q in catalogue.items()
-                    }
-                    return self._send(200, json.dumps(listing, indent=2).encode(), "application/json")
-                if url.path.startswith("/catalogue/"):
-                    name = url.path[len("/catalogue/"):]
-                    if name not in catalogue:
-                        return self._error(404, f"no catalogue query named {name!r}")
-                    query = catalogue[name]
-                    fmt = (params.pop("format", None) or [None])[0]
-                    values = {k: v[-1] for k, v in params.items()}
-                    bindings = resolve_params(graph, query, values)
-                    return self._answer(query.text, bindings, fmt)
-                if url.path == "/":
-                    return self._send(200, _INDEX.encode(), "text/html; charset=utf-8")
-                return self._error(404, "not found; the endpoint is /sparql")
-            except (Refused, QueryError, ParamError) as exc:
-                return self._error(400, str(exc))
 
-        def do_GET(self):  # noqa: N802
-            self._route()
-
-        def do_HEAD(self):  # noqa: N802
-            self._route()
-
-        def do_POST(self):  # noqa: N802
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > 1_000_000:
-                return self._error(413, "request body too large")
-            raw = self.rfile.read(length).decode("utf-8", errors="replace")
-            ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-            if ctype == "application/sparql-query":
-                return self._route(body_query=raw)
-            if ctype == "application/x-www-form-urlencoded":
-                return self._route(body_params=parse_qs(raw, keep_blank_values=True))
-            if ctype == "application/sparql-update":
-                return self._error(400, "this endpoint is read-only: updates are refused")
-            return self._error(415, "POST a query as application/sparql-query or application/x-www-form-urlencoded")
-
-        def _refuse_write(self):
-            self._error(405, "this endpoint is read-only")
-
-        do_PUT = do_DELETE = do_PATCH = _refuse_write  # noqa: N815
-
-    server = ThreadingHTTPServer((host, port), Handler)
-    server.daemon_threads = True
-    return server
+def _bind(waitress, app, host: str, port: int, config: ServerConfig):
+    return waitress.create_server(
+        app, host=host, port=port, threads=config.workers + 4, backlog=config.backlog,
+        channel_timeout=config.channel_timeout, connection_limit=config.connection_limit,
+        max_request_header_size=config.max_header, max_request_body_size=config.max_body,
+        cleanup_interval=min(30, max(1, int(config.channel_timeout / 4))), ident="sanctions-kg",
+        clear_untrusted_proxy_headers=True,
+    )
 
 
 _INDEX = """<!doctype html><meta charset="utf-8"><title>sanctions-kg SPARQL endpoint</title>
 <h1>sanctions-kg SPARQL endpoint</h1>
-<p>Read-only SPARQL 1.1 Protocol endpoint at <code>/sparql</code> (GET or POST).
-The query catalogue is at <a href="/catalogue">/catalogue</a>; run one with
-<code>/catalogue/NAME?param=value</code>.</p>
+<p>Read-only SPARQL 1.1 Protocol endpoint at <code>/sparql</code> (GET or POST; GET without a query
+gives the service description). The query catalogue is at <a href="/catalogue">/catalogue</a>; run one
+with <code>/catalogue/NAME?param=value</code>.</p>
 <form action="/sparql" method="get"><textarea name="query" rows="8" cols="80">
 PREFIX kg: &lt;https://w3id.org/sanctions-kg/ontology#&gt;
 PREFIX rdfs: &lt;http://www.w3.org/2000/01/rdf-schema#&gt;

@@ -41,7 +41,8 @@ from rdflib import Dataset
 from kg.io import KgInputError, read_dataset
 
 __all__ = [
-    "DEFAULT_STORE", "StoreError", "add_oxigraph", "analysis_store", "load_checked", "open_dataset", "oxigraph_store", "save_dataset", "store_kind",
+    "DEFAULT_STORE", "PinnedVersion", "StoreError", "add_oxigraph", "analysis_store", "load_checked", "open_dataset",
+    "oxigraph_store", "pin_version", "save_dataset", "store_kind",
 ]
 
 log = logging.getLogger(__name__)
@@ -99,8 +100,11 @@ def _open(spec: str, path: Path | str | None) -> Dataset:
         from oxrdflib import OxigraphStore  # noqa: PLC0415
 
         # Read-only: many readers may open the store at once, and a reader cannot change it.
-        store = OxigraphStore(store=pyoxigraph.Store.read_only(str(Path(location).resolve())))
+        # Pinned: a load that replaces the store meanwhile leaves this version until we exit.
+        pin = pin_version(location)
+        store = OxigraphStore(store=pyoxigraph.Store.read_only(str(pin.path)))
         _ON_DISK.add(store)
+        _PINS[store] = pin
         return Dataset(store=store, default_union=True)
     from rdflib.plugins.stores.sparqlstore import SPARQLStore  # noqa: PLC0415
 
@@ -112,6 +116,8 @@ def _open(spec: str, path: Path | str | None) -> Dataset:
 SNAPSHOT_LIMIT = 3_000_000
 
 _SNAPSHOTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+#: The version each store :func:`open_dataset` opened on disk is pinned by, for as long as the store lives.
+_PINS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 #: The oxrdflib stores :func:`open_dataset` opened on disk (the others are in memory).
 _ON_DISK: weakref.WeakSet = weakref.WeakSet()
 
@@ -298,6 +304,7 @@ def _swap_in(location: Path, fill) -> None:
         if not fill(version):
             shutil.rmtree(version, ignore_errors=True)
             return
+        (version / READERS_LOCK).touch()
         link = location.parent / f".{location.name}.link-{os.getpid()}"
         link.unlink(missing_ok=True)
         link.symlink_to(version.relative_to(location.parent))
@@ -307,7 +314,89 @@ def _swap_in(location: Path, fill) -> None:
         shutil.rmtree(version, ignore_errors=True)
         raise
     if old:
-        shutil.rmtree(location.parent / old, ignore_errors=True)
+        _collect(location.parent / old)
+
+
+#: The file in each store version that its readers hold a shared lock on (:func:`pin_version`).
+READERS_LOCK = ".kg-readers.lock"
+
+
+class PinnedVersion:
+    """A store version that a reader holds: no load removes it until :meth:`release`.
+
+    The pin is a shared ``flock`` on the version's :data:`READERS_LOCK`; the
+    collector removes a superseded version only if it can take that lock
+    exclusively without waiting. The kernel drops the lock when the reader
+    exits, however it exits, so a killed reader pins nothing.
+    """
+
+    def __init__(self, location: Path, path: Path, fd: int):
+        self.location, self.path, self._fd = location, path, fd
+        self._finalizer = weakref.finalize(self, os.close, fd)
+
+    def current(self) -> bool:
+        """Whether the store's link still points to this version."""
+        try:
+            return self.location.resolve(strict=True) == self.path
+        except OSError:
+            return False
+
+    def release(self) -> None:
+        """Let go of the version, and remove it if it was superseded and nobody else holds it."""
+        if self._finalizer.alive:
+            self._finalizer()
+            if not self.current():
+                _collect(self.path)
+
+
+def pin_version(location: Path | str) -> PinnedVersion:
+    """Resolve the store's link and hold that version (see :class:`PinnedVersion`)."""
+    import fcntl  # noqa: PLC0415 - POSIX only, like the symlink swap
+
+    location = Path(location)
+    for _ in range(20):  # a load swapped the link between our resolve and our lock: resolve again
+        try:
+            path = location.resolve(strict=True)
+            fd = os.open(path / READERS_LOCK, os.O_RDONLY | os.O_CREAT, 0o644)
+        except OSError as exc:
+            if location.is_symlink():
+                continue
+            raise StoreError(f"{location}: cannot open the store: {exc.strerror}") from exc
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        try:
+            same = os.stat(path / READERS_LOCK).st_ino == os.fstat(fd).st_ino
+        except OSError:
+            same = False
+        if same:
+            return PinnedVersion(location, path, fd)
+        os.close(fd)  # the version was collected while we waited for the lock
+    raise StoreError(f"{location}: the store kept changing while it was being opened")
+
+
+def _collect(version: Path) -> bool:
+    """Remove a superseded version unless a reader holds it; True if it was removed."""
+    import fcntl  # noqa: PLC0415
+
+    try:
+        fd = os.open(version / READERS_LOCK, os.O_RDONLY | os.O_CREAT, 0o644)
+    except OSError:
+        return False
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.info("%s is still read by another process; it is removed when released", version)
+            return False
+        # Moved aside under the lock, so a reader that opened the lock file meanwhile finds it gone.
+        doomed = version.parent / f".removed-{version.name}"
+        try:
+            os.replace(version, doomed)
+        except OSError:
+            return False
+    finally:
+        os.close(fd)
+    shutil.rmtree(doomed, ignore_errors=True)
+    return True
 
 
 def _update_url(query_url: str) -> str:

@@ -102,6 +102,7 @@ class _Reader:
         self.measure_matcher = matcher(rules, "measures", [(f"{c}|{i}", p) for i, (c, p) in enumerate(rules.measures)])
         self.notes: list[str] = []
         self.dateline_end = 0
+        self._named: set[int] = set()
 
     # -------------------------------------------------------------- triggers
 
@@ -125,6 +126,9 @@ class _Reader:
             else:
                 if rule.id == "sanction.verb" and self._noun_use(s):
                     continue
+                if rule.id == "sanction.verb" and self.doc[s].lower_.endswith("ing") and s > sent.start and self.doc[s - 1].text == "," \
+                        and any(h[1] < s for h in heads if self.by_id[h[0]].kind in SANCTIONS):
+                    continue  # ", blacklisting the Chinese telecoms giant": the same act, said again
                 found.append((rule, s, e, e, e))
         # the longest phrase wins where phrases overlap
         found.sort(key=lambda f: (-(f[2] - f[1]), f[1]))
@@ -153,13 +157,21 @@ class _Reader:
     # -------------------------------------------------------------- sentences
 
     def read(self, sent: Sentence, mentions: list[Mention]) -> None:
+        self._named = {k for m in mentions for k in range(m.start + 1, m.end)}
         triggers = self._triggers(sent)
         self._posts(mentions, sent)
+        # a rule marked `alone` (a plain "X said") holds only in a sentence that states nothing else:
+        # "..., the ministry said" after a sanction reports it, and so does a sentence about its measures
+        main = [t for t in triggers if not t[0].alone]
+        if main:
+            triggers = main
+        elif triggers and self._about_previous(sent):
+            triggers = []
+        elif self._measures_for_previous(sent):
+            triggers = []
         made: list[Act] = []
         for rule, s, e, inner_s, inner_e in triggers:
             made.extend(self._act(rule, s, e, inner_s, inner_e, sent, mentions, triggers))
-        if not triggers:
-            self._measures_for_previous(sent)
         self._responses(sent, mentions, made)
         for act in made:
             if act.actor is not None and act.family in ("sanction", "detention", "expulsion"):
@@ -172,6 +184,8 @@ class _Reader:
         end_of_clause = self._clause_end(e, sent, triggers)
         context = self._context_act(sent, ("sanction",) if rule.kind in SANCTIONS else (rule.kind,),
                                     window=1 if rule.voice == "passive" else 2)
+        if rule.voice in ("passive", "include") and rule.kind in SANCTIONS:
+            context = self._open_list(sent) or context
         actors: list[Actor] = []
         target_span: tuple[int, int] | None = None
         owner = self._nominal_owner(s, mentions)
@@ -186,7 +200,11 @@ class _Reader:
             target_span = (inner_s, inner_e)
         elif rule.voice == "passive":
             target_span = (self._clause_start(s, sent), s)
-            agent = self._agent(e, end_of_clause, mentions) or self._announcer(sent, mentions, s)
+            agent = self._agent(e, end_of_clause, mentions)
+            if agent is None and context is None:
+                # "..., the Treasury Department announced": the body that reports it; with an act just
+                # reported, "..., the foreign ministry said" only reports more about that act
+                agent = self._announcer(sent, mentions, s)
             if agent is not None:
                 actors = [agent]
         elif rule.voice == "include":
@@ -194,17 +212,26 @@ class _Reader:
             if owner is not None:
                 actors = [owner.actor]
             target_span = (e, end_of_clause)
+        extra = self._continuation(e, sent, triggers) if rule.voice in ("passive", "around") else None
         if not actors and rule.voice in ("passive", "include") and context is not None:
             act = context
             act.cite(quote, rule_id + " (the act of the sentence before)")
             if target_span:
                 self._targets(act, *target_span, mentions, quote, counting=False)
+            if extra:
+                self._targets(act, *extra, mentions, quote, counting=False)
             self._details(act, sent, e, mentions)
             return []
+        if not actors and rule.kind in SANCTIONS and (rule.voice != "passive" or context is None):
+            # "They also ban them from travelling to Canada": an entry ban is imposed by the state entered
+            destination = self._destination(s, e, sent, mentions)
+            if destination is not None:
+                actors = [destination]
+                rule_id += f" (the state entered: {destination.label})"
         if not actors:
             pronoun = self._pronoun_subject(s, sent)
-            if pronoun and self._context_act(sent, SANCTIONS + ("threat", "statement"), window=5) is not None:
-                last = self._context_act(sent, SANCTIONS + ("threat", "statement"), window=5)
+            last = self._context_act(sent, SANCTIONS + ("threat", "statement"), window=5, latest_first=False) if pronoun else None
+            if last is not None:
                 if last.actor is not None:
                     actors = [last.actor]
                     rule_id += f" (\"{pronoun}\": the actor of the sentence before)"
@@ -231,6 +258,8 @@ class _Reader:
             act.measures.update(rule.measures)
             if target_span and rule.kind not in ("statement", "threat"):
                 self._targets(act, *target_span, mentions, quote, counting=True)
+                if extra:
+                    self._targets(act, *extra, mentions, quote, counting=True)
                 if not act.targets and not act.counts and not act.descriptions:
                     if rule.voice in ("passive", "include") or rule.kind not in SANCTIONS:
                         if rule.kind in SANCTIONS:
@@ -242,6 +271,41 @@ class _Reader:
 
     # -------------------------------------------------------------- structure
 
+    def _continuation(self, e: int, sent: Sentence, triggers) -> tuple[int, int] | None:
+        """More targets after the phrase: "..., among them X", "..., including X", "..., along with X", "..., as was X".
+
+        A short object may stand between ("barred 313 Canadians from entering the country, among them ...").
+        """
+        doc = self.doc
+        for i in range(e, min(sent.end, e + 5)):
+            word = doc[i].lower_
+            if word in (";", ".") or any(t[1] == i for t in triggers):
+                return None
+            if word == "," or (word == "along" and i == e):
+                k = i + 1 if word == "," else i
+                two = " ".join(t.lower_ for t in doc[k:k + 2])
+                if doc[k:k + 1].text.lower() == "including" or two in ("such as",):
+                    start = k + (1 if doc[k].lower_ == "including" else 2)
+                elif two in ("among them", "among whom", "along with", "as was", "as were", "as well"):
+                    start = k + 2 + (1 if two == "as well" else 0)
+                else:
+                    return None
+                return (start, self._clause_end(start, sent, triggers))
+        return None
+
+    def _open_list(self, sent: Sentence) -> "Act | None":
+        """The act a later "were also targeted", "the list also names" adds to: the latest sanction (within three
+        sentences) whose count leaves room for more named targets, if any."""
+        for act in sorted(self.acts, key=lambda a: -a.sentence):
+            if act.referenced:
+                continue
+            if sent.index - act.sentence > 3:
+                break
+            total = sum(act.counts.values())
+            if act.family == "sanction" and total > len(act.targets):
+                return act
+        return None
+
     def _clause_end(self, e: int, sent: Sentence, triggers) -> int:
         doc = self.doc
         cues = {s for _, s, _ in self._cue_spans(sent)}
@@ -249,6 +313,9 @@ class _Reader:
         in_list = False
         while i < sent.end:
             word = doc[i].lower_
+            if i in self._named:  # inside a name ("Mercator Institute for China Studies")
+                i += 1
+                continue
             if i in cues:
                 return i
             if any(t[1] == i and t[1] > e for t in triggers):
@@ -257,12 +324,21 @@ class _Reader:
                 in_list = True
             if word in (";",) or (word == "." and i == sent.end - 1):
                 return i
+            if word == "as" and doc[i + 1:i + 3].text.lower() == "well as":
+                i += 3
+                in_list = True
+                continue
+            if word == "," and i > e and self._appositive(i, sent):
+                i = self._appositive(i, sent)
+                continue
             if word in _BOUNDARY and not (word == "for" and doc[i + 1:i + 2].text.lower() == "sanctions") and not (
                 word == "to" and in_list
             ) and i > e:
                 if word in ("who", "which", "that") and in_list:
                     i += 1
                     continue
+                return i
+            if word == "," and i > e and self._reporting_clause(i + 1, sent):
                 return i
             if word == "," and i + 1 < sent.end and doc[i + 1].lower_ in ("saying", "adding", "citing", "accusing", "in",
                                                                          "a", "which", "who", "the", "said", "according"):
@@ -276,12 +352,60 @@ class _Reader:
             i += 1
         return sent.end
 
+    def _appositive(self, i: int, sent: Sentence) -> int:
+        """After a name, ", a former chairman of X, and Y": where the list goes on (the comma that closes the
+        aside), or 0 when the comma at ``i`` opens no aside within a list."""
+        doc = self.doc
+        if i < 1 or not doc[i - 1].text[:1].isupper() or i + 1 >= sent.end:
+            return 0
+        if doc[i + 1].lower_ not in ("a", "an", "the", "head", "president", "chairman", "chair", "director", "leader",
+                                     "former", "chief", "founder", "secretary", "editor"):
+            return 0
+        for k in range(i + 1, min(sent.end, i + 16)):
+            if doc[k].text in (";", ".") or doc[k].lower_ in _REPORTING:
+                return 0
+            if doc[k].text == ",":
+                nxt = doc[k + 1] if k + 1 < sent.end else None
+                if nxt is not None and (nxt.lower_ == "and" or nxt.text[:1].isupper()):
+                    return k
+                return 0
+        return 0
+
+    def _reporting_clause(self, i: int, sent: Sentence) -> bool:
+        """Tokens from ``i`` are a reporting clause: a few words, then "said"/"told"/... ("President X said on Monday")."""
+        doc = self.doc
+        for k in range(i, min(sent.end, i + 8)):
+            word = doc[k].lower_
+            if word in (",", ";", "and", "including"):
+                return False
+            if word in _REPORTING and k > i:
+                return True
+        return False
+
     def _clause_start(self, s: int, sent: Sentence) -> int:
         doc = self.doc
         for i in range(s - 1, sent.start - 1, -1):
-            if doc[i].lower_ in (";", "--", "—") or (doc[i].lower_ == "," and i + 1 < s and doc[i + 1].lower_ in ("but", "while", "and")):
+            if doc[i].lower_ in (";", "--", "—") or (doc[i].lower_ == "," and i + 1 < s and doc[i + 1].lower_ in ("but", "while", "and")
+                                                      and self._has_verb(sent.start, i)):
                 return i + 1
         return sent.start
+
+    def _destination(self, s: int, e: int, sent: Sentence, mentions: list[Mention]) -> Actor | None:
+        """The state after "from entering|travelling to|visiting" in the phrase or just after it."""
+        doc = self.doc
+        words = {"entering", "enter", "visiting", "visit", "travelling", "traveling", "travel", "to", "into"}
+        if not any(t.lower_ in ("entering", "enter", "visiting", "travelling", "traveling", "travel") for t in doc[s:min(sent.end, e + 2)]):
+            return None
+        for m in mentions:
+            if m.what == "actor" and m.actor is not None and m.actor.kind == "State" and s < m.start <= e + 4 \
+                    and doc[m.start - 1].lower_ in words and not m.possessive:
+                return m.actor
+        return None
+
+    def _has_verb(self, start: int, end: int) -> bool:
+        """Tokens ``start``..``end`` hold a clause of their own (a verb), not just names and their descriptions."""
+        verbs = {"is", "are", "was", "were", "has", "have", "had", "will", "would", "said", "says", "did", "does"}
+        return any(t.lower_ in verbs or (t.lower_.endswith("ed") and t.text[:1].islower()) for t in self.doc[start:end])
 
     def _inside_aside(self, i: int, sent: Sentence) -> bool:
         """Token ``i`` is inside parentheses or a ", which/who ...," aside."""
@@ -377,8 +501,10 @@ class _Reader:
                 return m.actor
         return None
 
-    def _context_act(self, sent: Sentence, kinds: tuple, window: int = 2) -> Act | None:
-        for act in reversed(self.acts):
+    def _context_act(self, sent: Sentence, kinds: tuple, window: int = 2, latest_first: bool = True) -> Act | None:
+        """The act a sentence goes on about: the latest reported (an act merged with a later sentence counts
+        from there), or with ``latest_first`` false the latest drafted (what "it" names)."""
+        for act in sorted(self.acts, key=lambda a: -a.sentence) if latest_first else reversed(self.acts):
             if act.referenced:
                 continue
             if sent.index - act.sentence > window:
@@ -426,7 +552,15 @@ class _Reader:
                 continue
             if count is not None:
                 if counting:
-                    act.counts[count.counts] = act.counts.get(count.counts, 0) + count.count
+                    n = count.count
+                    key = count.counts
+                    nxt = doc[count.end:count.end + 2]
+                    if len(nxt) == 2 and nxt[0].lower_ in ("and", "or") and self.rules.nouns.get(nxt[1].lower_, (key,))[0] != key:
+                        key = "total"  # "32 individuals and entities"
+                    if any(t.lower_ in ("other", "others", "more") for t in doc[count.start:count.end]):
+                        # "Carrie Lam and 10 other officials": eleven in all
+                        n += sum(1 for t in act.targets if (t.kind == "Person") == (count.counts == "person"))
+                    act.counts[key] = act.counts.get(key, 0) + n
                     act.descriptions.append(self.text.words(count.start, self._description_end(count.end, e)))
                 if count.from_state is not None:
                     act.from_state = count.from_state
@@ -529,15 +663,26 @@ class _Reader:
             if not key.endswith("#tail"):
                 act.measures.add(key.split("|")[0])
 
-    def _measures_for_previous(self, sent: Sentence) -> None:
-        """"The action imposes an asset freeze ...": measures of the act just reported."""
+    def _about_previous(self, sent: Sentence) -> bool:
+        """"The ministry said the bans were a response to ...": a sentence about what the act before answers."""
+        cues = self._cue_spans(sent)
+        if not cues:
+            return False
+        words = {t.lower_ for t in self.doc[sent.start:cues[0][1]]}
+        return bool(words & {"move", "decision", "ban", "bans", "measure", "measures", "step", "sanctions", "listing", "action"}) \
+            and self._context_act(sent, ("sanction", "expulsion", "detention"), window=2) is not None
+
+    def _measures_for_previous(self, sent: Sentence) -> bool:
+        """"The action imposes an asset freeze ...": measures of the act just reported (True when the sentence names any)."""
         act = self._context_act(sent, ("sanction",), window=2)
         if act is None:
-            return
+            return False
         before = set(act.measures)
         self._measures(act, sent)
         if act.measures != before:
             act.cite(sent.text, "measures.yaml (a sentence about the act before)")
+        span = self.doc[sent.start:sent.end]
+        return any(not self.doc.vocab.strings[k].endswith("#tail") for k, _, _ in self.measure_matcher(span))
 
     def _grounds(self, act: Act, sent: Sentence, e: int, mentions: list[Mention]) -> None:
         doc = self.doc
@@ -592,7 +737,11 @@ class _Reader:
             after = doc[m.end].lower_ if m.end < sent.end else ""
             before = doc[m.start - 1].lower_ if m.start > sent.start else ""
             before2 = doc[m.start - 2].lower_ if m.start - 1 > sent.start else ""
-            if after in _REPORTING or before in ("said", "says", "told") or (before == "to" and before2 == "according"):
+            if self._object_of_preposition(m) and not (before == "to" and before2 == "according"):
+                continue  # "China's embassy in Ottawa said": Ottawa does not speak
+            inverted = before in ("said", "says", "told") and before2 in (",", '"', "”", "'") and \
+                (m.end >= sent.end or doc[m.end].is_punct or doc[m.end].lower_ in ("in", "on", "at", "who"))
+            if after in _REPORTING or inverted or (before == "to" and before2 == "according"):
                 found.append(m.actor)
             elif after == "," and m.actor.kind == "Person":
                 nxt = next((t for t in doc[m.end:sent.end] if t.lower_ in _REPORTING), None)
@@ -639,6 +788,14 @@ class _Reader:
 
     def _responses(self, sent: Sentence, mentions: list[Mention], made: list[Act]) -> None:
         cues = self._cue_spans(sent)
+        if cues and not made:
+            # "Moscow said the move was a response to Tokyo's ... campaign": the act just reported
+            words = {t.lower_ for t in self.doc[sent.start:cues[0][1]]}
+            if words & {"move", "decision", "ban", "bans", "measure", "measures", "step", "sanctions", "listing", "action"}:
+                last = self._context_act(sent, ("sanction", "expulsion", "detention"), window=2)
+                if last is not None:
+                    made = [last]
+                    last.cite(sent.text, "responses.yaml (a sentence about the act before)")
         if not cues or not made:
             return
         for cue, s, e in cues:
@@ -648,6 +805,8 @@ class _Reader:
             stop = next((t.i for t in self.doc[e:sent.end] if t.text in (",", ";", ".")), sent.end)
             named = next((m.actor for m in mentions if m.what == "actor" and e <= m.start < stop and m.actor is not None
                           and m.actor.side is not act.actor.side), None)
+            if act.cue:
+                continue  # the first cue that names the answered act stands ("in retaliation for EU sanctions ...")
             act.cue = cue
             act.cue_words = self.text.words(s, stop)
             act.cue_actor = named
@@ -665,6 +824,7 @@ class _Reader:
                 continue
             if any(k in other.counts and other.counts[k] != v for k, v in act.counts.items()):
                 continue
+            other.sentence = max(other.sentence, act.sentence)  # windows count from the latest report
             other.quotes.extend(q for q in act.quotes if q not in other.quotes)
             other.rules.extend(r for r in act.rules if r not in other.rules)
             for t in act.targets:
@@ -732,7 +892,9 @@ class _Reader:
                 if self.published is not None and existing.earliest is not None \
                         and existing.earliest > self.published.isoformat():
                     continue  # it came after the article: it cannot be what the article's act answers
-                if act.cue_actor.iri in existing.actors and existing.kinds & {"sanction", "counter-sanction"}:
+                # an act of the graph, by the actor the cue names, against the responder's side
+                if act.cue_actor.iri in existing.actors and existing.kinds & {"sanction", "counter-sanction"} \
+                        and side.iri in existing.target_states:
                     return existing
             referenced = Act("sanction", act.cue_actor, act.rule, act.sentence, stance="", referenced=True)
             referenced.cite(act.quotes[0] if act.quotes else "", f"responses.yaml#{act.cue} (the act a response names)")

@@ -42,6 +42,7 @@ class ActRule:
     stance: str = ""
     measures: tuple[str, ...] = ()
     targets: bool = True
+    alone: bool = False
 
 
 @dataclass
@@ -71,9 +72,14 @@ class Rules:
 
 
 def _read(folder: Path, name: str) -> dict:
+    """``folder/name``; a file the folder lacks is the shipped one (a curator's folder may hold only what it changes)."""
     import yaml  # noqa: PLC0415
 
+    from kg import paths  # noqa: PLC0415
+
     path = folder / name
+    if not path.exists() and folder != paths.rules_dir():
+        path = paths.rules_dir() / name
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -105,10 +111,11 @@ def compile_pattern(source: str, words: dict[str, list[str]], where: str) -> Pat
 def _compile_part(text: str, words: dict[str, list[str]], where: str, source: str) -> tuple:
     elements = []
     for raw in text.split():
-        optional = raw.endswith("?") and len(raw) > 1
-        raw = raw[:-1] if optional else raw
+        # a trailing "?" on any choice makes the word optional ("also?|now?" and "also|now?" alike)
+        choices = raw.split("|")
+        optional = any(c.endswith("?") and len(c) > 1 for c in choices)
         alternatives: list[tuple[str, ...]] = []
-        for alt in raw.split("|"):
+        for alt in (c[:-1] if c.endswith("?") and len(c) > 1 else c for c in choices):
             if alt.startswith("@"):
                 if alt[1:] not in words:
                     raise KgInputError(f"{where}: the pattern {source!r} uses @{alt[1:]}, which `words:` does not define")
@@ -140,12 +147,23 @@ def _compile_part(text: str, words: dict[str, list[str]], where: str, source: st
     return tuple(patterns)
 
 
-@lru_cache(maxsize=4)
 def load_rules(folder: Path | str | None = None) -> Rules:
-    """Read and compile every rules file of ``folder`` (default: the project's ``rules/``)."""
+    """Read and compile every rules file of ``folder`` (default: the shipped ``rules/``).
+
+    ``folder`` may hold only some of the files (an extended ``acts.yaml``, say):
+    the others are the shipped ones.
+    """
     from kg import paths  # noqa: PLC0415
 
     folder = Path(folder) if folder else paths.rules_dir()
+    if not folder.is_dir():
+        raise KgInputError(f"{folder}: no such rules folder")
+    return _load(folder.resolve(), paths.rules_dir().resolve())
+
+
+@lru_cache(maxsize=4)
+def _load(folder: Path, shipped: Path) -> Rules:
+    """The rules of ``folder`` (an absolute path: the cache key), read once per process."""
     acts = _read(folder, "acts.yaml")
     words = {k: [str(w) for w in v] for k, v in (acts.get("words") or {}).items()}
     act_rules = []
@@ -165,6 +183,7 @@ def load_rules(folder: Path | str | None = None) -> Rules:
             id=str(item["id"]), kind=item["kind"], voice=item["voice"], pattern=pattern,
             cameo=str(item.get("cameo", "")), plover=str(item.get("plover", "")), stance=str(item.get("stance", "")),
             measures=tuple(item.get("measures") or ()), targets=bool(item.get("targets", True)),
+            alone=bool(item.get("alone", False)),
         ))
     states = _read(folder, "states.yaml")
     bodies = _read(folder, "bodies.yaml")

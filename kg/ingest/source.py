@@ -80,8 +80,10 @@ def _check_english(text: str, path: Path) -> None:
     if len(words) < 3:
         raise KgInputError(f"{path}: too short to be an article ({len(words)} words)")
     share = sum(w in STOP_WORDS for w in words) / len(words)
+    if share >= 0.2:
+        return  # English enough whatever the classifier says: its model (a second to load) is not needed
     language, _ = py3langid.classify(sample)
-    if language != "en" and share < 0.2:
+    if language != "en":
         raise KgInputError(f"{path}: the text looks like {language!r}, not English; kg add reads English articles only")
     if share < 0.08:
         raise KgInputError(f"{path}: the text has almost no English words ({share:.0%}); kg add reads English articles only")

@@ -112,3 +112,31 @@ def test_a_drafted_answer_is_never_an_act_dated_after_the_article(home, capsys):
     (answered,) = set(ds.objects(ACT["cn-2020-china-counter-sanction"], KG.respondsTo))
     first = [str(d) for p in (KG.date, KG.earliestDate) for d in ds.objects(answered, p)]
     assert all(day <= "2020-08-10" for day in first), (answered, first)  # the article is of 10 August 2020
+
+
+def test_add_with_a_rules_folder_that_extends_the_shipped_verbs(home, capsys):
+    # a curator's folder holding only acts.yaml, with one more sanction verb ("ostracised"); the
+    # other rules files are the shipped ones
+    acts = (ROOT / "rules" / "acts.yaml").read_text(encoding="utf-8")
+    acts = acts.replace("  blacklist: [blacklist,", "  blacklist: [ostracise, ostracised, blacklist,")
+    (home / "mine").mkdir()
+    (home / "mine" / "acts.yaml").write_text(acts, encoding="utf-8")
+    article = "MOSCOW, May 5, 2022 — Russia ostracised Senator Jane Doe on Thursday.\n"
+    (home / "a.txt").write_text(article, encoding="utf-8")
+    assert main(["-q", "add", "a.txt", "--slug", "shipped"]) == 0
+    assert "kg:imposedBy" not in (home / "data/facts/shipped.ttl").read_text(encoding="utf-8")
+    assert main(["-q", "add", "a.txt", "--slug", "mine", "--rules", "mine"]) == 0
+    facts = (home / "data/facts/mine.ttl").read_text(encoding="utf-8")
+    assert "kg:target actor:jane-doe" in facts and "acts.yaml#sanction.verb" in facts
+
+
+def test_add_refuses_a_rules_folder_that_does_not_exist_or_does_not_parse(home, capsys):
+    (home / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    assert main(["-q", "add", "a.txt", "--rules", "nowhere"]) == 2
+    assert "nowhere: no such rules folder" in capsys.readouterr().err
+    (home / "bad").mkdir()
+    (home / "bad" / "titles.yaml").write_text("titles: [unclosed\n", encoding="utf-8")
+    assert main(["-q", "add", "a.txt", "--rules", "bad"]) == 2
+    err = capsys.readouterr().err
+    assert "titles.yaml:" in err and "not valid YAML" in err
+
