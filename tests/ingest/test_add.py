@@ -140,3 +140,25 @@ def test_add_refuses_a_rules_folder_that_does_not_exist_or_does_not_parse(home, 
     err = capsys.readouterr().err
     assert "titles.yaml:" in err and "not valid YAML" in err
 
+
+def test_a_sanction_with_neither_date_nor_target_is_drafted_as_a_mention(home, capsys):
+    """kg add drafted "have also imposed sanctions" as sanctions dated by the article: acts counted twice."""
+    from rdflib import RDF
+
+    from kg.build import build
+    from kg.namespace import KG
+
+    article = ("OTTAWA, Dec 11, 2024 — Canada imposed sanctions on eight Chinese officials on Tuesday. "
+               "The United States and the European Union have also imposed sanctions over Xinjiang.\n")
+    (home / "a.txt").write_text(article, encoding="utf-8")
+    assert main(["-q", "add", "a.txt", "--slug", "also"]) == 0
+    ds = build(home / "data")
+    drafted = {m for m in ds.subjects(KG.mentionedActor, None) if "/act/also-" in str(m)}
+    actors = {str(a).rsplit("/", 1)[1] for m in drafted for a in ds.objects(m, KG.mentionedActor)}
+    assert actors == {"united-states", "european-union"}
+    for m in drafted:  # a mention: not a sanction, and never dated by the article
+        assert set(ds.objects(m, RDF.type)) == {KG.SanctionMention}
+        assert next(ds.objects(m, KG.latestDate), None) is None
+    # Canada's "eight Chinese officials" is counted: a sanction, as before
+    assert any("/act/also-" in str(s) for s in ds.subjects(KG.imposedBy, None))
+    assert main(["-q", "build", "--out", "out"]) == 0

@@ -43,8 +43,13 @@ def seeds() -> Score:
 # (metric, precision floor, recall floor)
 EVAL_FLOORS = [("links", 0.98, 0.91), ("kinds", 0.90, 0.80), ("dates", 0.88, 0.88), ("counts", 0.98, 0.83),
                ("measures", 0.98, 0.90), ("responses", 0.98, 0.90), ("speakers", 0.88, 0.80), ("reuse", 0.98, 0.88)]
-SEED_FLOORS = [("links", 0.98, 0.93), ("kinds", 0.90, 0.65), ("counts", 0.98, 0.98), ("measures", 0.98, 0.98),
-               ("speakers", 0.80, 0.65), ("reuse", 0.80, 0.98)]
+# The seed floors of kinds, speakers and reuse were measured again when issue 11 corrected the seed
+# facts, the rules unchanged: "The United States, UK and the European Union have also imposed sanctions"
+# became three mentions, not sanctions (3 fewer kinds drafted and expected; their three imposers left
+# reuse on both sides), and "A spokesman for China's foreign ministry" became the unnamed person who
+# spoke, which the rules draft as the ministry (one kind, one speaker and one reuse fewer hit).
+SEED_FLOORS = [("links", 0.98, 0.93), ("kinds", 0.85, 0.60), ("counts", 0.98, 0.98), ("measures", 0.98, 0.98),
+               ("speakers", 0.75, 0.60), ("reuse", 0.70, 0.98)]
 
 
 @pytest.mark.parametrize("metric, precision, recall", EVAL_FLOORS)
