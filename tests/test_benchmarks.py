@@ -39,7 +39,8 @@ def _script(name: str):
 def test_ingest_eval_writes_both_tables_and_its_json(tmp_path, capsys):
     assert _script("ingest_eval").main(["--json", str(tmp_path / "scores.json")]) == 0
     out = capsys.readouterr().out
-    assert "Evaluation set (17 articles)" in out and "Seed articles (2 articles)" in out
+    articles = len(list((ROOT / "tests" / "ingest" / "eval").glob("*.yaml")))  # one article per file
+    assert f"Evaluation set ({articles} articles)" in out and "Seed articles (2 articles)" in out
     scores = json.loads((tmp_path / "scores.json").read_text())
     assert scores["Evaluation set"]["links"]["expected"] > 0 and scores["Seed articles"]["quotes"]["total"] > 0
 

@@ -196,6 +196,10 @@ def _assemble(draft: Draft, parsed, stated, headline: str | None) -> None:
             block.add("kg:imposedBy", term(act.actor.iri))
             if act.via is not None:
                 block.add("kg:announcedBy", term(act.via.iri))
+        elif act.family in ("detention", "expulsion") and act.actor is not None and act.actor_reason:
+            # "was detained in Canada": who detained is inferred from where, so it is curation with its reason
+            curated.append(_curated(slug, len(curated), act.iri, "kg:actor", act.actor.iri, act.actor_reason,
+                                    act.quotes[0], "acts.yaml (the state a detention happens in)"))
         elif act.family in ("detention", "expulsion") and act.actor is not None:
             block.add("kg:actor", term(act.actor.iri))
         if act.family in ("statement", "threat"):
@@ -290,14 +294,14 @@ def _assemble(draft: Draft, parsed, stated, headline: str | None) -> None:
     _ = CUR
 
 
-def _curated(slug: str, n: int, subject, predicate: str, value: dt.date, reason: str, quote: str, rule: str):
+def _curated(slug: str, n: int, subject, predicate: str, value: "dt.date | URIRef", reason: str, quote: str, rule: str):
     from kg.ingest.write import Block, literal  # noqa: PLC0415
     from kg.namespace import CUR  # noqa: PLC0415
 
     block = Block(CUR[f"draft-{slug}-{n + 1}"], ["kg:CuratedStatement"], rule=rule)
     block.add("rdf:subject", f"<{subject}>")
     block.add("rdf:predicate", predicate)
-    block.add("rdf:object", literal(value.isoformat(), datatype="xsd:date"))
+    block.add("rdf:object", literal(value.isoformat(), datatype="xsd:date") if isinstance(value, dt.date) else f"<{value}>")
     block.add("kg:reason", literal(reason, "en"))
     block.add("kg:basedOnEvidence", f"[ kg:quote {literal(quote)} ; kg:inArticle <{URIRef('https://w3id.org/sanctions-kg/id/article/' + slug)}> ]")
     return block

@@ -136,16 +136,35 @@ class GraphIndex:
 
     @classmethod
     def from_data(cls, data_dir: Path | str, exclude: set[str] | frozenset = frozenset(), rules: Rules | None = None) -> "GraphIndex":
-        """Read ``data_dir/facts/*.ttl`` (less the slugs in ``exclude``)."""
+        """Read ``data_dir/facts/*.ttl`` (less the slugs in ``exclude``).
+
+        The index is cached (:mod:`kg.ingest.cache`) under the digest of the files' bytes
+        and of the rules it was made with, so it is read from Turtle only when they change.
+        """
+        from kg.ingest.cache import cached, digest  # noqa: PLC0415
+
+        paths = [p for p in sorted(Path(data_dir).glob("facts/*.ttl")) if p.stem not in exclude]
+        curation = Path(data_dir) / "curation.ttl"
+        curation = curation if curation.is_file() else None
+        try:
+            parts = [b"\0".join(str(p.name).encode() + b"\0" + p.read_bytes() for p in paths)]
+            parts.append(curation.read_bytes() if curation is not None else b"")
+        except OSError:
+            return cls._read(paths, rules, curation)  # which names the file it cannot read
+        from kg.ingest.rules import rules_digest  # noqa: PLC0415
+
+        parts.append(rules_digest(rules).encode() if rules is not None else b"")
+        return cached("index", digest(parts), lambda: cls._read(paths, rules, curation))
+
+    @classmethod
+    def _read(cls, paths: list[Path], rules: Rules | None, curation: Path | None = None) -> "GraphIndex":
         from kg.io import parse_into  # noqa: PLC0415
 
         graph = Graph()
-        for path in sorted(Path(data_dir).glob("facts/*.ttl")):
-            if path.stem not in exclude:
-                parse_into(graph, path)
+        for path in paths:
+            parse_into(graph, path)
         # Most days are worked out, so curated: an act's curated day or earliest date says what it cannot answer.
-        curation = Path(data_dir) / "curation.ttl"
-        if curation.is_file():
+        if curation is not None:
             curated = Graph()
             parse_into(curated, curation)
             for note in curated.subjects(RDF.type, KG.CuratedStatement):
@@ -347,9 +366,48 @@ class Resolver:
         found.extend(names)
         found.sort(key=lambda m: m.start)
         found = self._counts(start, end, found, quote)
+        found = self._unnamed_holders(start, end, found, quote)
         for m in found:
             m.possessive = m.end < len(doc) and doc[m.end].lower_ in ("'s", "’s", "'")
         return found
+
+    def _unnamed_holders(self, start: int, end: int, found: list[Mention], quote: str) -> list[Mention]:
+        """"the then UN human rights chief", "the United Kingdom foreign secretary": a person named only by a post
+        (a title after "the"/"a" with no name after it) is an unnamed person, labelled with those words and
+        affiliated with the state or body named in them; not the state or body itself. A spokesperson is left to
+        the body it speaks for ("a spokesman for China's foreign ministry": the ministry speaks)."""
+        doc = self.text.doc
+        out = list(found)
+        for k, m in enumerate(found):
+            if m.what != "title" or "spokes" in m.title["title"].lower():
+                continue
+            nxt = found[k + 1] if k + 1 < len(found) else None
+            if nxt is not None and nxt.start == m.end and nxt.actor is not None and nxt.actor.kind == "Person":
+                continue  # "Foreign Secretary Liz Truss": a named person's title
+            if m.end < end and self._is_name_token(m.end):
+                continue  # a name the rules did not resolve follows: not unnamed
+            i = m.start
+            owner: Actor | None = None
+            while i > start:
+                before = next((o for o in found if o.end == i and o.actor is not None and o.what in ("actor", "demonym")
+                               and o.actor.kind in ("State", "Bloc", "GovernmentBody", "Organisation")), None)
+                if before is not None and owner is None:
+                    owner, i = before.actor, before.start
+                elif doc[i - 1].lower_ in ("then", "former", "top", "acting", "new"):
+                    i -= 1
+                else:
+                    break
+            if i <= start or doc[i - 1].lower_ not in ("the", "a", "an"):
+                continue
+            i -= 1
+            label = self.text.words(i, m.end)
+            actor = self.new_actor(label, "Person", f"titles.yaml: an unnamed holder, \"{label}\"", quote, unnamed=True)
+            if owner is not None and actor.state is None:
+                actor.state, actor.state_rel = owner, "affiliatedWith"
+            out = [o for o in out if not (i <= o.start and o.end <= m.end)]
+            out.append(Mention(i, m.end, "actor", actor, "unnamed"))
+        out.sort(key=lambda o: o.start)
+        return out
 
     def _valid_match(self, key: str, s: int, e: int) -> bool:
         doc = self.text.doc

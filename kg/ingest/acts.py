@@ -44,6 +44,9 @@ _BOUNDARY = {";", "saying", "adding", "citing", "accusing", "alleging", "because
 _SEPARATORS = {",", "and", "including", "include", "includes", "included", ":", "as well as", "plus", "namely", "among",
                "them", "also", "such", "like", "both", "well"}
 _DETERMINERS = {"the", "a", "an", "its", "their", "his", "her", "of", "'s", "’s"}
+_NOUN_GAP = {"in", "on", "at", "last", "earlier", "this", "from", "during"}  # what may stand between an act's noun and "of"
+_AUTHORED = {"report", "statement", "study", "letter", "assessment", "review", "investigation"}
+_HELD = {"held", "detained", "jailed", "imprisoned", "arrested", "jailing", "detention", "arrest", "imprisonment"}
 
 
 @dataclass(eq=False)
@@ -73,6 +76,7 @@ class Act:
     about: "Act | None" = None
     addressee: Actor | None = None
     referenced: bool = False  # drafted only because a response names it
+    actor_reason: str = ""  # the actor is curation (inferred, not stated): why
     iri: object = None
 
     def cite(self, quote: str, rule: str) -> None:
@@ -103,6 +107,8 @@ class _Reader:
         self.notes: list[str] = []
         self.dateline_end = 0
         self._named: set[int] = set()
+        self._by_noun: set[int] = set()  # acts of the sentence that a noun only names: they set no context
+        self._held_words = (0, 0)
 
     # -------------------------------------------------------------- triggers
 
@@ -121,6 +127,12 @@ class _Reader:
             if rule.voice == "around":
                 tail = min(((ts, te) for k, ts, te in tails if k == key and ts > e and ts - e <= 30), default=None)
                 if tail is None:
+                    continue
+                found.append((rule, s, tail[1], e, tail[0]))
+            elif rule.voice == "noun" and rule.pattern.tail:
+                # "the arrest in Vancouver on Dec. 1 of Meng": the words between are a place or a time, never a verb
+                tail = min(((ts, te) for k, ts, te in tails if k == key and ts >= e and ts - e <= 8), default=None)
+                if tail is None or (tail[0] > e and self.doc[e].lower_ not in _NOUN_GAP):
                     continue
                 found.append((rule, s, tail[1], e, tail[0]))
             else:
@@ -162,6 +174,9 @@ class _Reader:
         self._posts(mentions, sent)
         # a rule marked `alone` (a plain "X said") holds only in a sentence that states nothing else:
         # "..., the ministry said" after a sanction reports it, and so does a sentence about its measures
+        # an act only named by a noun ("Truss said the sanctions on Russia would stay") is not what the sentence states
+        nouns = [t for t in triggers if t[0].voice == "noun"]
+        triggers = [t for t in triggers if t[0].voice != "noun"]
         main = [t for t in triggers if not t[0].alone]
         if main:
             triggers = main
@@ -169,12 +184,14 @@ class _Reader:
             triggers = []
         elif self._measures_for_previous(sent):
             triggers = []
+        triggers = sorted(triggers + nouns, key=lambda t: t[1])
         made: list[Act] = []
+        self._by_noun = set()
         for rule, s, e, inner_s, inner_e in triggers:
             made.extend(self._act(rule, s, e, inner_s, inner_e, sent, mentions, triggers))
         self._responses(sent, mentions, made)
         for act in made:
-            if act.actor is not None and act.family in ("sanction", "detention", "expulsion"):
+            if act.actor is not None and act.family in ("sanction", "detention", "expulsion") and id(act) not in self._by_noun:
                 self.res.context_state = act.actor.side if act.actor.side.kind in ("State", "Bloc") else self.res.context_state
 
     def _act(self, rule: ActRule, s: int, e: int, inner_s: int, inner_e: int, sent: Sentence,
@@ -187,6 +204,7 @@ class _Reader:
         if rule.voice in ("passive", "include") and rule.kind in SANCTIONS:
             context = self._open_list(sent) or context
         actors: list[Actor] = []
+        actor_reason = ""
         target_span: tuple[int, int] | None = None
         owner = self._nominal_owner(s, mentions)
         if owner is not None and rule.voice in ("active", "around"):
@@ -207,11 +225,18 @@ class _Reader:
                 agent = self._announcer(sent, mentions, s)
             if agent is not None:
                 actors = [agent]
+            elif rule.kind == "detention":
+                held = self._held_in(s, sent.end, mentions, sent)
+                if held is not None:
+                    actors = [held]
+                    actor_reason = self._held_reason(held, "says who was detained, not by whom")
         elif rule.voice == "include":
             owner = next((m for m in mentions if m.end == s - 1 and m.possessive and m.actor is not None), None)
             if owner is not None:
                 actors = [owner.actor]
             target_span = (e, end_of_clause)
+        elif rule.voice == "noun":
+            return self._noun_act(rule, s, e, inner_s, inner_e, sent, mentions, triggers)
         extra = self._continuation(e, sent, triggers) if rule.voice in ("passive", "around") else None
         if not actors and rule.voice in ("passive", "include") and context is not None:
             act = context
@@ -253,8 +278,8 @@ class _Reader:
             via = None
             if actor is not None and actor.acts_for_state and actor.state is not None and rule.kind in SANCTIONS + ("detention", "expulsion"):
                 via, actor = actor, actor.state
-            act = Act(rule.kind, actor, rule, sent.index, via=via, stance=rule.stance)
-            act.cite(quote, rule_id)
+            act = Act(rule.kind, actor, rule, sent.index, via=via, stance=rule.stance, actor_reason=actor_reason)
+            act.cite(quote, rule_id + (" (the state it happens in: curation)" if actor_reason else ""))
             act.measures.update(rule.measures)
             if target_span and rule.kind not in ("statement", "threat"):
                 self._targets(act, *target_span, mentions, quote, counting=True)
@@ -268,6 +293,76 @@ class _Reader:
             self._details(act, sent, e, mentions)
             made.append(self._merge(act))
         return [m for m in made if m is not None]
+
+    def _noun_act(self, rule: ActRule, s: int, e: int, inner_s: int, inner_e: int, sent: Sentence,
+                  mentions: list[Mention], triggers) -> list[Act]:
+        """An act named by a noun ("U.S. sanctions on Iran", "the detention of ... Andrew Brunson"): what the phrase
+        states and nothing more. Its actor is named with the noun, or follows "by"; a detention's is else the state it
+        happens in ("who has been held in Turkey"), drafted as curation. Its date is one inside the phrase, if any."""
+        quote = sent.text
+        rule_id = f"acts.yaml#{rule.id}"
+        start = e  # where the targets begin: after "of" / after "sanctions on"
+        end = self._clause_end(start, sent, triggers)
+        actor = self._named_with(s, mentions)
+        curated = ""
+        if actor is None:
+            actor = self._agent(end, end, mentions)
+        if actor is None and rule.kind == "detention":
+            actor = self._held_in(inner_s, sent.end, mentions, sent)
+            if actor is not None:
+                curated = self._held_reason(actor, "names the detention without saying who made it")
+        if actor is None and rule.kind in SANCTIONS:
+            return []  # "sanctions on Russia" with no one named imposing them: nothing the curator could confirm
+        act = Act(rule.kind, actor, rule, sent.index)
+        act.cite(quote, rule_id + (" (the state it happens in: curation)" if curated else ""))
+        act.actor_reason = curated
+        act.measures.update(rule.measures)
+        self._targets(act, start, end, mentions, quote, counting=True)
+        if not act.targets and not act.counts:
+            return []
+        dates = [d for d in dates_in(sent.text, sent.start_char, self.rules, self.published)
+                 if d.start >= self.dateline_end and self.doc[s].idx <= d.start < self.doc[start].idx]
+        act.date = dates[0] if dates else None  # "the jailing of Navalny": none, and none is made up
+        merged = self._merge(act)
+        if merged is not None:
+            self._by_noun.add(id(merged))
+        return [merged] if merged is not None else []
+
+    def _named_with(self, s: int, mentions: list[Mention]) -> Actor | None:
+        """The actor named with a noun: "Washington's sanctions", "U.S. sanctions", "Chinese detention of", "the EU's"."""
+        for m in mentions:
+            if m.actor is None or m.what not in ("actor", "demonym"):
+                continue
+            if m.end == s or (m.possessive and m.end + 1 == s):
+                return m.actor
+        return None
+
+    def _held_in(self, start: int, end: int, mentions: list[Mention], sent: Sentence) -> Actor | None:
+        """A state after "in", close after a word of detention ("was detained in Canada", "who has been held in Turkey")."""
+        doc = self.doc
+        for m in mentions:
+            if m.start <= start or m.start >= end or m.actor is None or m.what != "actor" or m.actor.kind != "State" \
+                    or m.role not in ("name", "capital") or m.possessive or doc[m.start - 1].lower_ != "in":
+                continue
+            held = [t.i for t in doc[max(sent.start, m.start - 5):m.start - 1] if t.lower_ in _HELD]
+            if held or m.start - 1 == start:
+                self._held_words = (held[-1] if held else m.start - 1, m.end)  # "held in Turkey", "in Vancouver"
+                return m.actor
+        return None
+
+    def _held_reason(self, state: Actor, what: str) -> str:
+        return (f"The article {what}, and places it in {state.label} (\"{self.text.words(*self._held_words)}\"); "
+                f"a detention on {state.label}'s soil is made by its authorities.")
+
+    def _acting_state(self, m: Mention) -> bool:
+        """"Canadian authorities", "Turkish police": a demonym that stands for its state acting (states.yaml#authorities)."""
+        if m.what != "demonym" or m.actor is None:
+            return False
+        doc = self.doc
+        for words in self.rules.authorities:
+            if tuple(t.lower_ for t in doc[m.end:m.end + len(words)]) == words:
+                return True
+        return False
 
     # -------------------------------------------------------------- structure
 
@@ -426,7 +521,7 @@ class _Reader:
     def _subjects(self, s: int, sent: Sentence, mentions: list[Mention]) -> list[Actor]:
         """The actor(s) before the phrase at ``s``: the nearest that is no preposition's object, and its coordinates."""
         doc = self.doc
-        candidates = [m for m in mentions if m.what == "actor" and m.end <= s and m.actor is not None]
+        candidates = [m for m in mentions if (m.what == "actor" or self._acting_state(m)) and m.end <= s and m.actor is not None]
         for m in reversed(candidates):
             if self._inside_aside(m.start, sent):
                 continue
@@ -486,7 +581,7 @@ class _Reader:
         doc = self.doc
         for i in range(e, min(end + 3, e + 4)):
             if i < len(doc) and doc[i].lower_ == "by":
-                m = next((m for m in mentions if m.what == "actor" and i < m.start <= i + 3), None)
+                m = next((m for m in mentions if (m.what == "actor" or self._acting_state(m)) and i < m.start <= i + 3), None)
                 if m is not None:
                     return m.actor
         return None
@@ -737,7 +832,9 @@ class _Reader:
             after = doc[m.end].lower_ if m.end < sent.end else ""
             before = doc[m.start - 1].lower_ if m.start > sent.start else ""
             before2 = doc[m.start - 2].lower_ if m.start - 1 > sent.start else ""
-            if self._object_of_preposition(m) and not (before == "to" and before2 == "according"):
+            # "a 2022 report by the then UN human rights chief said": the author of what is said speaks
+            authored = before == "by" and any(t.lower_ in _AUTHORED for t in doc[max(sent.start, m.start - 4):m.start - 1])
+            if self._object_of_preposition(m) and not (before == "to" and before2 == "according") and not authored:
                 continue  # "China's embassy in Ottawa said": Ottawa does not speak
             inverted = before in ("said", "says", "told") and before2 in (",", '"', "”", "'") and \
                 (m.end >= sent.end or doc[m.end].is_punct or doc[m.end].lower_ in ("in", "on", "at", "who"))
@@ -799,7 +896,7 @@ class _Reader:
         if not cues or not made:
             return
         for cue, s, e in cues:
-            act = next((a for a in made if a.actor is not None), None)
+            act = next((a for a in made if a.actor is not None and a.rule.voice != "noun"), None)
             if act is None:
                 continue
             stop = next((t.i for t in self.doc[e:sent.end] if t.text in (",", ";", ".")), sent.end)
@@ -816,7 +913,11 @@ class _Reader:
         for other in reversed(self.acts):
             if other.referenced or other.family != act.family or act.family in ("statement", "threat"):
                 continue
-            if (other.actor is None) != (act.actor is None) or (act.actor is not None and other.actor.iri != act.actor.iri):
+            if (other.actor is None) != (act.actor is None):
+                # "the arrest ... of Meng", then "Canadian authorities arrested Meng": one detention
+                if act.family != "detention" or not set(act.targets) & set(other.targets):
+                    continue
+            elif act.actor is not None and other.actor.iri != act.actor.iri:
                 continue
             if act.date and other.date and (act.date.date, act.date.earliest) != (other.date.date, other.date.earliest):
                 continue
@@ -824,6 +925,8 @@ class _Reader:
                 continue
             if any(k in other.counts and other.counts[k] != v for k, v in act.counts.items()):
                 continue
+            if other.actor is None or (other.actor_reason and act.actor is not None and not act.actor_reason):
+                other.actor, other.actor_reason = act.actor, act.actor_reason
             other.sentence = max(other.sentence, act.sentence)  # windows count from the latest report
             other.quotes.extend(q for q in act.quotes if q not in other.quotes)
             other.rules.extend(r for r in act.rules if r not in other.rules)
@@ -863,6 +966,37 @@ class _Reader:
             elif act.kind == "counter-sanction":
                 act.kind = "sanction"
                 self.notes.append(f"{act.quotes[0][:70]}...: a counter-sanction, but no act it answers was found; drafted as a sanction")
+
+    def link_threats(self) -> None:
+        """A threat the text does not tie to an act ("the country will take necessary measures") answers the latest act
+        reported before it against its speaker's side (kg:respondsTo, as the curated facts link them; a statement is
+        only kg:about the act it names)."""
+        for act in self.acts:
+            if act.kind != "threat" or act.cue or act.responds or act.actor is None:
+                continue
+            side = self._side_of(act.via or act.actor)
+            if side is None:
+                continue
+            for other in sorted((a for a in self.acts if a.sentence <= act.sentence and not a.referenced), key=lambda a: -a.sentence):
+                if other.family not in ("sanction", "detention", "expulsion") or other.actor is None or other.actor.side is side:
+                    continue
+                if any(t.side is side for t in other.targets) or (other.from_state is not None and other.from_state.side is side):
+                    # with the other acts its actor took in that sentence ("imposed sanctions ... and expelled ...")
+                    act.responds.extend(a for a in self.acts if a.sentence == other.sentence and not a.referenced
+                                        and a.actor is other.actor and a.family in ("sanction", "detention", "expulsion"))
+                    act.rules.append("acts.yaml (a threat answers the acts against its side reported before it)")
+                    break
+
+    @staticmethod
+    def _side_of(actor: Actor) -> Actor | None:
+        """The state a speaker speaks for: its own, its post's body's, or (for a person) the state it belongs to."""
+        if actor.kind in ("State", "Bloc"):
+            return actor.side
+        if actor.kind == "Person" and actor.posts:
+            return actor.posts[0][1].side
+        if actor.state is not None:
+            return actor.state.side
+        return None
 
     def _answered(self, act: Act):
         side = act.actor.side
@@ -916,4 +1050,5 @@ def read_acts(text: Text, resolver: Resolver, rules: Rules, published: dt.date |
         mentions = resolver.mentions(sent.start, sent.end, sent.text)
         reader.read(sent, mentions)
     reader.link_responses()
+    reader.link_threats()
     return reader.acts, reader.notes

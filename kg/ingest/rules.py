@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from kg.io import KgInputError
 __all__ = ["Pattern", "Rules", "load_rules"]
 
 KINDS = ("sanction", "counter-sanction", "detention", "expulsion", "threat", "statement")
-VOICES = ("active", "passive", "around", "include")
+VOICES = ("active", "passive", "around", "include", "noun")
 
 
 @dataclass(frozen=True)
@@ -68,20 +67,28 @@ class Rules:
     months: dict[str, int]
     relative: dict[str, int]
     future: set[str]
+    authorities: set[tuple[str, ...]] = field(default_factory=set)
     matchers: dict[str, Any] = field(default_factory=dict)
+
+
+def _path(folder: Path, name: str) -> Path:
+    """The file ``name`` of ``folder``, or the shipped one if the folder lacks it."""
+    from kg import paths  # noqa: PLC0415
+
+    path = folder / name
+    if not path.exists() and folder != paths.rules_dir():
+        path = paths.rules_dir() / name
+    return path
 
 
 def _read(folder: Path, name: str) -> dict:
     """``folder/name``; a file the folder lacks is the shipped one (a curator's folder may hold only what it changes)."""
     import yaml  # noqa: PLC0415
 
-    from kg import paths  # noqa: PLC0415
-
-    path = folder / name
-    if not path.exists() and folder != paths.rules_dir():
-        path = paths.rules_dir() / name
+    path = _path(folder, name)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml's loader when PyYAML has it: the pure-Python one took most of the time of reading the rules
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except OSError as exc:
         raise KgInputError(f"{path}: cannot read the rules: {exc.strerror}") from exc
     except yaml.YAMLError as exc:
@@ -158,12 +165,43 @@ def load_rules(folder: Path | str | None = None) -> Rules:
     folder = Path(folder) if folder else paths.rules_dir()
     if not folder.is_dir():
         raise KgInputError(f"{folder}: no such rules folder")
-    return _load(folder.resolve(), paths.rules_dir().resolve())
+    folder = folder.resolve()
+    try:
+        parts = [str(folder).encode()]
+        for name in FILES:
+            path = _path(folder, name)
+            parts += [str(path).encode(), path.read_bytes()]
+    except OSError:
+        return _load(folder)  # which names the file it cannot read
+    from kg.ingest.cache import cached, digest  # noqa: PLC0415
+
+    key = digest(parts)
+    if key not in _LOADED:
+        _LOADED[key] = cached("rules", key, lambda: _load(folder))
+        _DIGESTS[id(_LOADED[key])] = key
+    return _LOADED[key]
 
 
-@lru_cache(maxsize=4)
-def _load(folder: Path, shipped: Path) -> Rules:
-    """The rules of ``folder`` (an absolute path: the cache key), read once per process."""
+def rules_digest(rules: Rules) -> str:
+    """The digest :func:`load_rules` read ``rules`` under (rules made otherwise: a digest of their fields)."""
+    found = _DIGESTS.get(id(rules))
+    if found is None:
+        import pickle  # noqa: PLC0415
+
+        from kg.ingest.cache import digest  # noqa: PLC0415
+
+        found = digest([pickle.dumps({k: v for k, v in vars(rules).items() if k != "matchers"})])
+    return found
+
+
+FILES = ("acts.yaml", "states.yaml", "bodies.yaml", "titles.yaml", "targets.yaml", "measures.yaml", "grounds.yaml",
+         "regions.yaml", "responses.yaml", "dates.yaml")
+_LOADED: dict[str, Rules] = {}  # by the digest of the files' bytes: read once per process, and never stale
+_DIGESTS: dict[int, str] = {}  # id of a Rules in _LOADED (kept alive there) -> its digest
+
+
+def _load(folder: Path) -> Rules:
+    """The rules of ``folder`` (an absolute path), read and compiled."""
     acts = _read(folder, "acts.yaml")
     words = {k: [str(w) for w in v] for k, v in (acts.get("words") or {}).items()}
     act_rules = []
@@ -214,6 +252,7 @@ def _load(folder: Path, shipped: Path) -> Rules:
         words=words,
         states=list(states.get("states") or []),
         not_states={str(w) for w in states.get("not_states") or []},
+        authorities={_tokens(str(w)) for w in states.get("authorities") or []},
         bodies=list(bodies.get("bodies") or []),
         titles=list(titles.get("titles") or []),
         not_names={str(w) for w in titles.get("not_names") or []},

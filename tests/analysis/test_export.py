@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 #   call and Ottawa's allegations -> China (3), the ambassador -> the local leaders in Xinjiang (1),
 #   China's condemnation, Mao Ning's accusation, "a thief crying 'stop thief'" and the call to stop
 #   interfering -> Canada (4), the UN report -> China and Beijing's denial -> the UN (2); 2021 - Blinken
-#   (US) -> EU, Borrell (EU) -> China, China's spokesman -> EU, China -> Zenz, Reeker (US) -> China, the UK
+#   (US) -> EU, Borrell (EU) -> China, China's foreign ministry (through an unnamed spokesman) -> EU, China -> Zenz, Reeker (US) -> China, the UK
 #   foreign secretary -> China (6). None: Trudeau on Canada's own measures (Canada -> Canada),
 #   Beijing on the Joly-Wang meeting (a meeting has no actor), the unattributed quotes, "Officials deny".
 EDGES = 18 + 1 + 1 + 16

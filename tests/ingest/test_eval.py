@@ -40,16 +40,14 @@ def seeds() -> Score:
     return _total(results)
 
 
-# (metric, precision floor, recall floor)
-EVAL_FLOORS = [("links", 0.98, 0.91), ("kinds", 0.90, 0.80), ("dates", 0.88, 0.88), ("counts", 0.98, 0.83),
-               ("measures", 0.98, 0.90), ("responses", 0.98, 0.90), ("speakers", 0.88, 0.80), ("reuse", 0.98, 0.88)]
-# The seed floors of kinds, speakers and reuse were measured again when issue 11 corrected the seed
-# facts, the rules unchanged: "The United States, UK and the European Union have also imposed sanctions"
-# became three mentions, not sanctions (3 fewer kinds drafted and expected; their three imposers left
-# reuse on both sides), and "A spokesman for China's foreign ministry" became the unnamed person who
-# spoke, which the rules draft as the ministry (one kind, one speaker and one reuse fewer hit).
-SEED_FLOORS = [("links", 0.98, 0.93), ("kinds", 0.85, 0.60), ("counts", 0.98, 0.98), ("measures", 0.98, 0.98),
-               ("speakers", 0.75, 0.60), ("reuse", 0.70, 0.98)]
+# (metric, precision floor, recall floor): just under the figures reached on the 20 articles (BENCHMARKS.md)
+EVAL_FLOORS = [("links", 0.98, 0.94), ("kinds", 0.89, 0.84), ("dates", 0.85, 0.90), ("counts", 0.95, 0.83),
+               ("measures", 0.87, 0.93), ("responses", 0.92, 0.81), ("speakers", 0.84, 0.78), ("reuse", 0.98, 0.96)]
+# Seed kinds recall: 27 / 35 before issue 11 made the 2024 seed's "The United States, UK and the European
+# Union have also imposed sanctions" three mentions, not sanctions; the rules draft them as mentions now,
+# so three hits left the drafted and the expected acts alike: 24 / 32.
+SEED_FLOORS = [("links", 0.98, 0.98), ("kinds", 0.98, 0.74), ("counts", 0.98, 0.98), ("measures", 0.98, 0.98),
+               ("speakers", 0.98, 0.78), ("reuse", 0.98, 0.98), ("responses", 0.49, 0.49)]
 
 
 @pytest.mark.parametrize("metric, precision, recall", EVAL_FLOORS)
