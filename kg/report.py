@@ -45,21 +45,28 @@ def compute(graph, window_days: int = 30) -> dict[str, Any]:
     """Every figure of the report, as plain data."""
     from kg.analysis import centrality, chain_analysis, networks  # noqa: PLC0415
     from kg.build import summary  # noqa: PLC0415
+    from kg.progress import stages  # noqa: PLC0415
 
-    log.info("building the actor and side networks")
-    G = networks.actor_network(graph)
-    side_of, unplaced = networks.sides(graph)
-    labels = networks.actor_labels(graph)
-    S = networks.side_network(G, side_of, labels)
-    log.info("computing centrality")
-    actors = centrality.centrality_table(G, side_of=side_of)
-    sides = centrality.centrality_table(S)
-    log.info("analysing chains")
-    D = networks.act_network(graph)
-    chains = chain_analysis(graph, window_days, actors=G, acts=D)
-    acts = [dict(d, act=n) for n, d in D.nodes(data=True)]
+    with stages("analysing", ["networks", "centrality", "chains", "summary"]) as step:
+        step("networks")
+        log.info("building the actor and side networks")
+        G = networks.actor_network(graph)
+        side_of, unplaced = networks.sides(graph)
+        labels = networks.actor_labels(graph)
+        S = networks.side_network(G, side_of, labels)
+        step("centrality")
+        log.info("computing centrality")
+        actors = centrality.centrality_table(G, side_of=side_of)
+        sides = centrality.centrality_table(S)
+        step("chains")
+        log.info("analysing chains")
+        D = networks.act_network(graph)
+        chains = chain_analysis(graph, window_days, actors=G, acts=D)
+        acts = [dict(d, act=n) for n, d in D.nodes(data=True)]
+        step("summary")
+        counts = summary(graph)
     return {
-        "summary": summary(graph),
+        "summary": counts,
         "measures": dict(centrality.MEASURES),
         "actors": actors,
         "sides": sides,
@@ -97,35 +104,40 @@ def chain_rows(chains: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-def chains_text(found: Mapping[str, Any], max_cycle: int) -> str:
-    """The result of :func:`kg.analysis.chain_analysis` as the tables ``kg chains`` prints."""
-    from tabulate import tabulate  # noqa: PLC0415
+def chains_text(found: Mapping[str, Any], max_cycle: int, width: int | None = None) -> str:
+    """The result of :func:`kg.analysis.chain_analysis` as the tables ``kg chains`` prints, each
+    fitted to ``width`` columns (see :func:`kg.results.fit_table`)."""
+    from kg.results import fit_table  # noqa: PLC0415
 
     rows = chain_rows(found["chains"])
     lines = [
         f"{len(found['chains'])} chains\n",
-        tabulate([[r["chain"], r["step"], r["link"], r["act"][:60], r["kind"], r["when"], r["lag_days"]] for r in rows],
-                 headers=["chain", "step", "link", "act", "kind", "when", "lag (days)"]),
+        fit_table([[r["chain"], r["step"], r["link"], r["act"], r["kind"], r["when"], r["lag_days"]] for r in rows],
+                  ["chain", "step", "link", "act", "kind", "when", "lag (days)"], width, numbers=True),
         "\nCandidate retaliations (inferred, not asserted):",
-        tabulate([[c["first_label"], c["candidate_label"], c["basis"], c["lag"]] for c in found["candidates"]],
-                 headers=["first act", "candidate answer", "basis", "lag"]) if found["candidates"] else "  none",
+        fit_table([[c["first_label"], c["candidate_label"], c["basis"], c["lag"]] for c in found["candidates"]],
+                  ["first act", "candidate answer", "basis", "lag"], width) if found["candidates"] else "  none",
         "\nReciprocity between sides:",
-        tabulate([[r["a_label"], r["b_label"], r["a_to_b"], r["b_to_a"], r["reciprocity"]] for r in found["reciprocity"]],
-                 headers=["side A", "side B", "A -> B", "B -> A", "reciprocity"]),
+        fit_table([[r["a_label"], r["b_label"], r["a_to_b"], r["b_to_a"], r["reciprocity"]] for r in found["reciprocity"]],
+                  ["side A", "side B", "A -> B", "B -> A", "reciprocity"], width, numbers=True),
     ]
     shown = found["cycles"][:CYCLES_SHOWN]
     more = len(found["cycles"]) - len(shown)
-    lines.append(f"\nCycles of at most {max_cycle} sides: " + ("; ".join(" -> ".join(c) for c in shown) or "none")
-                 + (f"; and {more} more (--format json lists them all)" if more else ""))
+    notes = [f"Cycles of at most {max_cycle} sides: " + ("; ".join(" -> ".join(c) for c in shown) or "none")
+             + (f"; and {more} more (--format json lists them all)" if more else "")]
     if found["most_answered"]:
         top = found["most_answered"][0]
-        lines.append(f"Most answered act: {top['label']} ({top['answers']} answers)")
+        notes.append(f"Most answered act: {top['label']} ({top['answers']} answers)")
     if found["answers_by_measure"]:
         top = found["answers_by_measure"][0]
-        lines.append(f"Measure that drew the strongest answer: {top['measure']} ({top['strongest']})")
+        notes.append(f"Measure that drew the strongest answer: {top['measure']} ({top['strongest']})")
     if found["unplaced"]:
-        lines.append("Actors on no side: " + ", ".join(found["unplaced"]))
-    return "\n".join(lines)
+        notes.append("Actors on no side: " + ", ".join(found["unplaced"]))
+    if width is not None:
+        import textwrap  # noqa: PLC0415
+
+        notes = [textwrap.fill(note, width, subsequent_indent="  ", break_on_hyphens=False) for note in notes]
+    return "\n".join(lines) + "\n\n" + "\n".join(notes)
 
 
 def _csv(rows: list[Mapping[str, Any]], fields: list[str] | None = None) -> bytes:
@@ -310,13 +322,30 @@ def _html(markdown_text: str, pictures: Mapping[str, bytes]) -> str:
 
 def write_report(data: Mapping[str, Any], out_dir: Path | str) -> list[Path]:
     """Write report.md, report.html, the pictures, CSV of every table and report.json into ``out_dir``."""
+    from kg.progress import stages  # noqa: PLC0415
+
     out_dir = Path(out_dir)
-    log.info("drawing the pictures")
-    pictures = _pictures(data)
+    with stages("writing the report", ["pictures", "markdown and html", "tables"]) as step:
+        step("pictures")
+        log.info("drawing the pictures")
+        pictures = _pictures(data)
+        step("markdown and html")
+        written = _write_pages(data, pictures, out_dir)
+        step("tables")
+        written += _write_tables(data, out_dir)
+    return written
+
+
+def _write_pages(data: Mapping[str, Any], pictures: Mapping[str, bytes], out_dir: Path) -> list[Path]:
     markdown_text = _markdown(data)
     written = [atomic_write(out_dir / name, png) for name, png in pictures.items()]
     written.append(atomic_write(out_dir / "report.md", markdown_text))
     written.append(atomic_write(out_dir / "report.html", _html(markdown_text, pictures)))
+    return written
+
+
+def _write_tables(data: Mapping[str, Any], out_dir: Path) -> list[Path]:
+    written = []
     tables = {
         "centrality-actors.csv": data["actors"],
         "centrality-sides.csv": data["sides"],

@@ -28,15 +28,17 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable, Mapping
 
-from rdflib import RDF, Dataset, Graph, URIRef
+from rdflib import RDF, BNode, Dataset, Graph, Literal, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import SH
 
 from kg.io import KgInputError, default_graph, parse_into
 from kg.namespace import KG
 
-__all__ = ["ENGINES", "Report", "Result", "ShapesError", "check", "load_shapes", "quality_failures", "scope", "validate"]
+__all__ = ["ENGINES", "Report", "Result", "ShapesError", "check", "check_report", "load_shapes", "quality_results",
+           "scope", "validate"]
 
 ENGINES = ("auto", "oxigraph", "pyshacl")
 
@@ -47,8 +49,16 @@ class ShapesError(Exception):
     """The shapes graph itself is broken (pySHACL refuses it)."""
 
 
+#: The properties of a standard ``sh:ValidationResult`` that :attr:`Result.node` may hold, in report order.
+RESULT_PROPERTIES = (SH.focusNode, SH.resultPath, SH.value, SH.sourceShape, SH.sourceConstraint,
+                     SH.sourceConstraintComponent, SH.resultSeverity, SH.resultMessage)
+
+
 @dataclass(frozen=True)
 class Result:
+    """One result, for reading (short names) and, in ``node``, as the RDF terms of a standard
+    ``sh:ValidationResult`` (``sh:focusNode`` -> term, …) for :meth:`Report.graph`."""
+
     severity: str
     focus: str
     path: str | None
@@ -56,6 +66,7 @@ class Result:
     shape: str
     value: str | None
     files: tuple[str, ...] = ()
+    node: Mapping[URIRef, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def format(self) -> str:
         lines = [f"{self.severity}: {self.message}", f"  focus node: {self.focus}"]
@@ -73,19 +84,63 @@ class Result:
 class Report:
     conforms: bool
     results: list[Result] = field(default_factory=list)
+    #: prefixes of the data and the shapes, for the Turtle of :meth:`graph`
+    prefixes: dict[str, str] = field(default_factory=dict)
 
     @property
     def violations(self) -> list[Result]:
         return [r for r in self.results if r.severity == "Violation"]
 
+    def graph(self) -> Graph:
+        """The report as a standard SHACL validation report: one ``sh:ValidationReport`` with
+        ``sh:conforms`` and an ``sh:result`` for each result, as pySHACL and Jena's ``shacl`` write it."""
+        from kg.namespace import PREFIXES  # noqa: PLC0415
+
+        g = Graph()
+        g.bind("sh", SH)
+        for prefix, ns in {**self.prefixes, **PREFIXES}.items():
+            g.bind(prefix, ns)
+        report = BNode()
+        g.add((report, RDF.type, SH.ValidationReport))
+        g.add((report, SH.conforms, Literal(self.conforms)))
+        for result in self.results:
+            node = BNode()
+            g.add((report, SH.result, node))
+            g.add((node, RDF.type, SH.ValidationResult))
+            for prop in RESULT_PROPERTIES:
+                if result.node.get(prop) is not None:
+                    g.add((node, prop, result.node[prop]))
+        return g
+
+    def as_json(self) -> dict[str, Any]:
+        """The report as plain data: full IRIs, and the files each focus node comes from."""
+        def text(result: Result, prop: URIRef) -> str | None:
+            term = result.node.get(prop)
+            return None if term is None else str(term)
+
+        return {
+            "conforms": self.conforms,
+            "results": [
+                {
+                    "severity": r.severity,
+                    "focusNode": text(r, SH.focusNode),
+                    "resultPath": text(r, SH.resultPath),
+                    "value": text(r, SH.value),
+                    "sourceShape": text(r, SH.sourceShape),
+                    "sourceConstraint": text(r, SH.sourceConstraint),
+                    "sourceConstraintComponent": text(r, SH.sourceConstraintComponent),
+                    "message": r.message,
+                    "files": list(r.files),
+                }
+                for r in self.results
+            ],
+        }
+
     def format(self) -> str:
         if not self.results:
             return "The graph conforms to the shapes."
-        head = (
-            f"{len(self.violations)} violation(s), {len(self.results) - len(self.violations)} other result(s)"
-            if not self.conforms
-            else f"The graph conforms; {len(self.results)} warning(s)"
-        )
+        others = len(self.results) - len(self.violations)
+        head = f"The graph does not conform: {len(self.violations)} violation(s), {others} warning(s) or info(s)"
         return head + "\n\n" + "\n\n".join(r.format() for r in self.results)
 
 
@@ -131,9 +186,7 @@ def _short(graph: Graph, term) -> str | None:
             return graph.namespace_manager.normalizeUri(term)
         except Exception:  # noqa: BLE001 - fall back to the full IRI
             return str(term)
-    if (term, RDF.first, None) in graph or (term, None, None) in graph:
-        return str(term)
-    return term.n3()
+    return term.n3()  # a blank node as _:id, a literal as "..."^^type, whichever engine found it
 
 
 def validate(
@@ -153,54 +206,84 @@ def validate(
     if engine not in ENGINES:
         raise ValueError(f"unknown validation engine {engine!r}; use one of {', '.join(ENGINES)}")
     shapes = shapes if isinstance(shapes, Graph) else load_shapes(shapes)
-    if engine != "pyshacl":
-        from kg.shacl_sparql import Unsupported, compile_shapes  # noqa: PLC0415
+    from kg.prebind import service_in  # noqa: PLC0415
+    from kg.shacl_sparql import Invalid, Unsupported, compile_shapes  # noqa: PLC0415
 
-        try:
-            plan = compile_shapes(shapes)
-        except Unsupported as exc:
-            if engine == "oxigraph":
-                raise ShapesError(f"the Oxigraph engine cannot run these shapes: {exc}") from exc
+    for node in service_in(shapes):  # whichever engine runs: a query must never reach another host
+        raise ShapesError(f"{node}: SERVICE is not allowed in a SHACL-SPARQL query (SHACL 5.2.1)")
+
+    try:
+        plan = compile_shapes(shapes)
+    except Invalid as exc:  # SHACL requires a failure, whichever engine: no fall-back
+        raise ShapesError(f"the shapes break a rule of SHACL: {exc}") from exc
+    except Unsupported as exc:
+        if engine == "oxigraph":
+            raise ShapesError(f"the Oxigraph engine cannot run these shapes: {exc}") from exc
+        if engine == "auto":
             log.warning("validating with pySHACL: %s", exc)
-        else:
-            return _validate_oxigraph(data, shapes, plan, list(extra), focus)
+        plan = None
+    if engine != "pyshacl" and plan is not None:
+        return _validate_oxigraph(data, shapes, plan, list(extra), focus)
     return _validate_pyshacl(data, shapes, list(extra), focus)
 
 
-def quality_failures(dataset) -> list[str]:
-    """Rows of the catalogue's ``*-violation`` queries, as readable lines."""
+def quality_results(dataset) -> list[Result]:
+    """A Violation for each row of the catalogue's ``*-violation`` queries.
+
+    The row's first value is the focus node and the query (``kgq:<name>``, for
+    ``queries/<name>.rq``) stands as the source shape of a SPARQL constraint,
+    so the results fit a standard report beside the shapes' results.
+    """
+    from kg.namespace import QUERY  # noqa: PLC0415
+    from kg.progress import bar  # noqa: PLC0415
     from kg.query import load_catalogue, run_query  # noqa: PLC0415
 
-    lines = []
-    for name, query in load_catalogue().items():
-        if not query.is_violation_check:
-            continue
-        for row in run_query(dataset, query):
-            values = ", ".join(f"{k}={v}" for k, v in row.asdict().items())
-            lines.append(f"Violation: quality query {name} ({query.summary})\n  {values}")
-    return lines
+    names = _namespaces(dataset, Graph())
+    results = []
+    checks = {name: query for name, query in load_catalogue().items() if query.is_violation_check}
+    for name, query in bar(checks.items(), desc="quality queries", total=len(checks), unit="query"):
+        answer = run_query(dataset, query)
+        for row in answer:
+            focus = row[0]
+            values = ", ".join(f"{var}={_short(names, value)}" for var, value in zip(answer.vars, row) if value is not None)
+            message = f"quality query {name}: {query.summary}"
+            results.append(Result(
+                severity="Violation", focus=_short(names, focus) or "", path=None, message=message,
+                shape=f"queries/{name}.rq", value=values, files=_sources(dataset, focus),
+                node={SH.focusNode: focus, SH.value: focus, SH.sourceShape: QUERY[name],
+                      SH.sourceConstraintComponent: SH.SPARQLConstraintComponent,
+                      SH.resultSeverity: SH.Violation, SH.resultMessage: Literal(message)},
+            ))
+    return results
 
 
-def check(dataset, engine: str = "auto", focus=None) -> tuple[bool, str]:
-    """The shapes and, on the whole graph, the quality queries: (conforms, the report as text).
+def check_report(dataset, engine: str = "auto", focus=None, shapes: Graph | None = None) -> Report:
+    """The shapes and, on the whole graph, the quality queries, as one :class:`Report`.
 
-    The text is empty when the graph conforms without warnings. With ``focus``
-    (from :func:`scope`) only the shapes run: the quality queries read the
-    whole graph, and a scoped check must not.
+    With ``focus`` (from :func:`scope`) only the shapes run: the quality
+    queries read the whole graph, and a scoped check must not.
     """
     log.info("validating against the shapes (engine: %s)", engine)
-    report = validate(dataset, engine=engine, focus=focus)
+    report = validate(dataset, shapes, engine=engine, focus=focus)
     if focus is None:
         log.info("running the quality queries")
-        quality = quality_failures(dataset)
+        quality = quality_results(dataset)
     else:
         log.info("scoped: the quality queries (whole graph) are not run")
         quality = []
-    conforms = report.conforms and not quality
-    text = report.format() if not report.conforms or report.results else ""
-    if quality:
-        text = (text + "\n\n" if text else "") + "\n\n".join(quality)
-    return conforms, text
+    results = report.results + quality
+    # SHACL: any result, a warning too, makes sh:conforms false
+    return Report(conforms=not results, results=results, prefixes=report.prefixes)
+
+
+def check(dataset, engine: str = "auto", focus=None, shapes: Graph | None = None) -> tuple[bool, str]:
+    """:func:`check_report` as (no violation, the report as text); the text is empty when there is no result.
+
+    Exit code 1 is for violations (and quality rows); warnings and infos are reported, and make
+    sh:conforms false as SHACL says, but do not fail a build.
+    """
+    report = check_report(dataset, engine, focus, shapes)
+    return not report.violations, report.format() if report.results else ""
 
 
 def _namespaces(data: Graph, shapes: Graph) -> Graph:
@@ -224,12 +307,9 @@ def _validate_oxigraph(data: Graph, shapes: Graph, plan, extra: list[Graph], foc
         if store is not None:
             copy.bulk_extend(store.quads_for_pattern(None, None, None, None))
         else:
-            fmt = "nquads" if isinstance(data, Dataset) else "nt"
-            copy.bulk_load(data.serialize(format=fmt, encoding="utf-8"),
-                           format=pyoxigraph.RdfFormat.N_QUADS if fmt == "nquads" else pyoxigraph.RdfFormat.N_TRIPLES)
+            copy.bulk_extend(_quads(data))
         for i, graph in enumerate(extra):
-            copy.bulk_load(graph.serialize(format="nt", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES,
-                           to_graph=pyoxigraph.NamedNode(f"urn:kg:validate:extra:{i}"))
+            copy.bulk_extend(_quads(graph, f"urn:kg:validate:extra:{i}"))
         store = copy
     findings = run(store, plan, focus)
     names = _namespaces(data, shapes)
@@ -239,15 +319,48 @@ def _validate_oxigraph(data: Graph, shapes: Graph, plan, extra: list[Graph], foc
             focus=_short(names, f.focus) or "",
             path=_short(names, f.path),
             message=f.message,
-            shape=_short(names, f.shape) or "",
+            shape=_short(names, f.constraint if f.constraint is not None else f.shape) or "",
             value=_short(names, f.value),
             files=_sources(data, f.focus),
+            node={SH.focusNode: f.focus, SH.resultPath: f.path, SH.value: f.value,
+                  SH.sourceShape: f.shape, SH.sourceConstraint: f.constraint,
+                  SH.sourceConstraintComponent: f.component, SH.resultSeverity: f.severity,
+                  SH.resultMessage: Literal(f.message)},
         )
         for f in findings
     ]
     results.sort(key=_order)
-    conforms = not any(r.severity == "Violation" for r in results)
-    return Report(conforms=conforms, results=results)
+    return Report(conforms=not results, results=results, prefixes={p: str(ns) for p, ns in names.namespaces()})
+
+
+def _quads(data: Graph, graph: str | None = None):
+    """rdflib's triples or quads as pyoxigraph quads, blank nodes keeping their labels.
+
+    (Parsing a serialization would rename them, and a result's blank focus node would no
+    longer be the caller's.)"""
+    import pyoxigraph as ox  # noqa: PLC0415
+    from rdflib import BNode, Literal  # noqa: PLC0415
+
+    def term(t):
+        if isinstance(t, URIRef):
+            return ox.NamedNode(str(t))
+        if isinstance(t, BNode):
+            return ox.BlankNode(str(t))
+        if isinstance(t, Literal):
+            if t.language:
+                return ox.Literal(str(t), language=t.language)
+            return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)) if t.datatype else None)
+        raise TypeError(t)  # pragma: no cover - rdflib graphs hold no other terms
+
+    if isinstance(data, Dataset) and graph is None:
+        for s, p, o, ctx in data.quads((None, None, None, None)):
+            name = getattr(ctx, "identifier", ctx)
+            g = ox.DefaultGraph() if name is None or name == DATASET_DEFAULT_GRAPH_ID else term(name)
+            yield ox.Quad(term(s), term(p), term(o), g)
+    else:
+        g = ox.NamedNode(graph) if graph else ox.DefaultGraph()
+        for s, p, o in data:
+            yield ox.Quad(term(s), term(p), term(o), g)
 
 
 def _order(r: Result):
@@ -265,15 +378,20 @@ def _validate_pyshacl(data: Graph, shapes: Graph, extra: list[Graph], focus) -> 
             for triple in graph:
                 union.add(triple)
     log.info("validating %d triples against %d shape triples", len(union), len(shapes))
-    conforms, results_graph, _ = pyshacl.validate(
-        union,
-        shacl_graph=shapes,
-        advanced=True,
-        inference="none",
-        allow_warnings=True,
-        abort_on_first=False,
-        focus_nodes=list(focus) if focus is not None else None,
-    )
+    from pyshacl.errors import ReportableRuntimeError, ShapeLoadError  # noqa: PLC0415
+
+    try:
+        conforms, results_graph, _ = pyshacl.validate(
+            union,
+            shacl_graph=shapes,
+            advanced=True,
+            inference="none",
+            allow_warnings=True,
+            abort_on_first=False,
+            focus_nodes=list(focus) if focus is not None else None,
+        )
+    except (ShapeLoadError, ReportableRuntimeError, NotImplementedError) as exc:
+        raise ShapesError(f"pySHACL cannot use these shapes: {exc}") from exc
     if not hasattr(results_graph, "subjects"):  # pyshacl's ValidationFailure: the shapes themselves are wrong
         raise ShapesError(f"the shapes cannot be used: {results_graph}")
     for prefix, ns in data.namespaces():
@@ -288,6 +406,8 @@ def _validate_pyshacl(data: Graph, shapes: Graph, extra: list[Graph], focus) -> 
         path = results_graph.value(node, SH.resultPath)
         severity = results_graph.value(node, SH.resultSeverity)
         messages = sorted(str(m) for m in results_graph.objects(node, SH.resultMessage))
+        terms = {prop: results_graph.value(node, prop) for prop in RESULT_PROPERTIES if prop != SH.resultMessage}
+        terms[SH.resultMessage] = Literal(messages[0]) if messages else None
         results.append(
             Result(
                 severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
@@ -297,10 +417,13 @@ def _validate_pyshacl(data: Graph, shapes: Graph, extra: list[Graph], focus) -> 
                 shape=_short(results_graph, shape) or "",
                 value=_short(results_graph, value),
                 files=_sources(data, focus),
+                node=terms,
             )
         )
     results.sort(key=_order)
-    return Report(conforms=bool(conforms), results=results)
+    # SHACL: a report with any result, a warning too, does not conform (pySHACL's allow_warnings says otherwise)
+    names = _namespaces(data, shapes)
+    return Report(conforms=not results, results=results, prefixes={p: str(ns) for p, ns in names.namespaces()})
 
 
 def scope(data: Graph, graphs: Iterable[str], shapes: Graph | None = None) -> set[URIRef] | None:
@@ -321,6 +444,8 @@ def scope(data: Graph, graphs: Iterable[str], shapes: Graph | None = None) -> se
 
     shapes = shapes if shapes is not None else load_shapes()
     plan = compile_shapes(shapes)
+    if not plan.scopable:
+        return None  # a constraint reads further than one step along a path: validate everything
     store = oxigraph_store(data)
     if store is None:
         raise ValueError("scoped validation needs an oxigraph:PATH store")

@@ -42,6 +42,14 @@ def chain_analysis(
     ``chains.MAX_CYCLE``), ``most_answered``, ``answers_by_measure``,
     ``unplaced`` (actors no affiliation places on a side), ``labels``.
     """
+    from kg.progress import stages  # noqa: PLC0415
+
+    with stages("chains", ["networks", "chains", "candidates", "reciprocity", "cycles"]) as step:
+        step("networks")
+        return _chain_analysis(graph, window_days, max_cycle, actors, acts, step)
+
+
+def _chain_analysis(graph, window_days, max_cycle, actors, acts, step) -> dict[str, Any]:
     from kg.analysis import chains, networks  # noqa: PLC0415
 
     D = networks.act_network(graph) if acts is None else acts
@@ -55,11 +63,19 @@ def chain_analysis(
         if d.get("layer") == "sanction" and d.get("measures"):
             measures_of.setdefault(d["act"], set()).update(d["measures"].split("; "))
     acts = {n: dict(d) for n, d in D.nodes(data=True)}
+    step("chains")
+    found = chains.retaliation_chains(D)
+    step("candidates")
+    candidates = chains.tit_for_tat_candidates(acts, act_sides(graph, side_of), D, window_days)
+    step("reciprocity")
+    reciprocity = chains.reciprocity_by_side(S)
+    step("cycles")
+    cycles = [[labels.get(s, s) for s in c] for c in chains.side_cycles(S, max_length=max_cycle or chains.MAX_CYCLE)]
     return {
-        "chains": chains.retaliation_chains(D),
-        "candidates": chains.tit_for_tat_candidates(acts, act_sides(graph, side_of), D, window_days),
-        "reciprocity": chains.reciprocity_by_side(S),
-        "cycles": [[labels.get(s, s) for s in c] for c in chains.side_cycles(S, max_length=max_cycle or chains.MAX_CYCLE)],
+        "chains": found,
+        "candidates": candidates,
+        "reciprocity": reciprocity,
+        "cycles": cycles,
         "most_answered": chains.most_answered(D),
         "answers_by_measure": chains.answers_by_measure(D, {k: sorted(v) for k, v in measures_of.items()}),
         "unplaced": [labels.get(a, a) for a in unplaced],

@@ -22,6 +22,7 @@ __all__ = [
     "act_network",
     "actor_labels",
     "actor_network",
+    "linked_actors",
     "side_network",
     "sides",
 ]
@@ -114,6 +115,7 @@ def actor_network(graph, layers: Iterable[str] | None = None) -> nx.MultiDiGraph
     """
     wanted = set(layers) if layers is not None else {layer.name for layer in EDGE_LAYERS}
     G = nx.MultiDiGraph(name="actor network")
+    canonical = linked_actors(graph)
     for layer in EDGE_LAYERS:
         if layer.name not in wanted:
             continue
@@ -121,6 +123,7 @@ def actor_network(graph, layers: Iterable[str] | None = None) -> nx.MultiDiGraph
         for row in _rows(graph, layer.query):
             source = _py(row.get("source"))
             target = _py(row.get("target"))
+            source, target = canonical.get(source, source), canonical.get(target, target)
             if source is None:
                 continue
             G.add_node(source)
@@ -145,6 +148,20 @@ def actor_network(graph, layers: Iterable[str] | None = None) -> nx.MultiDiGraph
             G.add_edge(source, target, key=key, **attrs)
     _label_nodes(graph, G)
     return G
+
+
+def linked_actors(graph) -> dict[str, str]:
+    """Each imported record a confirmed link names (``edges-link``), mapped to the article's actor.
+
+    The networks fold a record onto its actor, so the two are one node: an act
+    that targets both (build repeats a linked record's ``kg:target`` for the actor)
+    is one edge. A record linked to several actors is left as it is (a curator
+    confirmed two links that cannot both hold; ``kg query matches`` shows them).
+    """
+    found: dict[str, set[str]] = {}
+    for row in _rows(graph, "edges-link"):
+        found.setdefault(str(row["record"]), set()).add(str(row["actor"]))
+    return {record: next(iter(actors)) for record, actors in found.items() if len(actors) == 1}
 
 
 def _evidence(attrs: Mapping[str, Any]) -> tuple[str, str]:
