@@ -135,6 +135,21 @@ BREAKERS: dict[str, tuple[str, str]] = {
                                  _insert('?node a kg:CuratedStatement ; kg:reason "a test"@en ; rdf:subject "me" ; '
                                          'rdf:predicate rdfs:label ; rdf:object "x"')),
     "Interpretation_concerns": (_a("kg:Actor") + _NOT_NOTE, _insert('?node a kg:Interpretation ; kg:reason "a test"@en')),
+    # a label that dates the event to a year none of its dates lies in (its language kept)
+    "Event_labelDate": (_a("kg:Event") + ' ?node rdfs:label ?l . FILTER (LANG(?l) != "")',
+                        _replace("?node rdfs:label ?x", "?node rdfs:label ?y",
+                                 'BIND (STRLANG(CONCAT(STR(?x), " (1900)"), LANG(?x)) AS ?y)')),
+    "Interpretation_concernsProperty": (_a("kg:Actor") + _NOT_NOTE,
+                                        _insert('?node a kg:Interpretation ; kg:reason "a test"@en ; kg:concerns ?node ; '
+                                                'kg:concernsProperty "label"')),
+    # the mention rules, on an actor made into a mention (synthetic graphs have no mentions of their own)
+    "Mention_mentionedActor": (_a("kg:Actor") + _NOT_NOTE, _insert("?node a kg:Mention")),
+    "Mention_refersTo": (_a("kg:Actor") + _NOT_NOTE,
+                         _insert("?node a kg:Mention ; kg:mentionedActor ?node ; kg:refersTo ?node")),
+    # a statement made into a sanction mention of its speaker that refers to itself: an event, not a sanction
+    "SanctionMention_refersTo": (_a("kg:Statement") + " ?node kg:speaker [] .",
+                                 _insert("?node a kg:SanctionMention ; kg:mentionedActor ?sp ; kg:refersTo ?node",
+                                         "?node kg:speaker ?sp .")),
     "Draft_rule": (_a("kg:Actor") + " FILTER NOT EXISTS { ?node kg:unconfirmed [] }", _insert("?node kg:unconfirmed true")),
     "Draft_unconfirmed": (_a("kg:Actor") + " FILTER NOT EXISTS { ?node kg:unconfirmed [] }",
                           _insert('?node kg:unconfirmed false ; kg:draftRule "a test"')),
