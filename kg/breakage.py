@@ -52,6 +52,14 @@ _HOME = ("GRAPH ?g { ?node a [] } FILTER NOT EXISTS { GRAPH ?earlier { ?node a [
          "FILTER (STR(?earlier) < STR(?g)) }")
 
 
+# A second operation for the breakers that take an event's dates away or move them: its label
+# loses the "(3 January 2013)" it carries, or kgsh:Event_labelDate would report the node too.
+_PLAIN_LABEL = (' ; DELETE { GRAPH ?lg { ?node rdfs:label ?l } } INSERT { GRAPH ?lg { ?node rdfs:label ?m } } '
+                'WHERE { GRAPH ?lg { ?node rdfs:label ?l } FILTER (REGEX(STR(?l), "[(][^)]*[0-9]{4}[)]")) '
+                'BIND (REPLACE(STR(?l), " *[(][^)]*[0-9]{4}[)]", "") AS ?plain) '
+                'BIND (IF(LANG(?l) = "", ?plain, STRLANG(?plain, LANG(?l))) AS ?m) }')
+
+
 def _count(predicate: str) -> str:
     """A target count that is not a number (in place of the one there is, if any)."""
     return (f"DELETE {{ GRAPH ?h {{ ?node {predicate} ?x }} }} INSERT {{ GRAPH ?g {{ ?node {predicate} \"several\" }} }} "
@@ -72,7 +80,7 @@ BREAKERS: dict[str, tuple[str, str]] = {
                      "FILTER NOT EXISTS { [] kg:respondsTo ?node } " + _UNDATED_BOUNDS,
                      "DELETE { GRAPH ?h { ?node kg:date ?x } } INSERT { GRAPH ?g { ?node kg:earliestDate "
                      '"2021-06-01"^^xsd:date ; kg:latestDate "2021-03-01"^^xsd:date } } '
-                     "WHERE { " + _HOME + " OPTIONAL { GRAPH ?h { ?node kg:date ?x } } }"),
+                     "WHERE { " + _HOME + " OPTIONAL { GRAPH ?h { ?node kg:date ?x } } }" + _PLAIN_LABEL),
     "Sanction_imposedBy": (_a("kg:Sanction") + " ?node kg:imposedBy [] .", _delete("?node kg:imposedBy ?x")),
     "Sanction_measure": (_a("kg:Sanction") + " ?node kg:measure [] .", _delete("?node kg:measure ?x")),
     # one of its targets (an actor) named as an imposer too: the counts of named targets do not change
@@ -80,7 +88,8 @@ BREAKERS: dict[str, tuple[str, str]] = {
                               _insert("?node kg:imposedBy ?t", "?node kg:target ?t . ?t a/rdfs:subClassOf* kg:Actor . "
                                       "FILTER NOT EXISTS { ?node kg:target ?u . ?u a/rdfs:subClassOf* kg:Actor "
                                       "FILTER (STR(?u) < STR(?t)) }")),
-    "Sanction_date": (_a("kg:Sanction"), _delete("?node ?p ?x", "VALUES ?p { kg:date kg:earliestDate kg:latestDate }")),
+    "Sanction_date": (_a("kg:Sanction"), _delete("?node ?p ?x", "VALUES ?p { kg:date kg:earliestDate kg:latestDate }")
+                      + _PLAIN_LABEL),
     # the issue's case: a sanction stripped of its kg:target
     # the issue's case: a sanction stripped of its kg:target (and of any count, or it would still say how many)
     "Sanction_targets": (_a("kg:Sanction") + " ?node kg:target [] .",
@@ -97,7 +106,7 @@ BREAKERS: dict[str, tuple[str, str]] = {
     "Retaliation_notSelf": (_a("kg:Act"), _insert("?node kg:respondsTo ?node")),
     "Retaliation_order": ("?node kg:respondsTo ?a ; kg:date ?d . ?a kg:date ?e . " + _UNDATED_BOUNDS
                           + " FILTER NOT EXISTS { [] kg:respondsTo ?node }",
-                          _replace("?node kg:date ?x", '?node kg:date "1900-01-01"^^xsd:date')),
+                          _replace("?node kg:date ?x", '?node kg:date "1900-01-01"^^xsd:date') + _PLAIN_LABEL),
     "Statement_speakerIsActor": (_a("kg:Statement"), _insert("?node kg:speaker <https://w3id.org/sanctions-kg/id/nobody>")),
     "Statement_stance": (_a("kg:Statement") + " ?node kg:stance [] .", _delete("?node kg:stance ?x")),
     # the issue's case: a statement stripped of its speaker
