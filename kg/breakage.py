@@ -112,6 +112,9 @@ BREAKERS: dict[str, tuple[str, str]] = {
     # the case: a statement stripped of its speaker
     "Statement_speaker": (_a("kg:Statement") + " ?node kg:speaker [] . FILTER NOT EXISTS { ?node kg:speakerUnstated true }",
                           _delete("?node kg:speaker ?x")),
+    # a statement spoken "on behalf of" its own article: not a state or bloc
+    "Statement_onBehalfOf": (_a("kg:Statement") + " ?node kg:onBehalfOf [] ; kg:evidence/kg:inArticle [] .",
+                             _replace("?node kg:onBehalfOf ?x", "?node kg:onBehalfOf ?a", "?node kg:evidence/kg:inArticle ?a .")),
     "Post_fromYear": (_a("kg:Post") + " FILTER NOT EXISTS { ?node kg:fromYear [] }", _insert('?node kg:fromYear "2019"')),
     "Post_untilYear": (_a("kg:Post") + " FILTER NOT EXISTS { ?node kg:untilYear [] }", _insert('?node kg:untilYear "2019"')),
     "Post_member": (_a("kg:Post") + " ?node org:member [] .", _delete("?node org:member ?x")),
