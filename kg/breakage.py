@@ -52,6 +52,14 @@ _HOME = ("GRAPH ?g { ?node a [] } FILTER NOT EXISTS { GRAPH ?earlier { ?node a [
          "FILTER (STR(?earlier) < STR(?g)) }")
 
 
+# A second operation for the breakers that take an event's dates away or move them: its label
+# loses the "(3 January 2013)" it carries, or kgsh:Event_labelDate would report the node too.
+_PLAIN_LABEL = (' ; DELETE { GRAPH ?lg { ?node rdfs:label ?l } } INSERT { GRAPH ?lg { ?node rdfs:label ?m } } '
+                'WHERE { GRAPH ?lg { ?node rdfs:label ?l } FILTER (REGEX(STR(?l), "[(][^)]*[0-9]{4}[)]")) '
+                'BIND (REPLACE(STR(?l), " *[(][^)]*[0-9]{4}[)]", "") AS ?plain) '
+                'BIND (IF(LANG(?l) = "", ?plain, STRLANG(?plain, LANG(?l))) AS ?m) }')
+
+
 def _count(predicate: str) -> str:
     """A target count that is not a number (in place of the one there is, if any)."""
     return (f"DELETE {{ GRAPH ?h {{ ?node {predicate} ?x }} }} INSERT {{ GRAPH ?g {{ ?node {predicate} \"several\" }} }} "
@@ -72,7 +80,7 @@ BREAKERS: dict[str, tuple[str, str]] = {
                      "FILTER NOT EXISTS { [] kg:respondsTo ?node } " + _UNDATED_BOUNDS,
                      "DELETE { GRAPH ?h { ?node kg:date ?x } } INSERT { GRAPH ?g { ?node kg:earliestDate "
                      '"2021-06-01"^^xsd:date ; kg:latestDate "2021-03-01"^^xsd:date } } '
-                     "WHERE { " + _HOME + " OPTIONAL { GRAPH ?h { ?node kg:date ?x } } }"),
+                     "WHERE { " + _HOME + " OPTIONAL { GRAPH ?h { ?node kg:date ?x } } }" + _PLAIN_LABEL),
     "Sanction_imposedBy": (_a("kg:Sanction") + " ?node kg:imposedBy [] .", _delete("?node kg:imposedBy ?x")),
     "Sanction_measure": (_a("kg:Sanction") + " ?node kg:measure [] .", _delete("?node kg:measure ?x")),
     # one of its targets (an actor) named as an imposer too: the counts of named targets do not change
@@ -80,7 +88,8 @@ BREAKERS: dict[str, tuple[str, str]] = {
                               _insert("?node kg:imposedBy ?t", "?node kg:target ?t . ?t a/rdfs:subClassOf* kg:Actor . "
                                       "FILTER NOT EXISTS { ?node kg:target ?u . ?u a/rdfs:subClassOf* kg:Actor "
                                       "FILTER (STR(?u) < STR(?t)) }")),
-    "Sanction_date": (_a("kg:Sanction"), _delete("?node ?p ?x", "VALUES ?p { kg:date kg:earliestDate kg:latestDate }")),
+    "Sanction_date": (_a("kg:Sanction"), _delete("?node ?p ?x", "VALUES ?p { kg:date kg:earliestDate kg:latestDate }")
+                      + _PLAIN_LABEL),
     # the issue's case: a sanction stripped of its kg:target
     # the issue's case: a sanction stripped of its kg:target (and of any count, or it would still say how many)
     "Sanction_targets": (_a("kg:Sanction") + " ?node kg:target [] .",
@@ -97,12 +106,15 @@ BREAKERS: dict[str, tuple[str, str]] = {
     "Retaliation_notSelf": (_a("kg:Act"), _insert("?node kg:respondsTo ?node")),
     "Retaliation_order": ("?node kg:respondsTo ?a ; kg:date ?d . ?a kg:date ?e . " + _UNDATED_BOUNDS
                           + " FILTER NOT EXISTS { [] kg:respondsTo ?node }",
-                          _replace("?node kg:date ?x", '?node kg:date "1900-01-01"^^xsd:date')),
+                          _replace("?node kg:date ?x", '?node kg:date "1900-01-01"^^xsd:date') + _PLAIN_LABEL),
     "Statement_speakerIsActor": (_a("kg:Statement"), _insert("?node kg:speaker <https://w3id.org/sanctions-kg/id/nobody>")),
     "Statement_stance": (_a("kg:Statement") + " ?node kg:stance [] .", _delete("?node kg:stance ?x")),
     # the issue's case: a statement stripped of its speaker
     "Statement_speaker": (_a("kg:Statement") + " ?node kg:speaker [] . FILTER NOT EXISTS { ?node kg:speakerUnstated true }",
                           _delete("?node kg:speaker ?x")),
+    # a statement spoken "on behalf of" its own article: not a state or bloc
+    "Statement_onBehalfOf": (_a("kg:Statement") + " ?node kg:onBehalfOf [] ; kg:evidence/kg:inArticle [] .",
+                             _replace("?node kg:onBehalfOf ?x", "?node kg:onBehalfOf ?a", "?node kg:evidence/kg:inArticle ?a .")),
     "Post_fromYear": (_a("kg:Post") + " FILTER NOT EXISTS { ?node kg:fromYear [] }", _insert('?node kg:fromYear "2019"')),
     "Post_untilYear": (_a("kg:Post") + " FILTER NOT EXISTS { ?node kg:untilYear [] }", _insert('?node kg:untilYear "2019"')),
     "Post_member": (_a("kg:Post") + " ?node org:member [] .", _delete("?node org:member ?x")),
@@ -135,6 +147,21 @@ BREAKERS: dict[str, tuple[str, str]] = {
                                  _insert('?node a kg:CuratedStatement ; kg:reason "a test"@en ; rdf:subject "me" ; '
                                          'rdf:predicate rdfs:label ; rdf:object "x"')),
     "Interpretation_concerns": (_a("kg:Actor") + _NOT_NOTE, _insert('?node a kg:Interpretation ; kg:reason "a test"@en')),
+    # a label that dates the event to a year none of its dates lies in (its language kept)
+    "Event_labelDate": (_a("kg:Event") + ' ?node rdfs:label ?l . FILTER (LANG(?l) != "")',
+                        _replace("?node rdfs:label ?x", "?node rdfs:label ?y",
+                                 'BIND (STRLANG(CONCAT(STR(?x), " (1900)"), LANG(?x)) AS ?y)')),
+    "Interpretation_concernsProperty": (_a("kg:Actor") + _NOT_NOTE,
+                                        _insert('?node a kg:Interpretation ; kg:reason "a test"@en ; kg:concerns ?node ; '
+                                                'kg:concernsProperty "label"')),
+    # the mention rules, on an actor made into a mention (synthetic graphs have no mentions of their own)
+    "Mention_mentionedActor": (_a("kg:Actor") + _NOT_NOTE, _insert("?node a kg:Mention")),
+    "Mention_refersTo": (_a("kg:Actor") + _NOT_NOTE,
+                         _insert("?node a kg:Mention ; kg:mentionedActor ?node ; kg:refersTo ?node")),
+    # a statement made into a sanction mention of its speaker that refers to itself: an event, not a sanction
+    "SanctionMention_refersTo": (_a("kg:Statement") + " ?node kg:speaker [] .",
+                                 _insert("?node a kg:SanctionMention ; kg:mentionedActor ?sp ; kg:refersTo ?node",
+                                         "?node kg:speaker ?sp .")),
     "Draft_rule": (_a("kg:Actor") + " FILTER NOT EXISTS { ?node kg:unconfirmed [] }", _insert("?node kg:unconfirmed true")),
     "Draft_unconfirmed": (_a("kg:Actor") + " FILTER NOT EXISTS { ?node kg:unconfirmed [] }",
                           _insert('?node kg:unconfirmed false ; kg:draftRule "a test"')),

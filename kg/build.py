@@ -316,6 +316,8 @@ SELECT ?what ?kind (COUNT(DISTINCT ?x) AS ?n) WHERE {
   } UNION {
     ?x a/rdfs:subClassOf* kg:Sanction . BIND("sanctions" AS ?what) BIND("" AS ?kind)
   } UNION {
+    ?x a/rdfs:subClassOf* kg:Mention . BIND("mentions" AS ?what) BIND("" AS ?kind)
+  } UNION {
     ?x kg:respondsTo ?answered . BIND("retaliations" AS ?what) BIND("" AS ?kind)
   } UNION {
     ?x a/rdfs:subClassOf* kg:Statement . BIND("statements" AS ?what) BIND("" AS ?kind)
@@ -328,7 +330,7 @@ GROUP BY ?what ?kind
 
 
 def summary(dataset: Dataset) -> dict[str, Any]:
-    """Counts of the built dataset: triples, articles, actors by type, sanctions, retaliations, statements.
+    """Counts of the built dataset: triples, articles, actors by type, sanctions, mentions, retaliations, statements.
 
     The counts are SPARQL over the union of the graphs, whatever the dataset's ``default_union``.
     """
@@ -349,6 +351,7 @@ def summary(dataset: Dataset) -> dict[str, Any]:
         "articles": 0,
         "actors": {},
         "sanctions": 0,
+        "mentions": 0,
         "retaliations": 0,
         "statements": 0,
         "curation notes": 0,

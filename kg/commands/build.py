@@ -86,6 +86,7 @@ def _format_summary(counts: dict, target, seconds: float) -> str:
     lines += [f"    {kind}: {n}" for kind, n in counts["actors"].items()]
     lines += [
         f"  sanctions:    {counts['sanctions']}",
+        f"  mentions:     {counts['mentions']} (of acts, too vague to count as acts)",
         f"  retaliations: {counts['retaliations']}",
         f"  statements:   {counts['statements']}",
         f"  curation notes: {counts['curation notes']}",
