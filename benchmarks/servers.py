@@ -84,17 +84,36 @@ def _stopper(proc: subprocess.Popen):
     return stop
 
 
-def install_virtuoso() -> None:
-    """Debian's virtuoso-opensource, when ``virtuoso-t`` is not on this machine."""
-    if shutil.which("virtuoso-t"):
+def apt_install(packages: list[str], commands: list[str], timeout: float = 900) -> None:
+    """Debian's ``packages``, when one of ``commands`` is missing; one installer at a time.
+
+    Tests run in parallel (pytest-xdist) and two of them may install at once (Chromium,
+    Virtuoso): apt and dpkg hold exclusive locks, so the second would fail. Installers
+    queue on a lock file here, and apt waits on its own lock too (DPkg::Lock::Timeout)
+    in case something else holds it. A clean machine may lack the package lists: on a
+    failure the lists are updated and the install tried again."""
+    import fcntl  # noqa: PLC0415 - POSIX only, like apt
+
+    if all(shutil.which(c) for c in commands):
         return
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    command = ["apt-get", "install", "-y", "-q", "virtuoso-opensource"]
-    if subprocess.run(command, env=env, capture_output=True).returncode != 0:
-        subprocess.run(["apt-get", "update", "-q"], env=env, capture_output=True)
-        done = subprocess.run(command, env=env, capture_output=True, text=True)
+    wait = ["-o", f"DPkg::Lock::Timeout={int(timeout)}"]
+    with open(Path(os.environ.get("TMPDIR", "/tmp")) / "sanctions-kg-apt.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if all(shutil.which(c) for c in commands):  # the one before us installed them
+            return
+        command = ["apt-get", *wait, "install", "-y", "-q", *packages]
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout)
         if done.returncode != 0:
-            raise ServerError(f"cannot install virtuoso-opensource: {done.stderr[-500:]}")
+            subprocess.run(["apt-get", *wait, "update", "-q"], env=env, capture_output=True, timeout=timeout)
+            done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout)
+        if done.returncode != 0 or not all(shutil.which(c) for c in commands):
+            raise ServerError(f"cannot install {' '.join(packages)}: {done.stderr[-500:]}")
+
+
+def install_virtuoso() -> None:
+    """Debian's virtuoso-opensource, when ``virtuoso-t`` is not on this machine."""
+    apt_install(["virtuoso-opensource"], ["virtuoso-t"])
 
 
 def start_virtuoso(folder: Path):
