@@ -42,55 +42,69 @@ def _cycles(cycles: list[list[str]]) -> str:
 
 
 def compute(graph, window_days: int = 30) -> dict[str, Any]:
-    """Every figure of the report, as plain data."""
+    """Every figure of the report, as plain data.
+
+    The networks are read once (:func:`kg.analysis.networks.read`) and kept
+    under ``networks`` for the pictures and the exports; every other key is
+    plain data (report.json). Centrality comes as full tables (``actors``,
+    ``sides``) and as rankings with ties (``rankings``, ``side_rankings``:
+    :func:`kg.analysis.centrality.ranking`), with the size of each network
+    (``size``, ``side_size``); the chain analyses' keys are those of
+    :func:`kg.analysis.chain_analysis`.
+    """
     from kg.analysis import centrality, chain_analysis, networks  # noqa: PLC0415
     from kg.build import summary  # noqa: PLC0415
 
-    log.info("building the actor and side networks")
-    G = networks.actor_network(graph)
-    side_of, unplaced = networks.sides(graph)
-    labels = networks.actor_labels(graph)
-    S = networks.side_network(G, side_of, labels)
+    log.info("reading the actor, side and act networks")
+    nets = networks.read(graph)
     log.info("computing centrality")
-    actors = centrality.centrality_table(G, side_of=side_of)
-    sides = centrality.centrality_table(S)
+    actors = centrality.centrality_table(nets.actors, side_of=nets.side_of)
+    sides = centrality.centrality_table(nets.sides)
     log.info("analysing chains")
-    D = networks.act_network(graph)
-    chains = chain_analysis(graph, window_days, actors=G, acts=D)
-    acts = [dict(d, act=n) for n, d in D.nodes(data=True)]
+    chains = chain_analysis(nets, window_days)
+    chains.pop("labels")
+    acts = [dict(d, act=n) for n, d in nets.acts.nodes(data=True)]
     return {
         "summary": summary(graph),
         "measures": dict(centrality.MEASURES),
         "actors": actors,
         "sides": sides,
-        "side_of": {a: labels.get(s, s) for a, s in side_of.items()},
-        "unplaced": [labels.get(a, a) for a in unplaced],
-        "chains": chains["chains"],
-        "candidates": chains["candidates"],
-        "reciprocity": chains["reciprocity"],
-        "cycles": chains["cycles"],
-        "most_answered": chains["most_answered"],
-        "answers_by_measure": chains["answers_by_measure"],
+        "rankings": centrality.rankings(actors, top=5),
+        "side_rankings": centrality.rankings(sides, top=5),
+        "size": centrality.graph_size(nets.actors),
+        "side_size": centrality.graph_size(nets.sides),
+        "side_of": {a: nets.labels.get(s, s) for a, s in nets.side_of.items()},
+        **chains,
         "acts": acts,
-        "network": G,
+        "networks": nets,
     }
 
 
 def chain_rows(chains: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """One row per step of every chain, for tables and CSV."""
+    """One row per act of every chain, in tree order, for tables and CSV.
+
+    ``level`` is 0 for the first act, 1 for its answers, and so on;
+    ``answers`` names the act a row answers (its parent in the tree).
+    """
     rows = []
     for number, chain in enumerate(chains, 1):
-        for step_no, step in enumerate(chain["steps"]):
+        labels = {step["act"]: step["label"] for step in chain["steps"]}
+        for step in chain["steps"]:
             rows.append(
                 {
                     "chain": number,
-                    "step": step_no,
-                    "depth": chain["depth"],
-                    "link": step["link"] or "first act",
+                    "level": step["level"],
                     "act": step["label"],
-                    "kind": step["kind"],
-                    "when": step["when"] or "",
+                    "kind": step["kind"] or "",
+                    "side": step["side_label"],
+                    "link": step["link"] or "first act",
+                    "answers": labels.get(step["parent"], "") if step["parent"] else "",
+                    "when": step["when"],
                     "lag_days": "" if step["lag"] is None else step["lag"],
+                    "by_target_side": "" if step["by_target_side"] is None else step["by_target_side"],
+                    "link_curated": step["link_curated"] if step["parent"] else "",
+                    "quote": step["quote"],
+                    "article": step["article"],
                     "iri": step["act"],
                 }
             )
@@ -98,34 +112,76 @@ def chain_rows(chains: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 
 def chains_text(found: Mapping[str, Any], max_cycle: int) -> str:
-    """The result of :func:`kg.analysis.chain_analysis` as the tables ``kg chains`` prints."""
+    """The result of :func:`kg.analysis.chain_analysis` as the text ``kg chains`` prints (100 columns)."""
+    import textwrap  # noqa: PLC0415
+
     from tabulate import tabulate  # noqa: PLC0415
 
-    rows = chain_rows(found["chains"])
-    lines = [
-        f"{len(found['chains'])} chains\n",
-        tabulate([[r["chain"], r["step"], r["link"], r["act"][:60], r["kind"], r["when"], r["lag_days"]] for r in rows],
-                 headers=["chain", "step", "link", "act", "kind", "when", "lag (days)"]),
+    def cut(text: str, width: int) -> str:
+        return text if len(text) <= width else text[: width - 1] + "…"
+
+    lines = [f"{len(found['chains'])} chains (a coercive act and the answers it drew, as a tree)\n"]
+    for number, chain in enumerate(found["chains"], 1):
+        lines.append(f"Chain {number}:")
+        for step in chain["steps"]:
+            indent = "  " * step["level"]
+            lead = f"{indent}{'└ ' + step['link'] + ': ' if step['level'] else ''}"
+            extra = []
+            if step["lag"] is not None:
+                extra.append(f"+{step['lag']} d")
+            if step["link_curated"]:
+                extra.append("link curated")
+            tail = f"  [{step['when'] or 'undated'}{'; ' + '; '.join(extra) if extra else ''}]"
+            lines.append("  " + cut(lead + step["label"], 96 - len(tail) - 2) + tail)
+        lines.append("")
+    if found["support"]:
+        lines.append("Support and comments (not answers):")
+        lines.append(tabulate([[cut(r["act_label"], 34), cut(r["reaction_label"], 34), r["what"], r["why"], r["when"]]
+                               for r in found["support"]], headers=["act", "statement", "is", "why", "when"]))
+    if found["dropped"]:
+        lines.append("\nLinks left out (the answer is dated before the act it answers):")
+        lines.append(tabulate([[cut(r["answer_label"], 34), r["answer_when"], cut(r["answered_label"], 30), r["answered_when"]]
+                               for r in found["dropped"]], headers=["answer", "when", "answers", "when"]))
+    lines += [
         "\nCandidate retaliations (inferred, not asserted):",
-        tabulate([[c["first_label"], c["candidate_label"], c["basis"], c["lag"]] for c in found["candidates"]],
-                 headers=["first act", "candidate answer", "basis", "lag"]) if found["candidates"] else "  none",
-        "\nReciprocity between sides:",
-        tabulate([[r["a_label"], r["b_label"], r["a_to_b"], r["b_to_a"], r["reciprocity"]] for r in found["reciprocity"]],
-                 headers=["side A", "side B", "A -> B", "B -> A", "reciprocity"]),
+        tabulate([[cut(c["first_label"], 38), cut(c["candidate_label"], 38), c["basis"], "" if c["lag"] is None else c["lag"]]
+                  for c in found["candidates"]], headers=["first act", "candidate answer", "basis", "lag"])
+        if found["candidates"] else "  none",
+        "\nReciprocity between sides (coercive acts each way; an act counts once, named or counted targets):",
+        tabulate([[r["a_label"], r["b_label"], r["a_to_b"], _span(r["a_to_b_first"], r["a_to_b_last"]), r["b_to_a"],
+                   _span(r["b_to_a_first"], r["b_to_a_last"]), r["reciprocity"]] for r in found["reciprocity"]],
+                 headers=["side A", "side B", "A -> B", "when", "B -> A", "when", "reciprocity"]),
     ]
+    for row in found["acts_against_unplaced"]:
+        lines.append(f"Not counted: {row['side_label'] or '(no side)'} acted against {row['target_label']} "
+                     f"(on no side) in {len(row['acts'])} act{'s' if len(row['acts']) != 1 else ''}.")
     shown = found["cycles"][:CYCLES_SHOWN]
     more = len(found["cycles"]) - len(shown)
     lines.append(f"\nCycles of at most {max_cycle} sides: " + ("; ".join(" -> ".join(c) for c in shown) or "none")
                  + (f"; and {more} more (--format json lists them all)" if more else ""))
     if found["most_answered"]:
-        top = found["most_answered"][0]
-        lines.append(f"Most answered act: {top['label']} ({top['answers']} answers)")
+        top = [r for r in found["most_answered"] if r["rank"] == 1]
+        lines += textwrap.wrap(f"Most answered by the side it targeted ({top[0]['answers']} answers"
+                               + (f", {len(top)} acts tied" if len(top) > 1 else "") + "): "
+                               + "; ".join(r["label"] for r in top), 100, subsequent_indent="  ")
     if found["answers_by_measure"]:
-        top = found["answers_by_measure"][0]
-        lines.append(f"Measure that drew the strongest answer: {top['measure']} ({top['strongest']})")
+        top = [r for r in found["answers_by_measure"] if r["rank"] == 1]
+        if top[0]["strongest"]:
+            lines += textwrap.wrap("Measure that drew the strongest answer: "
+                                   + "; ".join(f"{r['measure']} ({r['strongest']})" for r in top), 100, subsequent_indent="  ")
     if found["unplaced"]:
-        lines.append("Actors on no side: " + ", ".join(found["unplaced"]))
+        lines += textwrap.wrap("Actors on no side: " + ", ".join(found["unplaced"]), 100, subsequent_indent="  ")
+    lines.append("")
+    lines += textwrap.wrap("What a chain is: " + found["definition"], 100)
+    lines += textwrap.wrap("Sides: " + found["side_rule"], 100)
     return "\n".join(lines)
+
+
+def _span(first: str, last: str) -> str:
+    """``first`` .. ``last`` as years or days: one value when they are the same."""
+    if not first and not last:
+        return ""
+    return first if first == last else f"{first or '..'} .. {last or '..'}"
 
 
 def _csv(rows: list[Mapping[str, Any]], fields: list[str] | None = None) -> bytes:
@@ -154,10 +210,10 @@ def _pictures(data: Mapping[str, Any]) -> dict[str, bytes]:
     import networkx as nx  # noqa: PLC0415
 
     from kg.analysis.centrality import DEFAULT_LAYERS  # noqa: PLC0415
-    from kg.export import UNPLACED, side_colours  # noqa: PLC0415
+    from kg.style import UNPLACED, side_colours  # noqa: PLC0415
 
     pictures = {}
-    G = data["network"]
+    G = data["networks"].actors
     drawn = len(G) > NETWORK_SHOWN
     if drawn:  # the most connected actors: imposers and their most frequent targets
         busiest = sorted(data["actors"], key=lambda r: (-(r["in_degree"] + r["out_degree"]), r["label"]))
@@ -178,7 +234,7 @@ def _pictures(data: Mapping[str, Any]) -> dict[str, bytes]:
                            edge_color="#3366aa", style="dashed")
     nx.draw_networkx_nodes(G, pos, ax=ax, node_color=colours, node_size=sizes, linewidths=0.5, edgecolors="#333333")
     nx.draw_networkx_labels(G, pos, labels={n: G.nodes[n].get("label", n)[:22] for n in G}, font_size=7, ax=ax)
-    shown = f"the {len(G)} most connected actors (of {len(data['network'])}) - " if drawn else ""
+    shown = f"the {len(G)} most connected actors (of {len(data['networks'].actors)}) - " if drawn else ""
     ax.set_title(f"Actor network: {shown}solid: sanctions, retaliations, arrests; dashed: statements\n"
                  "colour: side (grey: unplaced), size: PageRank")
     from matplotlib.lines import Line2D  # noqa: PLC0415
@@ -236,8 +292,18 @@ def _table(rows: list[Mapping[str, Any]], fields: list[str], csv_name: str | Non
     return head + body + more
 
 
+def _ranking_table(ranking: Mapping[str, Any]) -> str:
+    """A ranking with ties as groups, or the sentence that says the measure cannot rank this graph."""
+    if not ranking["discriminates"]:
+        return f"_Not ranked: {ranking['note']}._\n"
+    rows = [{"rank": g["rank"] if g["count"] == 1 else f"{g['rank']} (tied: {g['count']})", "value": g["value"],
+             "actors": ", ".join(g["labels"])} for g in ranking["groups"]]
+    return _table(rows, ["rank", "value", "actors"])
+
+
 def _markdown(data: Mapping[str, Any]) -> str:
     s = data["summary"]
+    size = data["size"]
     out = [
         "# sanctions-kg report\n",
         f"{s['articles']} articles, {sum(s['actors'].values())} actors, {s['sanctions']} sanctions, "
@@ -246,29 +312,54 @@ def _markdown(data: Mapping[str, Any]) -> str:
         "targets (\"eight officials\", two named) add to an imposer's reach but are never nodes.\n",
         "![Actor network](network.png)\n",
         "## Centrality of actors\n",
+        f"The network of coercive acts has {size['nodes']} actors, {size['acts']} acts between {size['pairs']} pairs "
+        f"of actors (density {size['density']}) in {size['components']} separate parts. On a network this small one "
+        "act moves an actor several places: actors with equal values share a rank, and a measure that takes too few "
+        "values to tell actors apart is not ranked.\n",
     ]
     for measure, meaning in data["measures"].items():
-        top = sorted(data["actors"], key=lambda r: (-r[measure], r["label"]))[:5]
-        top = [r for r in top if r[measure]]
         out.append(f"**{measure}**: {meaning}\n")
-        out.append(_table(top, ["label", "kind", measure]))
-    out += ["![Leaders](leaders.png)\n", "## Centrality of sides\n",
-            "Actors rolled up to the state or bloc they belong to (a Member of the European Parliament to the EU).\n",
-            _table(data["sides"][:TOP], ["label", "in_degree", "out_degree", "out_weight", "pagerank", "betweenness"])]
+        out.append(_ranking_table(data["rankings"][measure]))
+    out += ["![Leaders](leaders.png)\n", "## Centrality of sides\n", data["side_rule"] + "\n"]
+    for measure in ("in_degree", "out_degree", "pagerank"):
+        out.append(f"**{measure}** of sides\n")
+        out.append(_ranking_table(data["side_rankings"][measure]))
     if data["unplaced"]:
-        out.append(f"Not placed on any side (no affiliation in the articles): {', '.join(data['unplaced'])}.\n")
-    out += ["## Chains of sanctions and answers\n", _table(chain_rows(data["chains"]), ["chain", "step", "link", "act", "kind", "when", "lag_days"], "chains.csv"),
+        out.append(f"On no side (no link in the articles to a state or bloc): {', '.join(data['unplaced'])}.\n")
+    out += ["## Chains of sanctions and answers\n", data["definition"] + "\n",
+            _table(chain_rows(data["chains"]), ["chain", "level", "act", "side", "link", "answers", "when", "lag_days"], "chains.csv"),
+            "## Support and comments (not answers)\n",
+            _table(data["support"], ["act_label", "reaction_label", "what", "why", "when"], "support.csv"),
+            "## Links left out: the answer is dated before the act it answers\n",
+            _table(data["dropped"], ["answer_label", "answer_when", "answered_label", "answered_when"], "dropped.csv"),
             "## Candidate retaliations (inferred, not asserted)\n",
             "Pairs where one side acted against the other's people after the other acted against its own, "
             "with no answer link in the sources.\n",
             _table(data["candidates"], ["first_label", "candidate_label", "basis", "lag"], "candidates.csv"),
-            "## Reciprocity between sides\n",
-            _table(data["reciprocity"], ["a_label", "b_label", "a_to_b", "b_to_a", "reciprocity"], "reciprocity.csv"),
+            "## Reciprocity between sides\n", data["reciprocity_definition"] + "\n",
+            _table(_reciprocity_rows(data["reciprocity"]), ["a_label", "b_label", "a_to_b", "a_to_b_dates", "b_to_a",
+                                                            "b_to_a_dates", "reciprocity"], "reciprocity.csv"),
+            "".join(f"Not counted: {r['side_label'] or '(no side)'} acted against {r['target_label']}, on no side "
+                    f"({len(r['acts'])} act{'s' if len(r['acts']) != 1 else ''}).\n" for r in data["acts_against_unplaced"]),
             _cycles(data["cycles"]),
-            "## Most answered acts\n", _table(data["most_answered"], ["label", "answers"], "most-answered.csv"),
-            "## Measures and the answers they drew\n", _table(data["answers_by_measure"], ["measure", "answers", "strongest"]),
+            "## Most answered acts\n",
+            "Answers by the side the act targeted; hostile answers from other sides and support are shown beside, "
+            "not counted.\n",
+            _table(data["most_answered"], ["rank", "label", "when", "answers", "other_answers", "support"], "most-answered.csv"),
+            "## Measures and the answers they drew\n",
+            _table(data["answers_by_measure"], ["rank", "measure", "sanctions", "answered", "answers", "strongest"]),
             "![Timeline](timeline.png)\n"]
     return "\n".join(out)
+
+
+def _reciprocity_rows(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    return [dict(r, a_to_b_dates=_span(r["a_to_b_first"], r["a_to_b_last"]),
+                 b_to_a_dates=_span(r["b_to_a_first"], r["b_to_a_last"])) for r in rows]
+
+
+def _flat(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Rows for CSV: lists joined with "; "."""
+    return [{k: "; ".join(map(str, v)) if isinstance(v, (list, tuple)) else v for k, v in r.items()} for r in rows]
 
 
 def _html(markdown_text: str, pictures: Mapping[str, bytes]) -> str:
@@ -321,14 +412,16 @@ def write_report(data: Mapping[str, Any], out_dir: Path | str) -> list[Path]:
         "centrality-actors.csv": data["actors"],
         "centrality-sides.csv": data["sides"],
         "chains.csv": chain_rows(data["chains"]),
+        "support.csv": data["support"],
+        "dropped.csv": data["dropped"],
         "candidates.csv": data["candidates"],
-        "reciprocity.csv": data["reciprocity"],
-        "most-answered.csv": [{k: v for k, v in r.items() if k != "answered_by"} for r in data["most_answered"]],
+        "reciprocity.csv": _reciprocity_rows(data["reciprocity"]),
+        "most-answered.csv": data["most_answered"],
         "answers-by-measure.csv": data["answers_by_measure"],
     }
     for name, rows in tables.items():
-        written.append(atomic_write(out_dir / name, _csv(list(rows))))
-    serialisable = {k: v for k, v in data.items() if k != "network"}
+        written.append(atomic_write(out_dir / name, _csv(_flat(rows))))
+    serialisable = {k: v for k, v in data.items() if k != "networks"}
     # compact: with an indent, the json module encodes in Python (4 s for 10^6 triples), without it in C
     written.append(atomic_write(out_dir / "report.json", json.dumps(serialisable, default=str, ensure_ascii=False)))
     return written
