@@ -33,10 +33,8 @@ def test_hand_sized_graph_by_hand():
 
 @pytest.mark.parametrize("network", ["actor", "side"])
 def test_real_graph_agrees_with_igraph(dataset, network):
-    G = networks.actor_network(dataset)
-    if network == "side":
-        side_of, _ = networks.sides(dataset)
-        G = networks.side_network(G, side_of)
+    nets = networks.read(dataset)
+    G = nets.sides if network == "side" else nets.actors
     D = collapse(G)
     rows = {r["node"]: r for r in centrality_table(G)}
     g, nodes = _igraph(D)

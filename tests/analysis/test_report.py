@@ -71,5 +71,5 @@ def test_big_graphs_get_short_tables_and_a_readable_picture(report, tmp_path, mo
     chains = list(csv.DictReader(open(tmp_path / "chains.csv", newline="")))
     assert len(chains) > 3
     assert f"The first 3 of {len(chains)} rows; all of them are in chains.csv." in text
-    assert f"the 6 most connected actors (of {len(data['network'])})" in drawn["title"]
+    assert f"the 6 most connected actors (of {len(data['networks'].actors)})" in drawn["title"]
     assert drawn["nodes"] == 6
