@@ -73,3 +73,28 @@ def test_big_graphs_get_short_tables_and_a_readable_picture(report, tmp_path, mo
     assert f"The first 3 of {len(chains)} rows; all of them are in chains.csv." in text
     assert f"the 6 most connected actors (of {len(data['networks'].actors)})" in drawn["title"]
     assert drawn["nodes"] == 6
+
+
+def test_report_prints_its_definitions_and_ties(report):
+    from kg.analysis.definitions import CHAIN_DEFINITION, RECIPROCITY_DEFINITION, SIDE_RULE
+
+    out, data = report
+    text = (out / "report.md").read_text()
+    for sentence in (CHAIN_DEFINITION, RECIPROCITY_DEFINITION, SIDE_RULE):
+        assert sentence in text
+    saved = json.loads((out / "report.json").read_text())
+    assert saved["definition"] == CHAIN_DEFINITION and saved["side_rule"] == SIDE_RULE
+    assert saved["size"]["nodes"] == len(data["actors"])  # the graph's size travels with the tables
+    # a measure that cannot rank says so instead of a table
+    flat = [m for m, r in data["rankings"].items() if not r["discriminates"]]
+    for measure in flat:
+        assert f"_Not ranked: {data['rankings'][measure]['note']}._" in text
+
+
+def test_chain_rows_carry_their_evidence(report):
+    out, data = report
+    with open(out / "chains.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows and all(r["quote"] and r["article"].startswith("https://") for r in rows)
+    assert {r["link_curated"] for r in rows if r["level"] != "0"} <= {"True", "False"}
+    assert all(r["link"] == "first act" for r in rows if r["level"] == "0")
