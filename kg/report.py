@@ -136,11 +136,11 @@ def chains_text(found: Mapping[str, Any], max_cycle: int) -> str:
         lines.append("")
     if found["support"]:
         lines.append("Support and comments (not answers):")
-        lines.append(tabulate([[cut(r["act_label"], 34), cut(r["reaction_label"], 34), r["what"], r["why"], r["when"]]
+        lines.append(tabulate([[cut(r["act_label"], 32), cut(r["reaction_label"], 32), r["what"], r["why"], r["when"]]
                                for r in found["support"]], headers=["act", "statement", "is", "why", "when"]))
     if found["dropped"]:
         lines.append("\nLinks left out (the answer is dated before the act it answers):")
-        lines.append(tabulate([[cut(r["answer_label"], 34), r["answer_when"], cut(r["answered_label"], 30), r["answered_when"]]
+        lines.append(tabulate([[cut(r["answer_label"], 32), r["answer_when"], cut(r["answered_label"], 28), r["answered_when"]]
                                for r in found["dropped"]], headers=["answer", "when", "answers", "when"]))
     lines += [
         "\nCandidate retaliations (inferred, not asserted):",
@@ -150,7 +150,7 @@ def chains_text(found: Mapping[str, Any], max_cycle: int) -> str:
         "\nReciprocity between sides (coercive acts each way; an act counts once, named or counted targets):",
         tabulate([[r["a_label"], r["b_label"], r["a_to_b"], _span(r["a_to_b_first"], r["a_to_b_last"]), r["b_to_a"],
                    _span(r["b_to_a_first"], r["b_to_a_last"]), r["reciprocity"]] for r in found["reciprocity"]],
-                 headers=["side A", "side B", "A -> B", "when", "B -> A", "when", "reciprocity"]),
+                 headers=["side A", "side B", "A->B", "when", "B->A", "when", "ratio"]),
     ]
     for row in found["acts_against_unplaced"]:
         lines.append(f"Not counted: {row['side_label'] or '(no side)'} acted against {row['target_label']} "
@@ -181,7 +181,7 @@ def _span(first: str, last: str) -> str:
     """``first`` .. ``last`` as years or days: one value when they are the same."""
     if not first and not last:
         return ""
-    return first if first == last else f"{first or '..'} .. {last or '..'}"
+    return first if first == last else f"{first or '..'}..{last or '..'}"
 
 
 def _csv(rows: list[Mapping[str, Any]], fields: list[str] | None = None) -> bytes:
