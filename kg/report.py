@@ -236,7 +236,7 @@ def _pictures(data: Mapping[str, Any]) -> dict[str, bytes]:
     nx.draw_networkx_labels(G, pos, labels={n: G.nodes[n].get("label", n)[:22] for n in G}, font_size=7, ax=ax)
     shown = f"the {len(G)} most connected actors (of {len(data['networks'].actors)}) - " if drawn else ""
     ax.set_title(f"Actor network: {shown}solid: sanctions, retaliations, arrests; dashed: statements\n"
-                 "colour: side (grey: unplaced), size: PageRank")
+                 "colour: side (grey: on no side), size: PageRank")
     from matplotlib.lines import Line2D  # noqa: PLC0415
 
     names = {row["side"]: data["side_of"].get(row["node"], "") for row in data["actors"] if row["side"]}

@@ -162,3 +162,20 @@ def test_act_network_links(nets):
     assert D.nodes[ID + "act/ca-2024-12-sanction"]["when"] == "2024-12-10"
     assert D.nodes[ID + "act/ca-2024-12-sanction"]["side"] == ID + "actor/canada"
     assert D.nodes[ID + "act/blinken-praises-eu-sanctions-2021-03"]["stance"].endswith("/Praise")
+
+
+def test_every_query_that_rolls_actors_up_uses_the_one_rule():
+    """One definition of a side: a catalogue query that rolls actors up to sides follows the links of
+    sides.rq (memberships included) and keeps only the outermost state or bloc, as sides.rq does."""
+    import re
+
+    from kg.paths import queries_dir
+
+    links = re.compile(r"\(([^()]*\^org:member/org:organization[^()]*)\)[*+]")
+    rule = links.search((queries_dir() / "sides.rq").read_text()).group(1)
+    for path in sorted(queries_dir().glob("*.rq")):
+        text = path.read_text()
+        for found in links.findall(text):
+            assert found == rule, f"{path.name} rolls actors up along other links than sides.rq"
+        if links.search(text):
+            assert re.search(r"\(" + re.escape(rule) + r"\)\+", text), f"{path.name} does not keep the outermost side"
