@@ -33,6 +33,7 @@ __all__ = [
     "act_network",
     "actor_network",
     "read",
+    "read_networks",
     "side_network",
     "sides",
 ]
@@ -365,3 +366,7 @@ def _act_targets(graph, side_of: Mapping[str, str]) -> dict[str, ActTargets]:
         act: ActTargets(e["side"], frozenset(e["targets"]), frozenset(e["unplaced"]), e["named"], e["count"])
         for act, e in found.items()
     }
+
+
+#: :func:`read` under the name the package exports (``kg.read_networks``).
+read_networks = read
