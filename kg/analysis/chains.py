@@ -44,8 +44,8 @@ __all__ = [
 _KG = "https://w3id.org/sanctions-kg/ontology#"
 _STANCE = "https://w3id.org/sanctions-kg/stance/"
 
-#: The classes of coercive acts, the acts a chain can start with.
-COERCIVE = frozenset({_KG + "Sanction", _KG + "CounterSanction", _KG + "Detention", _KG + "Expulsion"})
+#: The classes of coercive acts, the acts a chain can start with (those ``act-targets.rq`` and reciprocity count).
+COERCIVE = frozenset({_KG + "Sanction", _KG + "CounterSanction", _KG + "Detention", _KG + "Expulsion", _KG + "Threat"})
 #: Classes of statements (an act network node of these classes, or with a stance, is a statement).
 _STATEMENTS = frozenset({_KG + "Statement", _KG + "Threat"})
 
@@ -205,6 +205,7 @@ def links(D: nx.DiGraph) -> tuple[list[tuple[str, str, str]], list[dict[str, Any
                 "answered": v, "answered_label": D.nodes[v].get("label", v), "answered_when": when_text(D.nodes[v]),
                 "link": d.get("link"), "curated": bool(d.get("curated")),
                 "why": "the answer is dated before the act it answers",
+                "quote": D.nodes[u].get("quote", ""), "article": D.nodes[u].get("article", ""),
             })
             continue
         kept.append((u, v, what))
@@ -532,6 +533,10 @@ def tit_for_tat_candidates(
                 "lag": lag,
                 "basis": "follows" if follows else f"within {window_days} days",
                 "inferred": True,
+                "first_quote": acts[first].get("quote", ""),
+                "first_article": acts[first].get("article", ""),
+                "candidate_quote": acts[later].get("quote", ""),
+                "candidate_article": acts[later].get("article", ""),
             }
         )
     return rows

@@ -10,8 +10,8 @@ __all__ = ["CHAIN_DEFINITION", "RECIPROCITY_DEFINITION", "SIDE_RULE"]
 
 #: What a chain is, in the words the report and ``kg chains --help`` print.
 CHAIN_DEFINITION = (
-    "A chain starts with a coercive act (a sanction, a detention or arrest, an expulsion) that answers no other "
-    "coercive act, and follows its answers: the acts another side links to it as a response (kg:respondsTo: a "
+    "A chain starts with a coercive act (a sanction, a detention or arrest, an expulsion, a threat) that answers no "
+    "other coercive act, and follows its answers: the acts another side links to it as a response (kg:respondsTo: a "
     "counter-sanction, an arrest, a threat) and the statements of another side about it with a hostile stance "
     "(condemnation, accusation, denial, threat, call, concern); then the answers to those answers, and so on. "
     "Each chain is a tree in time order, each act in it once. An answer is never linked to an act that comes after "

@@ -267,3 +267,15 @@ def test_real_graph_chains_match_the_articles(dataset):
     sides = {(r["a_label"], r["b_label"]) for r in found["reciprocity"]}
     assert "Adrian Zenz" not in {s for pair in sides for s in pair}
     assert ("China", "Germany") not in sides  # Germany's institute counts for the EU
+
+
+def test_a_threat_that_answers_nothing_starts_a_chain():
+    D = nx.DiGraph()
+    _act(D, "t1", "B", "Threat", "threat", "Threat", date="2021-01-01")  # B threatens A, answering nothing
+    _act(D, "r1", "A", "Statement", "statement", "Condemnation", date="2021-01-02")
+    _act(D, "t2", "B", "Threat", "threat", "Threat", date="2021-01-03")  # B threatens again, in answer to r1
+    D.add_edge("r1", "t1", link="reacts to")
+    D.add_edge("t2", "r1", link="responds to")
+    chains = retaliation_chains(D)
+    assert [(c["first"], [(s["act"], s["level"]) for s in c["steps"]]) for c in chains] == [
+        ("t1", [("t1", 0), ("r1", 1), ("t2", 2)])]
