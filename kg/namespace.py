@@ -27,6 +27,7 @@ __all__ = [
     "PLACE",
     "POST",
     "PREFIXES",
+    "ROUND",
     "STANCE",
     "article_graph",
     "article_iri",
@@ -202,6 +203,7 @@ CUR = Namespace(ID + "curation/")
 GROUP = Namespace(ID + "group/")
 PLACE = Namespace(ID + "place/")
 POST = Namespace(ID + "post/")
+ROUND = Namespace(ID + "round/")
 
 #: Named graphs of the dataset.
 GRAPH = Namespace("https://w3id.org/sanctions-kg/graph/")
@@ -238,6 +240,7 @@ PREFIXES: dict[str, str] = {
     "prov": "http://www.w3.org/ns/prov#",
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "round": str(ROUND),
     "schema": "https://schema.org/",
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "stance": str(STANCE._NS),

@@ -3,21 +3,43 @@
 Each file starts with a header in ``#+`` comment lines that is YAML once the
 ``#+`` is stripped (the grlc convention)::
 
-    #+ summary: Who did a responder counter-sanction, and in answer to what?
+    #+ summary: Counter-sanctions, with their targets and the act they answer.
     #+ description: Longer text.
     #+ tags: [retaliation]
     #+ params:
-    #+   responder: {type: actor, default: China, description: the retaliating state}
+    #+   responder: {type: actor, required: false, example: China, description: the state or bloc that counter-sanctions}
 
 A parameter is an ordinary SPARQL variable (``?responder``) that the engine
 binds (``initBindings``); its value is never pasted into the query text.
-Parameter types: ``iri``, ``actor`` (an IRI or a label/alternative label,
-resolved against the graph), ``string``, ``date``, ``integer``, ``boolean``.
+Each parameter says whether it is ``required`` (default: yes; a query run
+without it is an error that says how to give it) and gives an ``example``
+(shown by ``kg query --list``, never used as a value). An optional parameter
+left out is simply not bound: the query answers for all.
+
+Parameter types:
+
+``iri``
+    ``prefix:local`` as kg prints it (``act:ca-2021-03-sanction``), a full
+    IRI, or ``<IRI>``; also a name, matched against the labels of the nodes
+    of ``class`` (or of every labelled node). The node must be in the graph.
+``actor``
+    a name or an IRI of an actor (of ``class`` when given, e.g. ``[kg:State,
+    kg:Bloc]``), matched forgivingly by :func:`kg.names.resolve`.
+``concept``
+    a name or an IRI of a concept of ``scheme`` (e.g. ``stance:``).
+``string``, ``date`` (YYYY-MM-DD), ``integer``, ``boolean`` (true/false/1/0)
+    literals, checked before the query runs.
+
+So that every engine binds a parameter the same way (rdflib pre-binds, Oxigraph
+substitutes, a remote server gets a trailing ``VALUES``), a catalogue query
+projects each parameter and binds it in a triple pattern of its main group,
+never only in a FILTER or OPTIONAL; ``tests/test_query.py`` checks this on
+every catalogue query.
 """
 
 from __future__ import annotations
 
-import difflib
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,15 +57,20 @@ __all__ = [
     "parse_query_file",
     "prepare",
     "resolve_params",
+    "find_query",
     "run_query",
+    "run_with",
 ]
 
-PARAM_TYPES = ("iri", "actor", "string", "date", "integer", "boolean")
+PARAM_TYPES = ("iri", "actor", "concept", "string", "date", "integer", "boolean")
+_PARAM_KEYS = frozenset({"type", "required", "example", "description", "class", "scheme"})
 
 #: rdflib stores that run SPARQL in their own engine.
 _NATIVE_STORES = frozenset({"OxigraphStore", "SPARQLStore", "SPARQLUpdateStore"})
 
 _HEADER_LINE = re.compile(r"^#\+ ?(.*)$")
+
+log = logging.getLogger("kg")
 
 
 class QueryError(Exception):
@@ -51,15 +78,47 @@ class QueryError(Exception):
 
 
 class ParamError(Exception):
-    """A missing, unknown or ill-typed query parameter."""
+    """A missing, unknown or ill-typed query parameter, or a name that fits no node or several."""
 
 
 @dataclass(frozen=True)
 class Param:
     name: str
     type: str = "string"
-    default: str | None = None
+    required: bool = True
+    example: str | None = None
     description: str = ""
+    classes: tuple[URIRef, ...] = ()
+    scheme: URIRef | None = None
+
+    def usage(self, style: str = "cli") -> str:
+        """How to give this parameter: ``--param NAME=VALUE`` (cli) or ``?NAME=VALUE`` (url)."""
+        value = self.example if self.example is not None else self.type.upper()
+        if style == "url":
+            from urllib.parse import quote  # noqa: PLC0415
+
+            return f"{self.name}={quote(value)}"
+        quoted = f'"{value}"' if re.search(r"[\s'\"$&;|<>()*?!]", value) else value
+        return f"--param {self.name}={quoted}"
+
+    def kind(self) -> str:
+        """The type, with the class or scheme of the nodes it names: ``actor (kg:State or kg:Bloc)``."""
+        if self.scheme is not None:
+            return f"{self.type} of {_short(self.scheme)}"
+        if self.classes:
+            return f"{self.type} (" + " or ".join(_short(c) for c in self.classes) + ")"
+        return self.type
+
+    def describe(self) -> str:
+        """``name (type, required): description``, as errors name a parameter."""
+        need = "required" if self.required else "optional"
+        return f"{self.name} ({self.kind()}, {need})" + (f": {self.description}" if self.description else "")
+
+
+def _short(term) -> str:
+    from kg.names import short  # noqa: PLC0415
+
+    return short(term)
 
 
 @dataclass(frozen=True)
@@ -99,6 +158,22 @@ def _parse_header(text: str, source: str) -> dict[str, Any]:
     return header
 
 
+def _iris(raw: Any, source: str, name: str, key: str) -> tuple[URIRef, ...]:
+    from kg.names import UnknownPrefix, expand  # noqa: PLC0415
+
+    values = raw if isinstance(raw, list) else [raw]
+    found = []
+    for value in values:
+        try:
+            iri = expand(str(value))
+        except (UnknownPrefix, ValueError) as exc:
+            raise QueryError(f"{source}: parameter {name!r}: {key}: {exc}") from None
+        if iri is None:
+            raise QueryError(f"{source}: parameter {name!r}: {key} must be IRIs such as kg:State, not {value!r}")
+        found.append(iri)
+    return tuple(found)
+
+
 def _parse_params(raw: Any, source: str) -> dict[str, Param]:
     if raw is None:
         return {}
@@ -110,18 +185,40 @@ def _parse_params(raw: Any, source: str) -> dict[str, Param]:
             spec = {"type": spec}
         if not isinstance(spec, dict):
             raise QueryError(f"{source}: parameter {name!r} must be a type or a mapping")
+        if "default" in spec:
+            raise QueryError(
+                f"{source}: parameter {name!r} has a 'default', which kg does not read: a value must be "
+                "given or the parameter left out; write 'example:' for the value shown in the catalogue "
+                "and 'required: false' if the query answers for all without it"
+            )
+        unknown = sorted(set(map(str, spec)) - _PARAM_KEYS)
+        if unknown:
+            raise QueryError(
+                f"{source}: parameter {name!r}: unknown key {', '.join(unknown)} "
+                f"(keys: {', '.join(sorted(_PARAM_KEYS))})"
+            )
         ptype = spec.get("type", "string")
         if ptype not in PARAM_TYPES:
             raise QueryError(
                 f"{source}: parameter {name!r} has unknown type {ptype!r} "
                 f"(one of {', '.join(PARAM_TYPES)})"
             )
-        default = spec.get("default")
+        required = spec.get("required", True)
+        if not isinstance(required, bool):
+            raise QueryError(f"{source}: parameter {name!r}: required must be true or false, not {required!r}")
+        classes = _iris(spec["class"], source, str(name), "class") if "class" in spec else ()
+        scheme = _iris(spec["scheme"], source, str(name), "scheme")[0] if "scheme" in spec else None
+        if ptype == "concept" and scheme is None:
+            raise QueryError(f"{source}: parameter {name!r} of type concept needs a scheme (e.g. scheme: 'stance:')")
+        example = spec.get("example")
         params[str(name)] = Param(
             name=str(name),
             type=ptype,
-            default=None if default is None else str(default),
+            required=required,
+            example=None if example is None else str(example),
             description=str(spec.get("description", "")),
+            classes=classes,
+            scheme=scheme,
         )
     return params
 
@@ -176,87 +273,171 @@ def prepare(query: CatalogueQuery | str, source: str = "<query>"):
         raise QueryError(f"{source}: invalid SPARQL: {exc}") from exc
 
 
-_ACTOR_LOOKUP = """
-PREFIX kg: <https://w3id.org/sanctions-kg/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT DISTINCT ?actor ?name WHERE {
-  ?actor a ?cls .
-  ?cls rdfs:subClassOf* kg:Actor .
-  { ?actor rdfs:label ?name } UNION { ?actor skos:altLabel ?name }
-}
-"""
+_KINDS = {"actor": "actor", "concept": "concept", "iri": "node"}
 
 
-def actor_names(graph) -> dict[str, set[URIRef]]:
-    """Map every label and alternative label (case-folded) of an actor to its IRIs."""
-    names: dict[str, set[URIRef]] = {}
-    for row in graph.query(_ACTOR_LOOKUP):
-        names.setdefault(str(row.name).casefold(), set()).add(row.actor)
-    return names
+def _index(graph, param: Param, cache: dict):
+    """The names of the nodes a parameter may name (one lookup per kind of parameter and run)."""
+    from kg.names import name_index  # noqa: PLC0415
+    from kg.namespace import KG  # noqa: PLC0415
+
+    classes = param.classes or ((KG.Actor,) if param.type == "actor" else ())
+    key = (classes, param.scheme)
+    if key not in cache:
+        cache[key] = name_index(graph, classes, param.scheme)
+    return cache[key]
 
 
-def _resolve_actor(graph, name: str, value: str) -> URIRef:
-    if value.startswith(("http://", "https://", "urn:")):
-        return URIRef(value)
-    names = actor_names(graph)
-    found = names.get(value.casefold())
-    if found and len(found) == 1:
-        return next(iter(found))
-    if found:
+def _node(graph, param: Param, value: str, cache: dict, style: str):
+    from kg.names import Ambiguous, NoMatch, UnknownPrefix, expand, resolve, short  # noqa: PLC0415
+
+    what = _KINDS[param.type]
+    if param.classes:
+        what = " or ".join(_short(c) for c in param.classes)
+    elif param.scheme is not None:
+        what = f"concept of {_short(param.scheme)}"
+    try:
+        iri = expand(value)
+    except (UnknownPrefix, ValueError) as exc:
+        raise ParamError(f"parameter {param.name}: {exc}") from None
+    if iri is not None and param.type == "iri" and not param.classes and _in_graph(graph, iri):
+        return iri  # any node: no need to read every label
+    try:
+        match = resolve(_index(graph, param, cache), value)
+    except Ambiguous as exc:
+        several = f"{what}s" if " " not in what else f"nodes ({what})"
         raise ParamError(
-            f"parameter {name}: {value!r} names several actors: "
-            + ", ".join(sorted(found))
-            + "; give the IRI"
-        )
-    close = difflib.get_close_matches(value.casefold(), list(names), n=5, cutoff=0.5)
-    hint = f" Close matches: {', '.join(close)}." if close else ""
-    raise ParamError(f"parameter {name}: no actor is called {value!r}.{hint}")
+            f"parameter {param.name}: {value!r} fits {len(exc.candidates)} {several} ({exc.step} match):\n"
+            + "".join(f"  {c}\n" for c in exc.candidates)
+            + "give one of them by its IRI, e.g. "
+            + Param(param.name, example=short(exc.candidates[0].node)).usage(style)
+        ) from None
+    except NoMatch as exc:
+        if iri is not None and what == "node":
+            head = f"parameter {param.name}: {short(iri)} is not in the graph"
+        elif iri is not None:
+            head = f"parameter {param.name}: {short(iri)} is not {'an' if what[0] in 'aeiou' else 'a'} {what}"
+        else:
+            head = f"parameter {param.name}: no {what} is called {value!r}"
+        hint = f"; did you mean {'; '.join(map(str, exc.suggestions))}?" if exc.suggestions else ""
+        if param.type == "actor" and param.classes:
+            hint += _outside_classes(graph, param, value, cache)
+        listing = {"actor": " (kg query actors lists every actor)"}.get(param.type, "")
+        raise ParamError(head + hint + ("" if hint else listing)) from None
+    if match.step not in ("IRI", "label"):
+        log.info("%s=%r taken as %s", param.name, value, match)
+    return match.node
 
 
-def _typed(graph, param: Param, value: str):
-    if param.type == "iri":
-        if not value.startswith(("http://", "https://", "urn:")):
-            raise ParamError(f"parameter {param.name}: expected an IRI, got {value!r}")
-        return URIRef(value)
-    if param.type == "actor":
-        return _resolve_actor(graph, param.name, value)
+def _outside_classes(graph, param: Param, value: str, cache: dict) -> str:
+    """What a value names among all actors, when it names none of the parameter's classes."""
+    from kg.names import Ambiguous, NoMatch, resolve, short  # noqa: PLC0415
+
+    try:
+        match = resolve(_index(graph, Param(param.name, type="actor"), cache), value)
+    except (Ambiguous, NoMatch):
+        return ""
+    return f" ({value!r} is {short(match.node)}, {match.label}, which is not a " + \
+        " or ".join(_short(c) for c in param.classes) + ")"
+
+
+_ASK_NODE = "ASK { { ?node ?p ?o } UNION { ?s ?p ?node } }"
+
+
+def _in_graph(graph, iri: URIRef) -> bool:
+    return bool(graph.query(_ASK_NODE, initBindings={Variable("node"): iri}).askAnswer)
+
+
+_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
+
+
+def _typed(graph, param: Param, value: str, cache: dict, style: str = "cli"):
+    if param.type in _KINDS:
+        return _node(graph, param, value, cache, style)
     if param.type == "date":
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            raise ParamError(f"parameter {param.name}: expected a date YYYY-MM-DD, got {value!r}")
+        from datetime import date  # noqa: PLC0415
+
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                raise ValueError
+            date.fromisoformat(value)
+        except ValueError:
+            raise ParamError(
+                f"parameter {param.name}: expected a date as YYYY-MM-DD (e.g. 2021-03-22), got {value!r}"
+            ) from None
         return Literal(value, datatype=XSD.date)
     if param.type == "integer":
-        try:
-            return Literal(int(value))
-        except ValueError:
-            raise ParamError(f"parameter {param.name}: expected an integer, got {value!r}") from None
+        if not re.fullmatch(r"[+-]?\d+", value.strip()):
+            raise ParamError(f"parameter {param.name}: expected a whole number (e.g. 7), got {value!r}")
+        return Literal(int(value))
     if param.type == "boolean":
-        if value.lower() not in ("true", "false"):
-            raise ParamError(f"parameter {param.name}: expected true or false, got {value!r}")
-        return Literal(value.lower() == "true")
+        if value.strip().lower() not in _BOOLEANS:
+            raise ParamError(f"parameter {param.name}: expected true or false (or 1 or 0), got {value!r}")
+        return Literal(_BOOLEANS[value.strip().lower()])
     return Literal(value)
 
 
 def resolve_params(
-    graph, query: CatalogueQuery, values: Mapping[str, str]
+    graph, query: CatalogueQuery, values: Mapping[str, str], style: str = "cli"
 ) -> dict[Variable, Any]:
-    """Type the given values by the query's header and add defaults.
+    """Type the given values by the query's header; names are resolved to nodes of the graph.
 
-    Unknown names and missing parameters without default are errors.
+    An unknown parameter, a required one not given and a value that does not
+    fit its type are :class:`ParamError`; the message says how to give the
+    parameter, as ``--param NAME=VALUE`` (``style="cli"``) or ``NAME=VALUE``
+    in a URL (``style="url"``). An optional parameter given as an empty
+    string is left unbound, as if not given.
     """
     unknown = sorted(set(values) - set(query.params))
     if unknown:
-        known = ", ".join(query.params) or "none"
-        raise ParamError(
-            f"query {query.name} has no parameter {', '.join(unknown)} (parameters: {known})"
-        )
+        raise ParamError(_unknown_params(query, unknown))
     bindings: dict[Variable, Any] = {}
+    cache: dict = {}
+    missing = []
     for name, param in query.params.items():
-        value = values.get(name, param.default)
-        if value is None:
-            raise ParamError(f"query {query.name}: missing parameter {name} ({param.type})")
-        bindings[Variable(name)] = _typed(graph, param, str(value))
+        value = values.get(name)
+        if value is None or (str(value).strip() == "" and not param.required):
+            if param.required:
+                missing.append(param)
+            continue
+        if str(value).strip() == "":
+            missing.append(param)
+            continue
+        bindings[Variable(name)] = _typed(graph, param, str(value), cache, style)
+    if missing:
+        lines = [f"query {query.name} needs " + " and ".join(f"parameter {p.describe()}" for p in missing)]
+        if style == "url":
+            lines.append("  give it in the URL, e.g. ?" + "&".join(p.usage("url") for p in missing))
+        else:
+            lines.append("  give it with " + " ".join(f"--param {p.name}=VALUE" for p in missing) + ", e.g. "
+                         + " ".join(["kg query", query.name] + [p.usage() for p in missing]))
+        raise ParamError("\n".join(lines))
     return bindings
+
+
+def _unknown_params(query: CatalogueQuery, unknown: list[str]) -> str:
+    from kg.names import close_names  # noqa: PLC0415
+
+    if not query.params:
+        return f"query {query.name} takes no parameters (given: {', '.join(unknown)})"
+    lines = [f"query {query.name} has no parameter {', '.join(unknown)}"]
+    for name in unknown:
+        close = close_names(name, list(query.params))
+        if close:
+            lines.append(f"  {name}: did you mean {' or '.join(close)}?")
+    lines.append("  its parameters: " + "; ".join(p.describe() for p in query.params.values()))
+    return "\n".join(lines)
+
+
+def find_query(catalogue: Mapping[str, CatalogueQuery], name: str) -> CatalogueQuery:
+    """The catalogue query called ``name``; an unknown name is a :class:`QueryError` with the closest names."""
+    from kg.names import close_names  # noqa: PLC0415
+
+    if name in catalogue:
+        return catalogue[name]
+    close = close_names(name, list(catalogue))
+    hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    raise QueryError(f"no query named {name!r} in the catalogue{hint} (kg query --list shows them all)")
 
 
 def run_query(graph, query: CatalogueQuery | str, **params: str):
@@ -271,15 +452,18 @@ def run_query(graph, query: CatalogueQuery | str, **params: str):
     >>> int(next(iter(run_query(Dataset(), q))).n)
     0
     """
+    return run_with(graph, query, params)
+
+
+def run_with(graph, query: CatalogueQuery | str, params: Mapping[str, str], style: str = "cli"):
+    """:func:`run_query` with the parameters as a mapping, and errors that say how to give a
+    parameter on the command line (``style="cli"``) or in a URL (``style="url"``, the endpoint)."""
     if isinstance(query, str):
         if re.fullmatch(r"[\w-]+", query):
-            catalogue = load_catalogue()
-            if query not in catalogue:
-                raise QueryError(f"no query named {query!r} in the catalogue")
-            query = catalogue[query]
+            query = find_query(load_catalogue(), query)
         else:
             query = CatalogueQuery(name="<text>", text=query)
-    bindings = resolve_params(graph, query, params)
+    bindings = resolve_params(graph, query, params, style)
     store = type(getattr(graph, "store", None)).__name__
     if store == "OxigraphStore":
         # Oxigraph parses the text itself (rdflib's parser would take 20-100 ms a query, more

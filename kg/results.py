@@ -55,10 +55,6 @@ def format_result(result, fmt: str | None) -> str:
 
 
 def _short(term) -> str:
-    from kg.namespace import PREFIXES  # noqa: PLC0415
+    from kg.names import short  # noqa: PLC0415 - kg.names.expand reads it back
 
-    text = str(term)
-    for prefix, ns in PREFIXES.items():
-        if text.startswith(ns) and len(text) > len(ns):
-            return f"{prefix}:{text[len(ns):]}"
-    return text
+    return short(term)

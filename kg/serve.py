@@ -323,7 +323,7 @@ def _run_catalogue(source: _Source, job: Mapping, max_rows: int) -> tuple[bytes,
     from oxrdflib import OxigraphStore  # noqa: PLC0415
     from rdflib import Dataset  # noqa: PLC0415
 
-    from kg.query import run_query  # noqa: PLC0415
+    from kg.query import run_with  # noqa: PLC0415
     from kg.results import serialize_rows  # noqa: PLC0415
 
     query = _catalogue(job["catalogue_dir"])[job["name"]]
@@ -332,7 +332,7 @@ def _run_catalogue(source: _Source, job: Mapping, max_rows: int) -> tuple[bytes,
         raise Refused(f"query {query.name} has no parameter {', '.join(unknown)} "
                       f"(parameters: {', '.join(query.params) or 'none'})")
     graph = Dataset(store=OxigraphStore(store=source.store()), default_union=True)
-    result = run_query(graph, query, **job["params"])
+    result = run_with(graph, query, job["params"], style="url")
     form = result.type
     fmt = negotiate(job["accept"], form, job["format"])
     if form in ("CONSTRUCT", "DESCRIBE"):
@@ -569,7 +569,8 @@ class _App:
         if path == "/catalogue":
             listing = {
                 name: {"summary": q.summary, "tags": list(q.tags),
-                       "params": {p.name: {"type": p.type, "default": p.default} for p in q.params.values()}}
+                       "params": {p.name: {"type": p.type, "required": p.required, "example": p.example,
+                                          "description": p.description} for p in q.params.values()}}
                 for name, q in self.catalogue.items()
             }
             return 200, json.dumps(listing, indent=2).encode(), [("Content-Type", "application/json")]

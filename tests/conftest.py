@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _kg_cache(tmp_path_factory):
+    """kg add's cache (kg/ingest/cache.py) in a folder of the session, not the user's ~/.cache, for every
+    process the tests start too."""
+    before = os.environ.get("KG_CACHE")
+    os.environ["KG_CACHE"] = str(tmp_path_factory.mktemp("kg-cache"))
+    yield
+    if before is None:
+        os.environ.pop("KG_CACHE", None)
+    else:
+        os.environ["KG_CACHE"] = before
 
 
 @pytest.fixture(scope="session")

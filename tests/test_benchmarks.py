@@ -27,3 +27,26 @@ def test_benchmark_smoke_run(tmp_path, capsys):
     cold = runs[2]
     assert cold["ours_mb"] > 30  # the `kg query` process's own peak, not this small child's
     assert "speed-up" in capsys.readouterr().out
+
+
+def _script(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_ingest_eval_writes_both_tables_and_its_json(tmp_path, capsys):
+    assert _script("ingest_eval").main(["--json", str(tmp_path / "scores.json")]) == 0
+    out = capsys.readouterr().out
+    articles = len(list((ROOT / "tests" / "ingest" / "eval").glob("*.yaml")))  # one article per file
+    assert f"Evaluation set ({articles} articles)" in out and "Seed articles (2 articles)" in out
+    scores = json.loads((tmp_path / "scores.json").read_text())
+    assert scores["Evaluation set"]["links"]["expected"] > 0 and scores["Seed articles"]["quotes"]["total"] > 0
+
+
+def test_ingest_speed_smoke_run(capsys):
+    # one run of each measurement; no assertion on time (BENCHMARKS.md has the figures)
+    assert _script("ingest_speed").main(["--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "kg add FILE (fresh process)" in out and "naive regex drafter" in out

@@ -108,7 +108,8 @@ def test_query_list_and_formats(built, capsys):
     graph = str(built / "kg.trig")
     assert main(["-q", "query", "--list"]) == 0
     listing = capsys.readouterr().out
-    assert "counter-sanctions" in listing and "responder:actor=China" in listing
+    assert "counter-sanctions" in listing and "responder: actor, optional, all when not given" in listing
+    assert "person: actor, required" in listing and 'e.g. --param person="Wu Yingjie"' in listing
     assert main(["-q", "query", "counter-sanctions", "--param", "responder=China", "--graph", graph]) == 0
     table = capsys.readouterr().out
     assert "Adrian Zenz" in table and "(9 rows)" in table

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from rdflib import URIRef
 
 from kg.query import CatalogueQuery, ParamError, QueryError, load_catalogue, parse_query_file, prepare, run_query
 
@@ -19,14 +21,89 @@ def rows(dataset, name, **params):
     return [{k: (None if v is None else str(v)) for k, v in zip(names, r)} for r in result]
 
 
+def examples(query) -> dict[str, str]:
+    """Every parameter of a query at its header's example."""
+    return {name: p.example for name, p in query.params.items()}
+
+
+def required_examples(query) -> dict[str, str]:
+    return {name: p.example for name, p in query.params.items() if p.required}
+
+
 @pytest.mark.parametrize("name", sorted(CATALOGUE))
 def test_every_query_has_header_and_prefixes_and_runs(name, dataset):
     query = CATALOGUE[name]
     assert query.summary, f"{name}.rq has no '#+ summary:'"
     assert "PREFIX kg:" in query.text or "kg:" not in query.text
-    result = run_query(dataset, query)
+    result = run_query(dataset, query, **required_examples(query))
     if query.is_violation_check:
         assert list(result) == [], f"quality check {name} found problems"
+
+
+@pytest.mark.parametrize("name", sorted(n for n, q in CATALOGUE.items() if q.params))
+def test_every_parameter_says_whether_required_and_gives_an_example_that_answers(name, dataset):
+    query = CATALOGUE[name]
+    header = query.text.split("#+ params:")[1]
+    for param in query.params.values():
+        line = next(l for l in header.splitlines() if l.lstrip("#+ ").startswith(param.name + ":"))
+        assert "required:" in line, f"{name}.rq: say whether {param.name} is required"
+        assert param.example, f"{name}.rq: {param.name} has no example"
+        assert param.description, f"{name}.rq: {param.name} has no description"
+    assert rows(dataset, name, **examples(query)), f"{name} answers nothing for its examples"
+
+
+@pytest.mark.parametrize("name", sorted(n for n, q in CATALOGUE.items() if q.params))
+def test_parameters_are_projected(name):
+    # Oxigraph binds only projected variables, and a remote server's trailing VALUES joins on them
+    projected = {str(v) for v in prepare(CATALOGUE[name]).algebra["PV"]}
+    assert set(CATALOGUE[name].params) <= projected
+
+
+@pytest.fixture(scope="module")
+def synthetic():
+    """A synthetic graph with many imposers, rounds, counter-sanctions and statements (kg synth),
+    in an in-memory Oxigraph store: the engine of large graphs, where a parameter is substituted."""
+    import pyoxigraph
+    from oxrdflib import OxigraphStore
+    from rdflib import Dataset
+
+    from kg.io import trig_bytes
+    from kg.synth import synthesize
+
+    store = pyoxigraph.Store()
+    store.bulk_load(trig_bytes(synthesize(20_000, seed=11)), format=pyoxigraph.RdfFormat.TRIG)
+    return Dataset(store=OxigraphStore(store=store), default_union=True)
+
+
+OPTIONAL = sorted(n for n, q in CATALOGUE.items() if any(not p.required for p in q.params.values()))
+
+
+@pytest.mark.parametrize("graph", ["seed", "synthetic"])
+@pytest.mark.parametrize("name", OPTIONAL)
+def test_an_optional_parameter_narrows_the_answer_for_all_to_its_rows(name, graph, dataset, synthetic):
+    """Bound, an optional parameter gives exactly the rows of the unbound answer with that value.
+
+    What guards the rule that a parameter is bound in a triple pattern: bound only in an
+    OPTIONAL, it would keep rows of other values; only in a FILTER, a remote server (trailing
+    VALUES) would return every row. On the seed graph in rdflib (which pre-binds) and on a
+    synthetic graph, with many values of each parameter, in Oxigraph (which substitutes).
+    """
+    from kg.names import short
+
+    data = dataset if graph == "seed" else synthetic
+    query = CATALOGUE[name]
+    base = required_examples(query)
+    everything = rows(data, name, **base)
+    for pname, param in query.params.items():
+        if param.required:
+            continue
+        values = sorted({r[pname] for r in everything})
+        assert values, f"{name}: no row to take a value of {pname} from"
+        if graph == "synthetic":
+            assert len(values) > 1, f"{name}: every row has the same {pname}"
+        for value in values[:3]:
+            narrowed = rows(data, name, **base, **{pname: short(URIRef(value))})
+            assert sorted(map(repr, narrowed)) == sorted(repr(r) for r in everything if r[pname] == value)
 
 
 def test_sanctions_who_whom_when_how(dataset):
@@ -79,12 +156,21 @@ def test_counter_sanctions_by_china(dataset):
     assert {r["targetCount"] for r in found} == {"14"}  # "10 people and four entities"
 
 
-def test_meps_among_targets(dataset):
-    found = rows(dataset, "targets-by-kind", post="European Parliament")
-    assert {r["targetLabel"] for r in found} == {
-        "Reinhard Butikofer", "Michael Gahler", "Raphael Glucksmann", "Ilhan Kyuchyuk", "Miriam Lexmann",
-    }
-    assert all(r["sanctionedBy"] == "China" for r in found)
+def test_meps_among_targets_by_initials(dataset):
+    # "Others targeted for sanctions include five members of the European Parliament: Reinhard
+    # Butikofer, Michael Gahler, Raphael Glucksmann, Ilhan Kyuchyuk and Miriam Lexmann."
+    meps = {"Reinhard Butikofer", "Michael Gahler", "Raphael Glucksmann", "Ilhan Kyuchyuk", "Miriam Lexmann"}
+    for name in ("MEP", "European Parliament", "actor:european-parliament"):
+        found = rows(dataset, "targets-in", organisation=name)
+        assert {r["targetLabel"] for r in found} == meps
+        assert all(r["sanctionedBy"] == "China" for r in found)
+
+
+def test_targets_by_kind_lists_every_named_target(dataset):
+    # every kg:target of a sanction; the MEPs' posts are shown
+    found = {r["targetLabel"]: r for r in rows(dataset, "targets-by-kind")}
+    assert "member of the European Parliament (European Parliament)" in found["Michael Gahler"]["posts"]
+    assert found["Mercator Institute for China Studies"]["kind"] == "think tank"
 
 
 def test_grounds_regions_groups(dataset):
@@ -133,25 +219,91 @@ def test_curation_lists_every_note(dataset):
     assert len({r["note"] for r in found}) == text.count("a kg:CuratedStatement") + text.count("a kg:Interpretation")
 
 
-def test_parameter_is_bound_not_pasted(dataset):
+def test_parameter_is_bound_not_pasted(dataset, tmp_path):
     """A value full of SPARQL syntax is a literal that matches nothing; it cannot widen the query."""
-    hostile = 'condemnation" || true || "'
-    assert rows(dataset, "statements", stance=hostile) == []
-    assert len(rows(dataset, "statements")) > 20  # the empty default lists all, so the filter is live
+    q = tmp_path / "titled.rq"
+    q.write_text(
+        "#+ summary: t\n#+ params: {title: {type: string, required: true, example: x, description: d}}\n"
+        "PREFIX kg: <https://w3id.org/sanctions-kg/ontology#>\n"
+        "SELECT ?title ?x WHERE { ?x kg:postTitle ?title }\n"
+    )
+    query = parse_query_file(q)
+    assert [str(r.x) for r in run_query(dataset, query, title="ambassador to Beijing")] == [
+        ID + "post/canada-ambassador-to-beijing"
+    ]
+    hostile = 'ambassador to Beijing" } UNION { ?x ?p ?title } #'
+    assert list(run_query(dataset, query, title=hostile)) == []
+    # a name is resolved to a node before the query runs: a hostile name is refused, never run
+    with pytest.raises(ParamError, match="no actor is called"):
+        rows(dataset, "sanctions-against", target='China" } UNION { ?s ?p ?o } #')
 
 
 def test_unknown_actor_lists_close_matches(dataset):
-    with pytest.raises(ParamError, match="Close matches: .*zhu hailun"):
-        rows(dataset, "sanctions-against", target="Zhu Hailan")
+    with pytest.raises(ParamError, match=r"did you mean actor:zhu-hailun \(Zhu Hailun\)"):
+        rows(dataset, "sanctions-against", target="Zhu Hai")
+
+
+def test_a_typo_in_an_actor_name_is_taken_and_said(dataset, caplog):
+    # "Zhu Hailun, the former deputy head of the 13th People's Congress ... were also listed"
+    with caplog.at_level("INFO", logger="kg"):
+        found = rows(dataset, "sanctions-against", target="Zhu Hailan")
+    assert {r["target"] for r in found} == {ID + "actor/zhu-hailun"}
+    assert "target='Zhu Hailan' taken as actor:zhu-hailun (Zhu Hailun; fuzzy match" in caplog.text
 
 
 def test_unknown_and_missing_parameters(dataset, tmp_path):
-    with pytest.raises(ParamError, match="no parameter colour"):
+    with pytest.raises(ParamError, match="query sanctions takes no parameters"):
         rows(dataset, "sanctions", colour="red")
+    with pytest.raises(ParamError, match="has no parameter targt\n  targt: did you mean target"):
+        rows(dataset, "sanctions-against", targt="China")
     q = tmp_path / "needs.rq"
-    q.write_text("#+ summary: t\n#+ params: {who: actor}\nSELECT ?x WHERE { ?x ?p ?who }\n")
-    with pytest.raises(ParamError, match="missing parameter who"):
+    q.write_text("#+ summary: t\n#+ params: {who: {type: actor, example: China}}\nSELECT ?who ?x WHERE { ?x ?p ?who }\n")
+    with pytest.raises(ParamError, match=r"query needs needs parameter who \(actor, required\)\n"
+                                         r"  give it with --param who=VALUE, e.g. kg query needs --param who=China"):
         run_query(dataset, parse_query_file(q))
+
+
+def test_required_parameter_not_given_is_an_error_not_the_example(dataset):
+    # `kg query posts` used to run with its example, Wu Yingjie, and say nothing
+    with pytest.raises(ParamError, match="query posts needs parameter person (?s:.)*e.g. kg query posts "
+                                         '--param person="Wu Yingjie"'):
+        rows(dataset, "posts")
+
+
+@pytest.mark.parametrize("ptype,value,message", [
+    ("date", "2021-13-01", "expected a date as YYYY-MM-DD"),
+    ("date", "22 March 2021", "expected a date as YYYY-MM-DD"),
+    ("integer", "seven", "expected a whole number"),
+    ("integer", "7.5", "expected a whole number"),
+    ("boolean", "yes please", "expected true or false"),
+    ("iri", "acts:ca-2021-03-sanction", "unknown prefix 'acts'"),
+    ("iri", "<https://example.org/a b>", "is not a valid IRI"),
+])
+def test_a_value_of_the_wrong_type_is_named(dataset, tmp_path, ptype, value, message):
+    q = tmp_path / "typed.rq"
+    q.write_text(f"#+ summary: t\n#+ params: {{v: {{type: {ptype}, required: true}}}}\nSELECT ?v WHERE {{ }}\n")
+    with pytest.raises(ParamError, match=f"parameter v: .*{re.escape(message)}"):
+        run_query(dataset, parse_query_file(q), v=value)
+
+
+@pytest.mark.parametrize("ptype,value,expected", [
+    ("date", "2021-03-22", "2021-03-22"),
+    ("integer", "+14", "14"),
+    ("boolean", "1", "true"),
+    ("boolean", "FALSE", "false"),
+])
+def test_a_value_of_the_right_type_is_bound_typed(dataset, tmp_path, ptype, value, expected):
+    q = tmp_path / "typed.rq"
+    q.write_text(f"#+ summary: t\n#+ params: {{v: {{type: {ptype}, required: true}}}}\nSELECT ?v WHERE {{ }}\n")
+    (row,) = run_query(dataset, parse_query_file(q), v=value)
+    assert str(row.v) == expected
+
+
+def test_a_header_default_is_refused_with_what_to_write(tmp_path):
+    q = tmp_path / "old.rq"
+    q.write_text("#+ summary: t\n#+ params: {who: {type: actor, default: China}}\nSELECT ?who WHERE { }\n")
+    with pytest.raises(QueryError, match="'default', which kg does not read.*'example:'.*'required: false'"):
+        parse_query_file(q)
 
 
 def test_syntax_error_names_file_line_column(tmp_path):
@@ -181,3 +333,107 @@ def test_raw_text_query(dataset):
     result = run_query(dataset, "ASK { ?s ?p ?o }")
     assert result.askAnswer is True
     assert isinstance(CATALOGUE["sanctions"], CatalogueQuery)
+
+
+def test_round_acts_of_22_march_2021(dataset):
+    # The 2021 article reports three listings of its Monday side by side - "Canada sanctions four
+    # Chinese officials", "the E.U's decision to impose sanctions", "the Treasury Department
+    # announced on Monday" - with the joint call "We are united in calling for China..."; the
+    # curation puts them in one coordinated round. The US Hong Kong listing came "shortly before
+    # the Alaska meeting", not that day, and is not in the round.
+    expected = {
+        ID + "act/ca-2021-03-sanction": "Canada",
+        ID + "act/eu-2021-03-sanction": "European Union",
+        ID + "act/us-2021-03-treasury-sanction": "United States",
+    }
+    everything = rows(dataset, "round-acts")
+    assert {r["act"]: r["imposerLabel"] for r in everything} == expected
+    assert {r["round"] for r in everything} == {ID + "round/xinjiang-2021-03-22"}
+    for name in ("round:xinjiang-2021-03-22", ID + "round/xinjiang-2021-03-22",
+                 "Coordinated Xinjiang sanctions of 22 March 2021", "xinjiang sanctions"):
+        assert {r["act"] for r in rows(dataset, "round-acts", round=name)} == set(expected), name
+    treasury = next(r for r in everything if r["act"].endswith("us-2021-03-treasury-sanction"))
+    # "The officials, Wang Junzheng, ... and Chen Mingguo, ... were sanctioned"
+    assert set(treasury["targets"].split("; ")) == {"Wang Junzheng", "Chen Mingguo"}
+
+
+def test_round_parameter_names_a_round_not_any_node(dataset):
+    with pytest.raises(ParamError, match="act:ca-2021-03-sanction is not a kg:SanctionRound"):
+        rows(dataset, "round-acts", round="act:ca-2021-03-sanction")
+
+
+def test_unnamed_remainder_of_each_act(dataset):
+    found = {r["act"].rsplit("/", 1)[1]: r for r in rows(dataset, "unnamed-targets")}
+
+    def counts(act):
+        r = found[act]
+        return tuple(r[k] for k in ("targetCount", "named", "unnamed", "unnamedPeople", "unnamedOrganisations"))
+
+    # "Canada imposed sanctions on eight former and current senior Chinese officials";
+    # "Canada's targets include Chen Quanguo ... and Wu Yingjie": 8 targets, 2 named, 6 unnamed
+    assert counts("ca-2024-12-sanction") == ("8", "2", "6", "6", None)
+    assert found["ca-2024-12-sanction"]["unnamedFrom"] == "China"
+    # "sanction 10 people and four entities in Europe": named people Zenz, Jerden and the five MEPs
+    # (7 of 10), named entities the Mercator Institute and the Danish organisation (2 of 4)
+    assert counts("cn-2021-03-counter-sanction") == ("14", "9", "5", "3", "2")
+    # "China subsequently arrested two Canadians in China": none named
+    assert counts("china-arrests-two-canadians-2018") == ("2", "0", "2", "2", None)
+    assert found["china-arrests-two-canadians-2018"]["unnamedFrom"] == "Canada"
+    # "a series of sanctions on 24 officials": none named
+    assert counts("us-2021-03-hong-kong-sanction") == ("24", "0", "24", "24", None)
+    # the EU's sanctions on China count no targets: no row, rather than a made-up zero
+    assert "eu-2021-03-sanction" not in found
+    (one,) = rows(dataset, "unnamed-targets", act="act:ca-2024-12-sanction")
+    assert one == found["ca-2024-12-sanction"]
+
+
+def _answers_between(dataset, **sides):
+    return {(r["act"].rsplit("/", 1)[1], r["link"], r["stance"], r["answered"].rsplit("/", 1)[1])
+            for r in rows(dataset, "answers", **sides)}
+
+
+def test_what_china_said_and_did_in_answer_to_the_eu(dataset):
+    # "It said it would sanction 10 people and four entities in Europe ... in response";
+    # "A spokesman for China's foreign ministry said the EU's move was based on 'nothing but lies'"
+    assert _answers_between(dataset, side="China", to="EU") == {
+        ("cn-2021-03-counter-sanction", "responds to", None, "eu-2021-03-sanction"),
+        ("china-condemns-eu-sanctions-2021-03", "reacts to", "condemnation", "eu-2021-03-sanction"),
+    }
+    # "'... these measures are regrettable and unacceptable,' Borrell said" (of China's measures)
+    assert _answers_between(dataset, side="European Union", to="Beijing") == {
+        ("borrell-condemns-counter-sanctions-2021-03", "reacts to", "condemnation", "cn-2021-03-counter-sanction"),
+    }
+
+
+def test_what_china_said_and_did_in_answer_to_canada(dataset):
+    # "China's foreign ministry on Wednesday condemned the move"; "the country will take necessary
+    # measures to safeguard its sovereignty": both answer the sanctions of Tuesday 10 December 2024
+    found = _answers_between(dataset, side="China", to="Canada")
+    assert {
+        ("china-threat-2024-12", "responds to", "threat", "ca-2024-12-sanction"),
+        ("china-condemns-canada-sanctions-2024-12", "reacts to", "condemnation", "ca-2024-12-sanction"),
+    } <= found
+    assert {answered for *_, answered in found} == {"ca-2024-12-sanction"}
+    for r in rows(dataset, "answers", side="China", to="Canada"):
+        assert r["when"] == "2024-12-11" and r["answeredWhen"] == "2024-12-10" and r["quote"]
+
+
+def test_answers_are_across_sides_and_rolled_up_as_the_analyses_roll_up(dataset):
+    from kg.analysis.networks import sides
+
+    side_of, _ = sides(dataset)
+    actor_of = {r["act"]: r["actor"] for r in rows(dataset, "acts")}
+    everything = rows(dataset, "answers")
+    assert everything
+    for r in everything:
+        assert r["side"] != r["to"]  # Trudeau on Canada's own sanctions is no answer to another
+        assert r["side"] == side_of[actor_of[r["act"]]], r["act"]
+        assert r["to"] == side_of[actor_of[r["answered"]]], r["answered"]
+    # "Mr. Blinken ... also praised the E.U's decision": support, told apart by its stance
+    assert ("blinken-praises-eu-sanctions-2021-03", "reacts to", "praise", "eu-2021-03-sanction") in \
+        _answers_between(dataset, side="United States")
+
+
+def test_a_side_parameter_takes_a_state_or_bloc_only(dataset):
+    with pytest.raises(ParamError, match="'Mao Ning' is actor:mao-ning, Mao Ning, which is not a kg:State or kg:Bloc"):
+        rows(dataset, "answers", side="Mao Ning")

@@ -70,11 +70,12 @@ def wide_endpoint(dataset):
 
 @pytest.mark.parametrize("name", sorted(CATALOGUE))
 def test_catalogue_over_http_equals_kg_query(name, dataset, wide_endpoint):
-    status, _, body = _get(f"{wide_endpoint}/catalogue/{name}")
+    required = {p.name: p.example for p in CATALOGUE[name].params.values() if p.required}
+    status, _, body = _get(f"{wide_endpoint}/catalogue/{name}?{urllib.parse.urlencode(required)}")
     assert status == 200, body
     variables = json.loads(body)["head"].get("vars", [])
     if CATALOGUE[name].params:
-        assert _same(_bindings(json.loads(body)), variables) == _same(_local(dataset, CATALOGUE[name]), variables)
+        assert _same(_bindings(json.loads(body)), variables) == _same(_local(dataset, CATALOGUE[name], **required), variables)
     else:
         # Parameterless queries also go through the standard protocol, with a real client.
         from SPARQLWrapper import JSON, POST, SPARQLWrapper
@@ -96,6 +97,12 @@ def test_parameters_from_url_are_bound(dataset, wide_endpoint):
         _local(dataset, CATALOGUE["counter-sanctions"], responder="China"), variables)
     status, _, body = _get(f"{wide_endpoint}/catalogue/sanctions-against?target=Nobody%20Atall")
     assert status == 400 and b"no actor is called" in body
+    # a required parameter left out is named, with how to give it in a URL
+    status, _, body = _get(f"{wide_endpoint}/catalogue/posts")
+    assert status == 400 and b"needs parameter person" in body and b"?person=Wu%20Yingjie" in body
+    status, _, body = _get(f"{wide_endpoint}/catalogue")
+    person = json.loads(body)["posts"]["params"]["person"]
+    assert person["required"] is True and person["example"] == "Wu Yingjie"
 
 
 @pytest.mark.parametrize("accept,ctype,marker", [

@@ -28,7 +28,11 @@ def register(sub) -> None:
         "is kg:unconfirmed with the rule (rules/*.yaml) that drafted it; dates worked out\n"
         "from the article's date go to data/curation.ttl as unconfirmed curated statements.\n"
         "Nothing is written unless everything is (empty, binary, non-English input and an\n"
-        "existing slug are refused with exit 2). Then: kg review SLUG.",
+        "existing slug are refused with exit 2). Then: kg review SLUG.\n\n"
+        "What the drafter knows (verbs, titles, bodies, measures, response phrases) is in\n"
+        "YAML files that ship with kg (rules/ in a checkout). To extend them, copy the\n"
+        "files you change into a folder, edit them, and give --rules FOLDER; score the\n"
+        "change with python benchmarks/ingest_eval.py --rules FOLDER.",
         "kg add report.txt --slug ca-2024-12-sanctions --published 2024-12-11",
     )
     p.add_argument("file", type=Path, metavar="FILE", help="the article: .txt (UTF-8) or a saved page (.html)")
@@ -36,6 +40,9 @@ def register(sub) -> None:
     p.add_argument("--published", type=_date, default=None, metavar="YYYY-MM-DD",
                    help="the article's date when its text has no dateline (relative dates are worked out from it)")
     p.add_argument("--replace", action="store_true", help="draft an article that exists already again (its facts file is rewritten)")
+    p.add_argument("--rules", type=Path, default=None, metavar="DIR",
+                   help="a folder of extraction rules (acts.yaml, titles.yaml, ...) to use instead of the shipped ones; "
+                        "a file it lacks is the shipped one (rules/README.md)")
     add_data(p)
     p.set_defaults(func=run)
 
@@ -44,6 +51,7 @@ def run(args) -> int:
     from kg.ingest import add_article  # noqa: PLC0415
     from kg.ingest.summary import summary  # noqa: PLC0415
 
-    draft, written = add_article(args.file, slug=args.slug, published=args.published, replace=args.replace, data_dir=args.data)
+    draft, written = add_article(args.file, slug=args.slug, published=args.published, replace=args.replace, data_dir=args.data,
+                                 rules_dir=args.rules)
     print(summary(draft, written))
     return EXIT_OK

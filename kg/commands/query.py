@@ -11,50 +11,72 @@ def register(sub) -> None:
     p = command(
         sub, "query", "Run a catalogue query (queries/NAME.rq), a query file, or a query given with -e.",
         "Parameters are typed by the query's header and bound by the SPARQL engine, never\n"
-        "pasted into the query text. An actor parameter takes a label, an alternative\n"
-        "label or an IRI. SELECT and ASK answer as a table or in the W3C results formats\n"
-        "(json, csv, tsv, xml); CONSTRUCT and DESCRIBE in Turtle or JSON-LD.",
-        "kg query counter-sanctions --param responder=China --format csv",
+        "pasted into the query text. `kg query --list` says which are required; an optional\n"
+        "one left out means all. An actor is given by a name, matched forgivingly (case,\n"
+        "accents, 'the', initials such as MERICS or MEP, a word such as Mercator, a typo),\n"
+        "or by its IRI; any IRI as kg prints it (act:..., actor:...), in full or in <...>.\n"
+        "A name that fits several actors is an error that lists them. SELECT and ASK answer\n"
+        "as a table or in the W3C results formats (json, csv, tsv, xml); CONSTRUCT and\n"
+        "DESCRIBE in Turtle or JSON-LD.",
+        "kg query sanctions-against --param target=\"Chen Quanguo\" --format csv",
     )
     p.add_argument("name", nargs="?", help="a catalogue query name, or a .rq file")
     p.add_argument("-e", "--expression", metavar="SPARQL", help="run this SPARQL text instead")
     p.add_argument("--list", action="store_true", help="list the catalogue with summaries and parameters")
-    p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="a parameter value (repeatable)")
+    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="a parameter value (repeatable); see --list for each query's parameters")
     add_format(p, ("table", "json", "csv", "tsv", "xml", "turtle", "json-ld"), None,
                "output format (default: table for SELECT/ASK, turtle for CONSTRUCT/DESCRIBE)")
     add_read_store(p)
     p.set_defaults(func=run)
 
 
+def listing(catalogue) -> str:
+    """The catalogue as ``kg query --list`` prints it: each query, its summary, its parameters."""
+    import textwrap  # noqa: PLC0415
+
+    def wrap(text: str, indent: str) -> str:
+        return textwrap.fill(text, width=100, initial_indent=indent, subsequent_indent=indent + "  ",
+                             break_on_hyphens=False, break_long_words=False)
+
+    lines = []
+    for name, q in catalogue.items():
+        lines.append(name)
+        lines.append(wrap(q.summary, "    "))
+        for param in q.params.values():
+            need = "required" if param.required else "optional, all when not given"
+            lines.append(f"    {param.name}: {param.kind()}, {need}")
+            if param.description:
+                lines.append(wrap(param.description, "        "))
+            if param.example is not None:
+                lines.append(f"        e.g. {param.usage()}")
+    return "\n".join(lines) + "\n"
+
+
 def run(args) -> int:
-    from kg.query import QueryError, load_catalogue, parse_query_file, run_query  # noqa: PLC0415
+    from kg.query import QueryError, find_query, load_catalogue, parse_query_file, run_query  # noqa: PLC0415
     from kg.results import format_result  # noqa: PLC0415
 
     catalogue = load_catalogue()
     if args.list:
-        for name, q in catalogue.items():
-            params = ", ".join(
-                f"{p.name}:{p.type}" + (f"={p.default}" if p.default not in (None, "") else "")
-                for p in q.params.values()
-            )
-            print(f"{name}\n    {q.summary}" + (f"\n    params: {params}" if params else ""))
+        sys.stdout.write(listing(catalogue))
         return EXIT_OK
     if args.expression:
         query = args.expression
     elif args.name and args.name.endswith(".rq"):
         query = parse_query_file(args.name)
     elif args.name:
-        if args.name not in catalogue:
-            raise QueryError(f"no query named {args.name!r}; `kg query --list` shows the catalogue")
-        query = catalogue[args.name]
+        query = find_query(catalogue, args.name)
     else:
         raise QueryError("give a query NAME, a FILE.rq, -e SPARQL, or --list")
     params = {}
     for item in args.param:
         key, sep, value = item.partition("=")
-        if not sep:
-            raise QueryError(f"--param {item!r}: write KEY=VALUE")
-        params[key] = value
+        if not sep or not key.strip():
+            raise QueryError(f"--param {item!r}: write NAME=VALUE, e.g. --param target=China")
+        params[key.strip()] = value
+    if params and isinstance(query, str):
+        raise QueryError("--param is for catalogue queries and .rq files; a -e query has no parameters")
     result = run_query(open_store(args), query, **params)
     sys.stdout.write(format_result(result, args.format))
     return EXIT_OK

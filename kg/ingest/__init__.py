@@ -171,6 +171,10 @@ def _assemble(draft: Draft, parsed, stated, headline: str | None) -> None:
             block.add("kg:imposedBy", term(act.actor.iri))
             if act.via is not None:
                 block.add("kg:announcedBy", term(act.via.iri))
+        elif act.family in ("detention", "expulsion") and act.actor is not None and act.actor_reason:
+            # "was detained in Canada": who detained is inferred from where, so it is curation with its reason
+            curated.append(_curated(slug, len(curated), act.iri, "kg:actor", act.actor.iri, act.actor_reason,
+                                    act.quotes[0], "acts.yaml (the state a detention happens in)"))
         elif act.family in ("detention", "expulsion") and act.actor is not None:
             block.add("kg:actor", term(act.actor.iri))
         if act.family in ("statement", "threat"):
@@ -198,7 +202,7 @@ def _assemble(draft: Draft, parsed, stated, headline: str | None) -> None:
                 block.add("kg:personTargetCount", str(persons))
             if orgs is not None and orgs >= len(act.targets) - named_persons:
                 block.add("kg:organisationTargetCount", str(orgs))
-            total = (persons or 0) + (orgs or 0)
+            total = act.counts.get("total") or (persons or 0) + (orgs or 0)
             if act.counts and total >= len(act.targets):
                 block.add("kg:targetCount", str(total))
             if act.descriptions:
@@ -265,14 +269,14 @@ def _assemble(draft: Draft, parsed, stated, headline: str | None) -> None:
     _ = CUR
 
 
-def _curated(slug: str, n: int, subject, predicate: str, value: dt.date, reason: str, quote: str, rule: str):
+def _curated(slug: str, n: int, subject, predicate: str, value: "dt.date | URIRef", reason: str, quote: str, rule: str):
     from kg.ingest.write import Block, literal  # noqa: PLC0415
     from kg.namespace import CUR  # noqa: PLC0415
 
     block = Block(CUR[f"draft-{slug}-{n + 1}"], ["kg:CuratedStatement"], rule=rule)
     block.add("rdf:subject", f"<{subject}>")
     block.add("rdf:predicate", predicate)
-    block.add("rdf:object", literal(value.isoformat(), datatype="xsd:date"))
+    block.add("rdf:object", literal(value.isoformat(), datatype="xsd:date") if isinstance(value, dt.date) else f"<{value}>")
     block.add("kg:reason", literal(reason, "en"))
     block.add("kg:basedOnEvidence", f"[ kg:quote {literal(quote)} ; kg:inArticle <{URIRef('https://w3id.org/sanctions-kg/id/article/' + slug)}> ]")
     return block
@@ -303,8 +307,13 @@ def check_draft(draft: Draft, curation_prefixes: dict[str, str]) -> str:
 
 
 def add_article(path: Path | str, *, slug: str | None = None, published: dt.date | None = None, replace: bool = False,
-                data_dir: Path | str | None = None) -> tuple[Draft, list[Path]]:
-    """Read ``path``, draft its facts and write the article, its facts and curated dates, all or nothing."""
+                data_dir: Path | str | None = None, rules_dir: Path | str | None = None) -> tuple[Draft, list[Path]]:
+    """Read ``path``, draft its facts and write the article, its facts and curated dates, all or nothing.
+
+    ``rules_dir`` is a folder of rules files to use instead of the shipped ones (those it lacks are the shipped ones).
+    """
+    from kg.ingest.rules import load_rules  # noqa: PLC0415
+
     from kg import paths  # noqa: PLC0415
     from kg.ingest.source import read_source  # noqa: PLC0415
     from kg.ingest.write import declared_prefixes, remove_curation_block  # noqa: PLC0415
@@ -325,7 +334,7 @@ def add_article(path: Path | str, *, slug: str | None = None, published: dt.date
     elif source.page_date is not None:
         published, how = source.page_date, "the saved page's metadata (htmldate)"
     draft = draft_article(source.text, slug, published=published, published_how=how, data_dir=data_dir,
-                          headline=source.page_title)
+                          headline=source.page_title, rules=load_rules(rules_dir) if rules_dir else None)
     curation_file = data_dir / "curation.ttl"
     curation_text = curation_file.read_text(encoding="utf-8") if curation_file.exists() else ""
     if replace:

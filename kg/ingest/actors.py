@@ -119,6 +119,7 @@ class ExistingAct:
     actors: set[URIRef]
     targets: set[URIRef]
     label: str
+    target_states: set[URIRef] = field(default_factory=set)  # the states its targets belong to (or are)
 
 
 class GraphIndex:
@@ -133,13 +134,30 @@ class GraphIndex:
 
     @classmethod
     def from_data(cls, data_dir: Path | str, exclude: set[str] | frozenset = frozenset(), rules: Rules | None = None) -> "GraphIndex":
-        """Read ``data_dir/facts/*.ttl`` (less the slugs in ``exclude``)."""
+        """Read ``data_dir/facts/*.ttl`` (less the slugs in ``exclude``).
+
+        The index is cached (:mod:`kg.ingest.cache`) under the digest of the files' bytes
+        and of the rules it was made with, so it is read from Turtle only when they change.
+        """
+        from kg.ingest.cache import cached, digest  # noqa: PLC0415
+
+        paths = [p for p in sorted(Path(data_dir).glob("facts/*.ttl")) if p.stem not in exclude]
+        try:
+            parts = [b"\0".join(str(p.name).encode() + b"\0" + p.read_bytes() for p in paths)]
+        except OSError:
+            return cls._read(paths, rules)  # which names the file it cannot read
+        from kg.ingest.rules import rules_digest  # noqa: PLC0415
+
+        parts.append(rules_digest(rules).encode() if rules is not None else b"")
+        return cached("index", digest(parts), lambda: cls._read(paths, rules))
+
+    @classmethod
+    def _read(cls, paths: list[Path], rules: Rules | None) -> "GraphIndex":
         from kg.io import parse_into  # noqa: PLC0415
 
         graph = Graph()
-        for path in sorted(Path(data_dir).glob("facts/*.ttl")):
-            if path.stem not in exclude:
-                parse_into(graph, path)
+        for path in paths:
+            parse_into(graph, path)
         return cls.from_graph(graph, rules)
 
     @classmethod
@@ -178,8 +196,13 @@ class GraphIndex:
                     actors = set()
                     for p in (KG.imposedBy, KG.speaker, KG.actor):
                         actors.update(o for o in graph.objects(s, p) if isinstance(o, URIRef))
-                    found = ExistingAct(s, set(), actors, {o for o in graph.objects(s, KG.target) if isinstance(o, URIRef)},
-                                        str(graph.value(s, RDFS.label) or s))
+                    targets = {o for o in graph.objects(s, KG.target) if isinstance(o, URIRef)}
+                    states = set(graph.objects(s, KG.unnamedTargetsFrom))
+                    for t in targets:
+                        states.add(t)
+                        for p in (KG.nationality, KG.basedIn, KG.affiliatedWith, URIRef(ORG + "subOrganizationOf")):
+                            states.update(graph.objects(t, p))
+                    found = ExistingAct(s, set(), actors, targets, str(graph.value(s, RDFS.label) or s), states)
                     index.acts.append(found)
                 found.kinds.add(kind)
         return index
@@ -314,15 +337,62 @@ class Resolver:
             if mention is not None:
                 found.append(mention)
                 covered.update(range(sp.start, sp.end))
+        for m in found:
+            if m.what == "actor" and m.actor is not None and m.actor.kind == "Person":
+                k = m.start
+                while k - 1 >= start and k - 1 not in covered and m.start - k < 2 and self._is_name_token(k - 1):
+                    k -= 1
+                if k < m.start:
+                    covered.update(range(k, m.start))
+                    m.start = k
         names = self._names(start, end, covered, found, quote)
         for name in names:
             found = [m for m in found if not (name.start <= m.start and m.end <= name.end)]
         found.extend(names)
         found.sort(key=lambda m: m.start)
         found = self._counts(start, end, found, quote)
+        found = self._unnamed_holders(start, end, found, quote)
         for m in found:
             m.possessive = m.end < len(doc) and doc[m.end].lower_ in ("'s", "’s", "'")
         return found
+
+    def _unnamed_holders(self, start: int, end: int, found: list[Mention], quote: str) -> list[Mention]:
+        """"the then UN human rights chief", "the United Kingdom foreign secretary": a person named only by a post
+        (a title after "the"/"a" with no name after it) is an unnamed person, labelled with those words and
+        affiliated with the state or body named in them; not the state or body itself. A spokesperson is left to
+        the body it speaks for ("a spokesman for China's foreign ministry": the ministry speaks)."""
+        doc = self.text.doc
+        out = list(found)
+        for k, m in enumerate(found):
+            if m.what != "title" or "spokes" in m.title["title"].lower():
+                continue
+            nxt = found[k + 1] if k + 1 < len(found) else None
+            if nxt is not None and nxt.start == m.end and nxt.actor is not None and nxt.actor.kind == "Person":
+                continue  # "Foreign Secretary Liz Truss": a named person's title
+            if m.end < end and self._is_name_token(m.end):
+                continue  # a name the rules did not resolve follows: not unnamed
+            i = m.start
+            owner: Actor | None = None
+            while i > start:
+                before = next((o for o in found if o.end == i and o.actor is not None and o.what in ("actor", "demonym")
+                               and o.actor.kind in ("State", "Bloc", "GovernmentBody", "Organisation")), None)
+                if before is not None and owner is None:
+                    owner, i = before.actor, before.start
+                elif doc[i - 1].lower_ in ("then", "former", "top", "acting", "new"):
+                    i -= 1
+                else:
+                    break
+            if i <= start or doc[i - 1].lower_ not in ("the", "a", "an"):
+                continue
+            i -= 1
+            label = self.text.words(i, m.end)
+            actor = self.new_actor(label, "Person", f"titles.yaml: an unnamed holder, \"{label}\"", quote, unnamed=True)
+            if owner is not None and actor.state is None:
+                actor.state, actor.state_rel = owner, "affiliatedWith"
+            out = [o for o in out if not (i <= o.start and o.end <= m.end)]
+            out.append(Mention(i, m.end, "actor", actor, "unnamed"))
+        out.sort(key=lambda o: o.start)
+        return out
 
     def _valid_match(self, key: str, s: int, e: int) -> bool:
         doc = self.text.doc
@@ -573,13 +643,21 @@ class Resolver:
                 i += 1
                 continue
             j = i
-            while j < end and (j not in covered or self._inner_name(j, end, covered)) and (
+            while j < end and (j not in covered or self._inner_name(j, end, covered)) and not self._org_ended(i, j, end, covered) and (
                 self._is_name_token(j) or self.rules.org_words.get(doc[j].text)
-                or (doc[j].lower_ in ("for", "of", "and", "on") and j + 1 < end and j + 1 not in covered
-                    and (self.rules.org_words.get(doc[j + 1].text) or self._run_has_org(j + 1, end, covered)))
+                or (doc[j].lower_ in ("for", "of", "and", "on", "&") and j + 1 < end
+                    and (j + 1 not in covered or self._inner_name(j + 1, end, covered))
+                    # "President David Sassoli and European Commission ...": a titled person, then another name
+                    and (doc[j].lower_ != "and" or self._org_so_far(i, j) or not any(m.what == "title" and m.end == i for m in found))
+                    and (self.rules.org_words.get(doc[j + 1].text) or self._run_has_org(j + 1, end, covered)
+                         or ((doc[j].lower_ == "&" or self._org_so_far(i, j)) and self._capitalised_word(j + 1))))
+                or (j > i and doc[j].text.lower() in self.rules.months and self._is_name_token(j - 1)
+                    and not (j + 1 < end and doc[j + 1].like_num))  # "Theresa May"
+                or (j > i and doc[j - 1].text == "&" and self._capitalised_word(j))
+                or (self._capitalised_word(j) and (self._org_so_far(i, j) or self._run_has_org(j, end, covered)))
             ):
                 j += 1
-            while j > i and doc[j - 1].lower_ in ("for", "of", "and", "on"):
+            while j > i and doc[j - 1].lower_ in ("for", "of", "and", "on", "&"):
                 j -= 1
             words = [t.text for t in doc[i:j]]
             org_kind = next((self.rules.org_words[w] for w in words if w in self.rules.org_words), None)
@@ -587,7 +665,8 @@ class Resolver:
             if org_kind and not all(w in self.rules.org_words for w in words):
                 actor = self.new_actor(label, org_kind, f"targets.yaml#organisation_words: \"{label}\"", quote)
                 out.append(Mention(i, j, "actor", actor, "org"))
-            elif not org_kind and all(w not in self.rules.not_names for w in words):
+            elif not org_kind and all(w not in self.rules.not_names or (k and (w.lower() in self.rules.months or words[k - 1] == "&"))
+                                      for k, w in enumerate(words)):
                 mention = self._person_or_listed(i, j, label, found, quote)
                 if mention is not None:
                     out.append(mention)
@@ -605,6 +684,25 @@ class Resolver:
         return k < end and k not in covered and doc[k].text[:1].isupper() and self.rules.org_words.get(doc[k].text) is not None \
             or (k < end and doc[j - 1].lower_ in ("for", "of", "on") and doc[k].text[:1].isupper() and k not in covered
                 and doc[k].text in self.rules.org_words)
+
+    def _org_ended(self, i: int, j: int, end: int, covered: set[int]) -> bool:
+        """An organisation's name ends at its organisation word when the capitalised words after it hold none
+        ("the Xinjiang Public Security Bureau Wang Mingshan": the bureau, then a person)."""
+        doc = self.text.doc
+        org = self.rules.org_words
+        return j > i and bool(org.get(doc[j - 1].text)) and not org.get(doc[j].text) and doc[j].text[:1].isupper() \
+            and not self._run_has_org(j, end, covered)
+
+    def _org_so_far(self, i: int, j: int) -> bool:
+        """An organisation word among tokens ``i``..``j``: capitalised words after it go on naming the organisation
+        ("Commission on International Religious Freedom", "Raytheon Missiles & Defense")."""
+        return any(self.rules.org_words.get(t.text) for t in self.text.doc[i:j])
+
+    def _capitalised_word(self, j: int) -> bool:
+        token = self.text.doc[j]
+        word = token.text
+        return bool(re.fullmatch(r"[A-Z][A-Za-z'\-]*", word)) and word.lower() not in self.rules.weekdays \
+            and word.lower() not in self.rules.months
 
     def _run_has_org(self, i: int, end: int, covered: set[int]) -> bool:
         doc = self.text.doc

@@ -44,6 +44,9 @@ _BOUNDARY = {";", "saying", "adding", "citing", "accusing", "alleging", "because
 _SEPARATORS = {",", "and", "including", "include", "includes", "included", ":", "as well as", "plus", "namely", "among",
                "them", "also", "such", "like", "both", "well"}
 _DETERMINERS = {"the", "a", "an", "its", "their", "his", "her", "of", "'s", "’s"}
+_NOUN_GAP = {"in", "on", "at", "last", "earlier", "this", "from", "during"}  # what may stand between an act's noun and "of"
+_AUTHORED = {"report", "statement", "study", "letter", "assessment", "review", "investigation"}
+_HELD = {"held", "detained", "jailed", "imprisoned", "arrested", "jailing", "detention", "arrest", "imprisonment"}
 
 
 @dataclass(eq=False)
@@ -73,6 +76,7 @@ class Act:
     about: "Act | None" = None
     addressee: Actor | None = None
     referenced: bool = False  # drafted only because a response names it
+    actor_reason: str = ""  # the actor is curation (inferred, not stated): why
     iri: object = None
 
     def cite(self, quote: str, rule: str) -> None:
@@ -102,6 +106,9 @@ class _Reader:
         self.measure_matcher = matcher(rules, "measures", [(f"{c}|{i}", p) for i, (c, p) in enumerate(rules.measures)])
         self.notes: list[str] = []
         self.dateline_end = 0
+        self._named: set[int] = set()
+        self._by_noun: set[int] = set()  # acts of the sentence that a noun only names: they set no context
+        self._held_words = (0, 0)
 
     # -------------------------------------------------------------- triggers
 
@@ -122,9 +129,18 @@ class _Reader:
                 if tail is None:
                     continue
                 found.append((rule, s, tail[1], e, tail[0]))
+            elif rule.voice == "noun" and rule.pattern.tail:
+                # "the arrest in Vancouver on Dec. 1 of Meng": the words between are a place or a time, never a verb
+                tail = min(((ts, te) for k, ts, te in tails if k == key and ts >= e and ts - e <= 8), default=None)
+                if tail is None or (tail[0] > e and self.doc[e].lower_ not in _NOUN_GAP):
+                    continue
+                found.append((rule, s, tail[1], e, tail[0]))
             else:
                 if rule.id == "sanction.verb" and self._noun_use(s):
                     continue
+                if rule.id == "sanction.verb" and self.doc[s].lower_.endswith("ing") and s > sent.start and self.doc[s - 1].text == "," \
+                        and any(h[1] < s for h in heads if self.by_id[h[0]].kind in SANCTIONS):
+                    continue  # ", blacklisting the Chinese telecoms giant": the same act, said again
                 found.append((rule, s, e, e, e))
         # the longest phrase wins where phrases overlap
         found.sort(key=lambda f: (-(f[2] - f[1]), f[1]))
@@ -153,16 +169,29 @@ class _Reader:
     # -------------------------------------------------------------- sentences
 
     def read(self, sent: Sentence, mentions: list[Mention]) -> None:
+        self._named = {k for m in mentions for k in range(m.start + 1, m.end)}
         triggers = self._triggers(sent)
         self._posts(mentions, sent)
+        # a rule marked `alone` (a plain "X said") holds only in a sentence that states nothing else:
+        # "..., the ministry said" after a sanction reports it, and so does a sentence about its measures
+        # an act only named by a noun ("Truss said the sanctions on Russia would stay") is not what the sentence states
+        nouns = [t for t in triggers if t[0].voice == "noun"]
+        triggers = [t for t in triggers if t[0].voice != "noun"]
+        main = [t for t in triggers if not t[0].alone]
+        if main:
+            triggers = main
+        elif triggers and self._about_previous(sent):
+            triggers = []
+        elif self._measures_for_previous(sent):
+            triggers = []
+        triggers = sorted(triggers + nouns, key=lambda t: t[1])
         made: list[Act] = []
+        self._by_noun = set()
         for rule, s, e, inner_s, inner_e in triggers:
             made.extend(self._act(rule, s, e, inner_s, inner_e, sent, mentions, triggers))
-        if not triggers:
-            self._measures_for_previous(sent)
         self._responses(sent, mentions, made)
         for act in made:
-            if act.actor is not None and act.family in ("sanction", "detention", "expulsion"):
+            if act.actor is not None and act.family in ("sanction", "detention", "expulsion") and id(act) not in self._by_noun:
                 self.res.context_state = act.actor.side if act.actor.side.kind in ("State", "Bloc") else self.res.context_state
 
     def _act(self, rule: ActRule, s: int, e: int, inner_s: int, inner_e: int, sent: Sentence,
@@ -172,7 +201,10 @@ class _Reader:
         end_of_clause = self._clause_end(e, sent, triggers)
         context = self._context_act(sent, ("sanction",) if rule.kind in SANCTIONS else (rule.kind,),
                                     window=1 if rule.voice == "passive" else 2)
+        if rule.voice in ("passive", "include") and rule.kind in SANCTIONS:
+            context = self._open_list(sent) or context
         actors: list[Actor] = []
+        actor_reason = ""
         target_span: tuple[int, int] | None = None
         owner = self._nominal_owner(s, mentions)
         if owner is not None and rule.voice in ("active", "around"):
@@ -186,25 +218,45 @@ class _Reader:
             target_span = (inner_s, inner_e)
         elif rule.voice == "passive":
             target_span = (self._clause_start(s, sent), s)
-            agent = self._agent(e, end_of_clause, mentions) or self._announcer(sent, mentions, s)
+            agent = self._agent(e, end_of_clause, mentions)
+            if agent is None and context is None:
+                # "..., the Treasury Department announced": the body that reports it; with an act just
+                # reported, "..., the foreign ministry said" only reports more about that act
+                agent = self._announcer(sent, mentions, s)
             if agent is not None:
                 actors = [agent]
+            elif rule.kind == "detention":
+                held = self._held_in(s, sent.end, mentions, sent)
+                if held is not None:
+                    actors = [held]
+                    actor_reason = self._held_reason(held, "says who was detained, not by whom")
         elif rule.voice == "include":
             owner = next((m for m in mentions if m.end == s - 1 and m.possessive and m.actor is not None), None)
             if owner is not None:
                 actors = [owner.actor]
             target_span = (e, end_of_clause)
+        elif rule.voice == "noun":
+            return self._noun_act(rule, s, e, inner_s, inner_e, sent, mentions, triggers)
+        extra = self._continuation(e, sent, triggers) if rule.voice in ("passive", "around") else None
         if not actors and rule.voice in ("passive", "include") and context is not None:
             act = context
             act.cite(quote, rule_id + " (the act of the sentence before)")
             if target_span:
                 self._targets(act, *target_span, mentions, quote, counting=False)
+            if extra:
+                self._targets(act, *extra, mentions, quote, counting=False)
             self._details(act, sent, e, mentions)
             return []
+        if not actors and rule.kind in SANCTIONS and (rule.voice != "passive" or context is None):
+            # "They also ban them from travelling to Canada": an entry ban is imposed by the state entered
+            destination = self._destination(s, e, sent, mentions)
+            if destination is not None:
+                actors = [destination]
+                rule_id += f" (the state entered: {destination.label})"
         if not actors:
             pronoun = self._pronoun_subject(s, sent)
-            if pronoun and self._context_act(sent, SANCTIONS + ("threat", "statement"), window=5) is not None:
-                last = self._context_act(sent, SANCTIONS + ("threat", "statement"), window=5)
+            last = self._context_act(sent, SANCTIONS + ("threat", "statement"), window=5, latest_first=False) if pronoun else None
+            if last is not None:
                 if last.actor is not None:
                     actors = [last.actor]
                     rule_id += f" (\"{pronoun}\": the actor of the sentence before)"
@@ -226,11 +278,13 @@ class _Reader:
             via = None
             if actor is not None and actor.acts_for_state and actor.state is not None and rule.kind in SANCTIONS + ("detention", "expulsion"):
                 via, actor = actor, actor.state
-            act = Act(rule.kind, actor, rule, sent.index, via=via, stance=rule.stance)
-            act.cite(quote, rule_id)
+            act = Act(rule.kind, actor, rule, sent.index, via=via, stance=rule.stance, actor_reason=actor_reason)
+            act.cite(quote, rule_id + (" (the state it happens in: curation)" if actor_reason else ""))
             act.measures.update(rule.measures)
             if target_span and rule.kind not in ("statement", "threat"):
                 self._targets(act, *target_span, mentions, quote, counting=True)
+                if extra:
+                    self._targets(act, *extra, mentions, quote, counting=True)
                 if not act.targets and not act.counts and not act.descriptions:
                     if rule.voice in ("passive", "include") or rule.kind not in SANCTIONS:
                         if rule.kind in SANCTIONS:
@@ -240,7 +294,112 @@ class _Reader:
             made.append(self._merge(act))
         return [m for m in made if m is not None]
 
+    def _noun_act(self, rule: ActRule, s: int, e: int, inner_s: int, inner_e: int, sent: Sentence,
+                  mentions: list[Mention], triggers) -> list[Act]:
+        """An act named by a noun ("U.S. sanctions on Iran", "the detention of ... Andrew Brunson"): what the phrase
+        states and nothing more. Its actor is named with the noun, or follows "by"; a detention's is else the state it
+        happens in ("who has been held in Turkey"), drafted as curation. Its date is one inside the phrase, if any."""
+        quote = sent.text
+        rule_id = f"acts.yaml#{rule.id}"
+        start = e  # where the targets begin: after "of" / after "sanctions on"
+        end = self._clause_end(start, sent, triggers)
+        actor = self._named_with(s, mentions)
+        curated = ""
+        if actor is None:
+            actor = self._agent(end, end, mentions)
+        if actor is None and rule.kind == "detention":
+            actor = self._held_in(inner_s, sent.end, mentions, sent)
+            if actor is not None:
+                curated = self._held_reason(actor, "names the detention without saying who made it")
+        if actor is None and rule.kind in SANCTIONS:
+            return []  # "sanctions on Russia" with no one named imposing them: nothing the curator could confirm
+        act = Act(rule.kind, actor, rule, sent.index)
+        act.cite(quote, rule_id + (" (the state it happens in: curation)" if curated else ""))
+        act.actor_reason = curated
+        act.measures.update(rule.measures)
+        self._targets(act, start, end, mentions, quote, counting=True)
+        if not act.targets and not act.counts:
+            return []
+        dates = [d for d in dates_in(sent.text, sent.start_char, self.rules, self.published)
+                 if d.start >= self.dateline_end and self.doc[s].idx <= d.start < self.doc[start].idx]
+        act.date = dates[0] if dates else None  # "the jailing of Navalny": none, and none is made up
+        merged = self._merge(act)
+        if merged is not None:
+            self._by_noun.add(id(merged))
+        return [merged] if merged is not None else []
+
+    def _named_with(self, s: int, mentions: list[Mention]) -> Actor | None:
+        """The actor named with a noun: "Washington's sanctions", "U.S. sanctions", "Chinese detention of", "the EU's"."""
+        for m in mentions:
+            if m.actor is None or m.what not in ("actor", "demonym"):
+                continue
+            if m.end == s or (m.possessive and m.end + 1 == s):
+                return m.actor
+        return None
+
+    def _held_in(self, start: int, end: int, mentions: list[Mention], sent: Sentence) -> Actor | None:
+        """A state after "in", close after a word of detention ("was detained in Canada", "who has been held in Turkey")."""
+        doc = self.doc
+        for m in mentions:
+            if m.start <= start or m.start >= end or m.actor is None or m.what != "actor" or m.actor.kind != "State" \
+                    or m.role not in ("name", "capital") or m.possessive or doc[m.start - 1].lower_ != "in":
+                continue
+            held = [t.i for t in doc[max(sent.start, m.start - 5):m.start - 1] if t.lower_ in _HELD]
+            if held or m.start - 1 == start:
+                self._held_words = (held[-1] if held else m.start - 1, m.end)  # "held in Turkey", "in Vancouver"
+                return m.actor
+        return None
+
+    def _held_reason(self, state: Actor, what: str) -> str:
+        return (f"The article {what}, and places it in {state.label} (\"{self.text.words(*self._held_words)}\"); "
+                f"a detention on {state.label}'s soil is made by its authorities.")
+
+    def _acting_state(self, m: Mention) -> bool:
+        """"Canadian authorities", "Turkish police": a demonym that stands for its state acting (states.yaml#authorities)."""
+        if m.what != "demonym" or m.actor is None:
+            return False
+        doc = self.doc
+        for words in self.rules.authorities:
+            if tuple(t.lower_ for t in doc[m.end:m.end + len(words)]) == words:
+                return True
+        return False
+
     # -------------------------------------------------------------- structure
+
+    def _continuation(self, e: int, sent: Sentence, triggers) -> tuple[int, int] | None:
+        """More targets after the phrase: "..., among them X", "..., including X", "..., along with X", "..., as was X".
+
+        A short object may stand between ("barred 313 Canadians from entering the country, among them ...").
+        """
+        doc = self.doc
+        for i in range(e, min(sent.end, e + 5)):
+            word = doc[i].lower_
+            if word in (";", ".") or any(t[1] == i for t in triggers):
+                return None
+            if word == "," or (word == "along" and i == e):
+                k = i + 1 if word == "," else i
+                two = " ".join(t.lower_ for t in doc[k:k + 2])
+                if doc[k:k + 1].text.lower() == "including" or two in ("such as",):
+                    start = k + (1 if doc[k].lower_ == "including" else 2)
+                elif two in ("among them", "among whom", "along with", "as was", "as were", "as well"):
+                    start = k + 2 + (1 if two == "as well" else 0)
+                else:
+                    return None
+                return (start, self._clause_end(start, sent, triggers))
+        return None
+
+    def _open_list(self, sent: Sentence) -> "Act | None":
+        """The act a later "were also targeted", "the list also names" adds to: the latest sanction (within three
+        sentences) whose count leaves room for more named targets, if any."""
+        for act in sorted(self.acts, key=lambda a: -a.sentence):
+            if act.referenced:
+                continue
+            if sent.index - act.sentence > 3:
+                break
+            total = sum(act.counts.values())
+            if act.family == "sanction" and total > len(act.targets):
+                return act
+        return None
 
     def _clause_end(self, e: int, sent: Sentence, triggers) -> int:
         doc = self.doc
@@ -249,6 +408,9 @@ class _Reader:
         in_list = False
         while i < sent.end:
             word = doc[i].lower_
+            if i in self._named:  # inside a name ("Mercator Institute for China Studies")
+                i += 1
+                continue
             if i in cues:
                 return i
             if any(t[1] == i and t[1] > e for t in triggers):
@@ -257,12 +419,21 @@ class _Reader:
                 in_list = True
             if word in (";",) or (word == "." and i == sent.end - 1):
                 return i
+            if word == "as" and doc[i + 1:i + 3].text.lower() == "well as":
+                i += 3
+                in_list = True
+                continue
+            if word == "," and i > e and self._appositive(i, sent):
+                i = self._appositive(i, sent)
+                continue
             if word in _BOUNDARY and not (word == "for" and doc[i + 1:i + 2].text.lower() == "sanctions") and not (
                 word == "to" and in_list
             ) and i > e:
                 if word in ("who", "which", "that") and in_list:
                     i += 1
                     continue
+                return i
+            if word == "," and i > e and self._reporting_clause(i + 1, sent):
                 return i
             if word == "," and i + 1 < sent.end and doc[i + 1].lower_ in ("saying", "adding", "citing", "accusing", "in",
                                                                          "a", "which", "who", "the", "said", "according"):
@@ -276,12 +447,60 @@ class _Reader:
             i += 1
         return sent.end
 
+    def _appositive(self, i: int, sent: Sentence) -> int:
+        """After a name, ", a former chairman of X, and Y": where the list goes on (the comma that closes the
+        aside), or 0 when the comma at ``i`` opens no aside within a list."""
+        doc = self.doc
+        if i < 1 or not doc[i - 1].text[:1].isupper() or i + 1 >= sent.end:
+            return 0
+        if doc[i + 1].lower_ not in ("a", "an", "the", "head", "president", "chairman", "chair", "director", "leader",
+                                     "former", "chief", "founder", "secretary", "editor"):
+            return 0
+        for k in range(i + 1, min(sent.end, i + 16)):
+            if doc[k].text in (";", ".") or doc[k].lower_ in _REPORTING:
+                return 0
+            if doc[k].text == ",":
+                nxt = doc[k + 1] if k + 1 < sent.end else None
+                if nxt is not None and (nxt.lower_ == "and" or nxt.text[:1].isupper()):
+                    return k
+                return 0
+        return 0
+
+    def _reporting_clause(self, i: int, sent: Sentence) -> bool:
+        """Tokens from ``i`` are a reporting clause: a few words, then "said"/"told"/... ("President X said on Monday")."""
+        doc = self.doc
+        for k in range(i, min(sent.end, i + 8)):
+            word = doc[k].lower_
+            if word in (",", ";", "and", "including"):
+                return False
+            if word in _REPORTING and k > i:
+                return True
+        return False
+
     def _clause_start(self, s: int, sent: Sentence) -> int:
         doc = self.doc
         for i in range(s - 1, sent.start - 1, -1):
-            if doc[i].lower_ in (";", "--", "—") or (doc[i].lower_ == "," and i + 1 < s and doc[i + 1].lower_ in ("but", "while", "and")):
+            if doc[i].lower_ in (";", "--", "—") or (doc[i].lower_ == "," and i + 1 < s and doc[i + 1].lower_ in ("but", "while", "and")
+                                                      and self._has_verb(sent.start, i)):
                 return i + 1
         return sent.start
+
+    def _destination(self, s: int, e: int, sent: Sentence, mentions: list[Mention]) -> Actor | None:
+        """The state after "from entering|travelling to|visiting" in the phrase or just after it."""
+        doc = self.doc
+        words = {"entering", "enter", "visiting", "visit", "travelling", "traveling", "travel", "to", "into"}
+        if not any(t.lower_ in ("entering", "enter", "visiting", "travelling", "traveling", "travel") for t in doc[s:min(sent.end, e + 2)]):
+            return None
+        for m in mentions:
+            if m.what == "actor" and m.actor is not None and m.actor.kind == "State" and s < m.start <= e + 4 \
+                    and doc[m.start - 1].lower_ in words and not m.possessive:
+                return m.actor
+        return None
+
+    def _has_verb(self, start: int, end: int) -> bool:
+        """Tokens ``start``..``end`` hold a clause of their own (a verb), not just names and their descriptions."""
+        verbs = {"is", "are", "was", "were", "has", "have", "had", "will", "would", "said", "says", "did", "does"}
+        return any(t.lower_ in verbs or (t.lower_.endswith("ed") and t.text[:1].islower()) for t in self.doc[start:end])
 
     def _inside_aside(self, i: int, sent: Sentence) -> bool:
         """Token ``i`` is inside parentheses or a ", which/who ...," aside."""
@@ -302,7 +521,7 @@ class _Reader:
     def _subjects(self, s: int, sent: Sentence, mentions: list[Mention]) -> list[Actor]:
         """The actor(s) before the phrase at ``s``: the nearest that is no preposition's object, and its coordinates."""
         doc = self.doc
-        candidates = [m for m in mentions if m.what == "actor" and m.end <= s and m.actor is not None]
+        candidates = [m for m in mentions if (m.what == "actor" or self._acting_state(m)) and m.end <= s and m.actor is not None]
         for m in reversed(candidates):
             if self._inside_aside(m.start, sent):
                 continue
@@ -362,7 +581,7 @@ class _Reader:
         doc = self.doc
         for i in range(e, min(end + 3, e + 4)):
             if i < len(doc) and doc[i].lower_ == "by":
-                m = next((m for m in mentions if m.what == "actor" and i < m.start <= i + 3), None)
+                m = next((m for m in mentions if (m.what == "actor" or self._acting_state(m)) and i < m.start <= i + 3), None)
                 if m is not None:
                     return m.actor
         return None
@@ -377,8 +596,10 @@ class _Reader:
                 return m.actor
         return None
 
-    def _context_act(self, sent: Sentence, kinds: tuple, window: int = 2) -> Act | None:
-        for act in reversed(self.acts):
+    def _context_act(self, sent: Sentence, kinds: tuple, window: int = 2, latest_first: bool = True) -> Act | None:
+        """The act a sentence goes on about: the latest reported (an act merged with a later sentence counts
+        from there), or with ``latest_first`` false the latest drafted (what "it" names)."""
+        for act in sorted(self.acts, key=lambda a: -a.sentence) if latest_first else reversed(self.acts):
             if act.referenced:
                 continue
             if sent.index - act.sentence > window:
@@ -426,7 +647,15 @@ class _Reader:
                 continue
             if count is not None:
                 if counting:
-                    act.counts[count.counts] = act.counts.get(count.counts, 0) + count.count
+                    n = count.count
+                    key = count.counts
+                    nxt = doc[count.end:count.end + 2]
+                    if len(nxt) == 2 and nxt[0].lower_ in ("and", "or") and self.rules.nouns.get(nxt[1].lower_, (key,))[0] != key:
+                        key = "total"  # "32 individuals and entities"
+                    if any(t.lower_ in ("other", "others", "more") for t in doc[count.start:count.end]):
+                        # "Carrie Lam and 10 other officials": eleven in all
+                        n += sum(1 for t in act.targets if (t.kind == "Person") == (count.counts == "person"))
+                    act.counts[key] = act.counts.get(key, 0) + n
                     act.descriptions.append(self.text.words(count.start, self._description_end(count.end, e)))
                 if count.from_state is not None:
                     act.from_state = count.from_state
@@ -529,15 +758,26 @@ class _Reader:
             if not key.endswith("#tail"):
                 act.measures.add(key.split("|")[0])
 
-    def _measures_for_previous(self, sent: Sentence) -> None:
-        """"The action imposes an asset freeze ...": measures of the act just reported."""
+    def _about_previous(self, sent: Sentence) -> bool:
+        """"The ministry said the bans were a response to ...": a sentence about what the act before answers."""
+        cues = self._cue_spans(sent)
+        if not cues:
+            return False
+        words = {t.lower_ for t in self.doc[sent.start:cues[0][1]]}
+        return bool(words & {"move", "decision", "ban", "bans", "measure", "measures", "step", "sanctions", "listing", "action"}) \
+            and self._context_act(sent, ("sanction", "expulsion", "detention"), window=2) is not None
+
+    def _measures_for_previous(self, sent: Sentence) -> bool:
+        """"The action imposes an asset freeze ...": measures of the act just reported (True when the sentence names any)."""
         act = self._context_act(sent, ("sanction",), window=2)
         if act is None:
-            return
+            return False
         before = set(act.measures)
         self._measures(act, sent)
         if act.measures != before:
             act.cite(sent.text, "measures.yaml (a sentence about the act before)")
+        span = self.doc[sent.start:sent.end]
+        return any(not self.doc.vocab.strings[k].endswith("#tail") for k, _, _ in self.measure_matcher(span))
 
     def _grounds(self, act: Act, sent: Sentence, e: int, mentions: list[Mention]) -> None:
         doc = self.doc
@@ -592,7 +832,13 @@ class _Reader:
             after = doc[m.end].lower_ if m.end < sent.end else ""
             before = doc[m.start - 1].lower_ if m.start > sent.start else ""
             before2 = doc[m.start - 2].lower_ if m.start - 1 > sent.start else ""
-            if after in _REPORTING or before in ("said", "says", "told") or (before == "to" and before2 == "according"):
+            # "a 2022 report by the then UN human rights chief said": the author of what is said speaks
+            authored = before == "by" and any(t.lower_ in _AUTHORED for t in doc[max(sent.start, m.start - 4):m.start - 1])
+            if self._object_of_preposition(m) and not (before == "to" and before2 == "according") and not authored:
+                continue  # "China's embassy in Ottawa said": Ottawa does not speak
+            inverted = before in ("said", "says", "told") and before2 in (",", '"', "”", "'") and \
+                (m.end >= sent.end or doc[m.end].is_punct or doc[m.end].lower_ in ("in", "on", "at", "who"))
+            if after in _REPORTING or inverted or (before == "to" and before2 == "according"):
                 found.append(m.actor)
             elif after == "," and m.actor.kind == "Person":
                 nxt = next((t for t in doc[m.end:sent.end] if t.lower_ in _REPORTING), None)
@@ -639,15 +885,25 @@ class _Reader:
 
     def _responses(self, sent: Sentence, mentions: list[Mention], made: list[Act]) -> None:
         cues = self._cue_spans(sent)
+        if cues and not made:
+            # "Moscow said the move was a response to Tokyo's ... campaign": the act just reported
+            words = {t.lower_ for t in self.doc[sent.start:cues[0][1]]}
+            if words & {"move", "decision", "ban", "bans", "measure", "measures", "step", "sanctions", "listing", "action"}:
+                last = self._context_act(sent, ("sanction", "expulsion", "detention"), window=2)
+                if last is not None:
+                    made = [last]
+                    last.cite(sent.text, "responses.yaml (a sentence about the act before)")
         if not cues or not made:
             return
         for cue, s, e in cues:
-            act = next((a for a in made if a.actor is not None), None)
+            act = next((a for a in made if a.actor is not None and a.rule.voice != "noun"), None)
             if act is None:
                 continue
             stop = next((t.i for t in self.doc[e:sent.end] if t.text in (",", ";", ".")), sent.end)
             named = next((m.actor for m in mentions if m.what == "actor" and e <= m.start < stop and m.actor is not None
                           and m.actor.side is not act.actor.side), None)
+            if act.cue:
+                continue  # the first cue that names the answered act stands ("in retaliation for EU sanctions ...")
             act.cue = cue
             act.cue_words = self.text.words(s, stop)
             act.cue_actor = named
@@ -657,7 +913,11 @@ class _Reader:
         for other in reversed(self.acts):
             if other.referenced or other.family != act.family or act.family in ("statement", "threat"):
                 continue
-            if (other.actor is None) != (act.actor is None) or (act.actor is not None and other.actor.iri != act.actor.iri):
+            if (other.actor is None) != (act.actor is None):
+                # "the arrest ... of Meng", then "Canadian authorities arrested Meng": one detention
+                if act.family != "detention" or not set(act.targets) & set(other.targets):
+                    continue
+            elif act.actor is not None and other.actor.iri != act.actor.iri:
                 continue
             if act.date and other.date and (act.date.date, act.date.earliest) != (other.date.date, other.date.earliest):
                 continue
@@ -665,6 +925,9 @@ class _Reader:
                 continue
             if any(k in other.counts and other.counts[k] != v for k, v in act.counts.items()):
                 continue
+            if other.actor is None or (other.actor_reason and act.actor is not None and not act.actor_reason):
+                other.actor, other.actor_reason = act.actor, act.actor_reason
+            other.sentence = max(other.sentence, act.sentence)  # windows count from the latest report
             other.quotes.extend(q for q in act.quotes if q not in other.quotes)
             other.rules.extend(r for r in act.rules if r not in other.rules)
             for t in act.targets:
@@ -704,6 +967,37 @@ class _Reader:
                 act.kind = "sanction"
                 self.notes.append(f"{act.quotes[0][:70]}...: a counter-sanction, but no act it answers was found; drafted as a sanction")
 
+    def link_threats(self) -> None:
+        """A threat the text does not tie to an act ("the country will take necessary measures") answers the latest act
+        reported before it against its speaker's side (kg:respondsTo, as the curated facts link them; a statement is
+        only kg:about the act it names)."""
+        for act in self.acts:
+            if act.kind != "threat" or act.cue or act.responds or act.actor is None:
+                continue
+            side = self._side_of(act.via or act.actor)
+            if side is None:
+                continue
+            for other in sorted((a for a in self.acts if a.sentence <= act.sentence and not a.referenced), key=lambda a: -a.sentence):
+                if other.family not in ("sanction", "detention", "expulsion") or other.actor is None or other.actor.side is side:
+                    continue
+                if any(t.side is side for t in other.targets) or (other.from_state is not None and other.from_state.side is side):
+                    # with the other acts its actor took in that sentence ("imposed sanctions ... and expelled ...")
+                    act.responds.extend(a for a in self.acts if a.sentence == other.sentence and not a.referenced
+                                        and a.actor is other.actor and a.family in ("sanction", "detention", "expulsion"))
+                    act.rules.append("acts.yaml (a threat answers the acts against its side reported before it)")
+                    break
+
+    @staticmethod
+    def _side_of(actor: Actor) -> Actor | None:
+        """The state a speaker speaks for: its own, its post's body's, or (for a person) the state it belongs to."""
+        if actor.kind in ("State", "Bloc"):
+            return actor.side
+        if actor.kind == "Person" and actor.posts:
+            return actor.posts[0][1].side
+        if actor.state is not None:
+            return actor.state.side
+        return None
+
     def _answered(self, act: Act):
         side = act.actor.side
         target_sides = {t.side.iri for t in act.targets if t.side is not t} | ({act.from_state.side.iri} if act.from_state else set())
@@ -729,7 +1023,9 @@ class _Reader:
             return best
         if act.cue_actor is not None:
             for existing in self.existing:
-                if act.cue_actor.iri in existing.actors and existing.kinds & {"sanction", "counter-sanction"}:
+                # an act of the graph, by the actor the cue names, against the responder's side
+                if act.cue_actor.iri in existing.actors and existing.kinds & {"sanction", "counter-sanction"} \
+                        and side.iri in existing.target_states:
                     return existing
             referenced = Act("sanction", act.cue_actor, act.rule, act.sentence, stance="", referenced=True)
             referenced.cite(act.quotes[0] if act.quotes else "", f"responses.yaml#{act.cue} (the act a response names)")
@@ -751,4 +1047,5 @@ def read_acts(text: Text, resolver: Resolver, rules: Rules, published: dt.date |
         mentions = resolver.mentions(sent.start, sent.end, sent.text)
         reader.read(sent, mentions)
     reader.link_responses()
+    reader.link_threats()
     return reader.acts, reader.notes

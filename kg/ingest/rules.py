@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from kg.io import KgInputError
 __all__ = ["Pattern", "Rules", "load_rules"]
 
 KINDS = ("sanction", "counter-sanction", "detention", "expulsion", "threat", "statement")
-VOICES = ("active", "passive", "around", "include")
+VOICES = ("active", "passive", "around", "include", "noun")
 
 
 @dataclass(frozen=True)
@@ -42,6 +41,7 @@ class ActRule:
     stance: str = ""
     measures: tuple[str, ...] = ()
     targets: bool = True
+    alone: bool = False
 
 
 @dataclass
@@ -67,15 +67,28 @@ class Rules:
     months: dict[str, int]
     relative: dict[str, int]
     future: set[str]
+    authorities: set[tuple[str, ...]] = field(default_factory=set)
     matchers: dict[str, Any] = field(default_factory=dict)
 
 
-def _read(folder: Path, name: str) -> dict:
-    import yaml  # noqa: PLC0415
+def _path(folder: Path, name: str) -> Path:
+    """The file ``name`` of ``folder``, or the shipped one if the folder lacks it."""
+    from kg import paths  # noqa: PLC0415
 
     path = folder / name
+    if not path.exists() and folder != paths.rules_dir():
+        path = paths.rules_dir() / name
+    return path
+
+
+def _read(folder: Path, name: str) -> dict:
+    """``folder/name``; a file the folder lacks is the shipped one (a curator's folder may hold only what it changes)."""
+    import yaml  # noqa: PLC0415
+
+    path = _path(folder, name)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml's loader when PyYAML has it: the pure-Python one took most of the time of reading the rules
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except OSError as exc:
         raise KgInputError(f"{path}: cannot read the rules: {exc.strerror}") from exc
     except yaml.YAMLError as exc:
@@ -105,10 +118,11 @@ def compile_pattern(source: str, words: dict[str, list[str]], where: str) -> Pat
 def _compile_part(text: str, words: dict[str, list[str]], where: str, source: str) -> tuple:
     elements = []
     for raw in text.split():
-        optional = raw.endswith("?") and len(raw) > 1
-        raw = raw[:-1] if optional else raw
+        # a trailing "?" on any choice makes the word optional ("also?|now?" and "also|now?" alike)
+        choices = raw.split("|")
+        optional = any(c.endswith("?") and len(c) > 1 for c in choices)
         alternatives: list[tuple[str, ...]] = []
-        for alt in raw.split("|"):
+        for alt in (c[:-1] if c.endswith("?") and len(c) > 1 else c for c in choices):
             if alt.startswith("@"):
                 if alt[1:] not in words:
                     raise KgInputError(f"{where}: the pattern {source!r} uses @{alt[1:]}, which `words:` does not define")
@@ -140,12 +154,54 @@ def _compile_part(text: str, words: dict[str, list[str]], where: str, source: st
     return tuple(patterns)
 
 
-@lru_cache(maxsize=4)
 def load_rules(folder: Path | str | None = None) -> Rules:
-    """Read and compile every rules file of ``folder`` (default: the project's ``rules/``)."""
+    """Read and compile every rules file of ``folder`` (default: the shipped ``rules/``).
+
+    ``folder`` may hold only some of the files (an extended ``acts.yaml``, say):
+    the others are the shipped ones.
+    """
     from kg import paths  # noqa: PLC0415
 
     folder = Path(folder) if folder else paths.rules_dir()
+    if not folder.is_dir():
+        raise KgInputError(f"{folder}: no such rules folder")
+    folder = folder.resolve()
+    try:
+        parts = [str(folder).encode()]
+        for name in FILES:
+            path = _path(folder, name)
+            parts += [str(path).encode(), path.read_bytes()]
+    except OSError:
+        return _load(folder)  # which names the file it cannot read
+    from kg.ingest.cache import cached, digest  # noqa: PLC0415
+
+    key = digest(parts)
+    if key not in _LOADED:
+        _LOADED[key] = cached("rules", key, lambda: _load(folder))
+        _DIGESTS[id(_LOADED[key])] = key
+    return _LOADED[key]
+
+
+def rules_digest(rules: Rules) -> str:
+    """The digest :func:`load_rules` read ``rules`` under (rules made otherwise: a digest of their fields)."""
+    found = _DIGESTS.get(id(rules))
+    if found is None:
+        import pickle  # noqa: PLC0415
+
+        from kg.ingest.cache import digest  # noqa: PLC0415
+
+        found = digest([pickle.dumps({k: v for k, v in vars(rules).items() if k != "matchers"})])
+    return found
+
+
+FILES = ("acts.yaml", "states.yaml", "bodies.yaml", "titles.yaml", "targets.yaml", "measures.yaml", "grounds.yaml",
+         "regions.yaml", "responses.yaml", "dates.yaml")
+_LOADED: dict[str, Rules] = {}  # by the digest of the files' bytes: read once per process, and never stale
+_DIGESTS: dict[int, str] = {}  # id of a Rules in _LOADED (kept alive there) -> its digest
+
+
+def _load(folder: Path) -> Rules:
+    """The rules of ``folder`` (an absolute path), read and compiled."""
     acts = _read(folder, "acts.yaml")
     words = {k: [str(w) for w in v] for k, v in (acts.get("words") or {}).items()}
     act_rules = []
@@ -165,6 +221,7 @@ def load_rules(folder: Path | str | None = None) -> Rules:
             id=str(item["id"]), kind=item["kind"], voice=item["voice"], pattern=pattern,
             cameo=str(item.get("cameo", "")), plover=str(item.get("plover", "")), stance=str(item.get("stance", "")),
             measures=tuple(item.get("measures") or ()), targets=bool(item.get("targets", True)),
+            alone=bool(item.get("alone", False)),
         ))
     states = _read(folder, "states.yaml")
     bodies = _read(folder, "bodies.yaml")
@@ -195,6 +252,7 @@ def load_rules(folder: Path | str | None = None) -> Rules:
         words=words,
         states=list(states.get("states") or []),
         not_states={str(w) for w in states.get("not_states") or []},
+        authorities={_tokens(str(w)) for w in states.get("authorities") or []},
         bodies=list(bodies.get("bodies") or []),
         titles=list(titles.get("titles") or []),
         not_names={str(w) for w in titles.get("not_names") or []},

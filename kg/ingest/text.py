@@ -38,11 +38,27 @@ def fold(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def nlp():
-    """spaCy's English tokenizer and sentencizer, rules only."""
-    import spacy  # noqa: PLC0415 - about 1 s to import; only kg add needs it
+    """spaCy's English tokenizer and sentencizer, rules only.
 
-    pipeline = spacy.blank("en")
-    pipeline.add_pipe("sentencizer")
+    spaCy's import makes a few hundred thousand objects that live as long as the
+    process: the cyclic garbage collector is paused while they are made and they
+    are then frozen (:func:`gc.freeze`), so that later collections (unpickling the
+    cached rules, drafting) do not go through them again and again. Objects made
+    before are frozen too: a leak of at most what is garbage at that moment.
+    """
+    import gc  # noqa: PLC0415
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        import spacy  # noqa: PLC0415 - over half a second of CPU to import; only kg add needs it
+
+        pipeline = spacy.blank("en")
+        pipeline.add_pipe("sentencizer")
+        gc.freeze()
+    finally:
+        if enabled:
+            gc.enable()
     return pipeline
 
 

@@ -99,3 +99,30 @@ def test_review_refuses_a_flag_it_cannot_remove_cleanly(home, capsys):
     assert main(["-q", "review", "hand", "--confirm", "act:hand-china-counter-sanction"]) == 2
     assert "cleanly" in capsys.readouterr().err
     assert facts.read_text(encoding="utf-8") == edited
+
+
+def test_add_with_a_rules_folder_that_extends_the_shipped_verbs(home, capsys):
+    # a curator's folder holding only acts.yaml, with one more sanction verb ("ostracised"); the
+    # other rules files are the shipped ones
+    acts = (ROOT / "rules" / "acts.yaml").read_text(encoding="utf-8")
+    acts = acts.replace("  blacklist: [blacklist,", "  blacklist: [ostracise, ostracised, blacklist,")
+    (home / "mine").mkdir()
+    (home / "mine" / "acts.yaml").write_text(acts, encoding="utf-8")
+    article = "MOSCOW, May 5, 2022 — Russia ostracised Senator Jane Doe on Thursday.\n"
+    (home / "a.txt").write_text(article, encoding="utf-8")
+    assert main(["-q", "add", "a.txt", "--slug", "shipped"]) == 0
+    assert "kg:imposedBy" not in (home / "data/facts/shipped.ttl").read_text(encoding="utf-8")
+    assert main(["-q", "add", "a.txt", "--slug", "mine", "--rules", "mine"]) == 0
+    facts = (home / "data/facts/mine.ttl").read_text(encoding="utf-8")
+    assert "kg:target actor:jane-doe" in facts and "acts.yaml#sanction.verb" in facts
+
+
+def test_add_refuses_a_rules_folder_that_does_not_exist_or_does_not_parse(home, capsys):
+    (home / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    assert main(["-q", "add", "a.txt", "--rules", "nowhere"]) == 2
+    assert "nowhere: no such rules folder" in capsys.readouterr().err
+    (home / "bad").mkdir()
+    (home / "bad" / "titles.yaml").write_text("titles: [unclosed\n", encoding="utf-8")
+    assert main(["-q", "add", "a.txt", "--rules", "bad"]) == 2
+    err = capsys.readouterr().err
+    assert "titles.yaml:" in err and "not valid YAML" in err
