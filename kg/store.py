@@ -107,7 +107,9 @@ def _open(spec: str, path: Path | str | None) -> Dataset:
         return Dataset(store=store, default_union=True)
     from rdflib.plugins.stores.sparqlstore import SPARQLStore  # noqa: PLC0415
 
-    return Dataset(store=SPARQLStore(location, returnFormat="json"), default_union=True)
+    # POST (an HTML form, which every SPARQL 1.1 server takes): a GET puts the query in the URL, and
+    # servers cap a request's headers (Oxigraph at 8 KB), which rdflib's prefixes and a long query exceed.
+    return Dataset(store=SPARQLStore(location, returnFormat="json", method="POST_FORM"), default_union=True)
 
 
 #: The largest ``oxigraph:PATH`` store (in quads) that :func:`analysis_store` copies into
