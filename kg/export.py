@@ -15,7 +15,7 @@ from typing import Any, Callable, Mapping
 import networkx as nx
 
 from kg.io import ExportError, atomic_write
-from kg.style import UNPLACED, UNPLACED_LABEL, side_colours
+from kg.style import UNPLACED, UNPLACED_LABEL, node_label, side_colours
 
 __all__ = ["EXPORT_FORMATS", "ExportError", "export_graph", "gexf_bytes", "graphml_bytes", "start_writing", "write_network"]
 
@@ -45,7 +45,7 @@ def prepare(nets, figures: Mapping[str, Mapping[str, Any]], *, viz: bool) -> nx.
         side = side_of.get(node, "")
         attrs: dict[str, Any] = {k: data[k] for k in _NODE_KEEP if data.get(k) is not None}
         attrs["side"] = side or UNPLACED_LABEL
-        attrs["side_label"] = labels.get(side, UNPLACED_LABEL) if side else UNPLACED_LABEL
+        attrs["side_label"] = node_label(side, labels) if side else UNPLACED_LABEL
         for key in _FIGURES:
             if key in figures.get(node, {}):
                 attrs[key] = figures[node][key]

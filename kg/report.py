@@ -210,7 +210,7 @@ def _pictures(data: Mapping[str, Any]) -> dict[str, bytes]:
     import networkx as nx  # noqa: PLC0415
 
     from kg.analysis.centrality import DEFAULT_LAYERS  # noqa: PLC0415
-    from kg.style import UNPLACED, side_colours  # noqa: PLC0415
+    from kg.style import UNPLACED, node_label, side_colours  # noqa: PLC0415
 
     pictures = {}
     G = data["networks"].actors
@@ -233,13 +233,14 @@ def _pictures(data: Mapping[str, Any]) -> dict[str, bytes]:
     nx.draw_networkx_edges(G, pos, edgelist=spoken, ax=ax, alpha=0.35, arrows=True, arrowsize=8,
                            edge_color="#3366aa", style="dashed")
     nx.draw_networkx_nodes(G, pos, ax=ax, node_color=colours, node_size=sizes, linewidths=0.5, edgecolors="#333333")
-    nx.draw_networkx_labels(G, pos, labels={n: G.nodes[n].get("label", n)[:22] for n in G}, font_size=7, ax=ax)
+    labels = data["networks"].labels
+    nx.draw_networkx_labels(G, pos, labels={n: node_label(n, labels)[:22] for n in G}, font_size=7, ax=ax)
     shown = f"the {len(G)} most connected actors (of {len(data['networks'].actors)}) - " if drawn else ""
     ax.set_title(f"Actor network: {shown}solid: sanctions, retaliations, arrests; dashed: statements\n"
                  "colour: side (grey: on no side), size: PageRank")
     from matplotlib.lines import Line2D  # noqa: PLC0415
 
-    names = {row["side"]: data["side_of"].get(row["node"], "") for row in data["actors"] if row["side"]}
+    names = {row["side"]: node_label(row["side"], labels) for row in data["actors"] if row["side"]}
     drawn_per_side: dict[str, int] = {}
     for n in G:
         if side_iri.get(n) in palette:
