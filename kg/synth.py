@@ -18,8 +18,10 @@ and target people affiliated with its imposer, and statements about the acts.
 An actor is described (type, label, post...) in the first article that
 mentions it; later articles add evidence only, so no triple is repeated.
 
-``violations=K`` injects exactly K violations of each kind in
-:data:`INJECTED` (named after the shape that must report them);
+``violations=K`` injects exactly K violations of each named rule (the shape
+that must report them): those of :data:`INJECTED` while the graph is made,
+every other rule afterwards by :mod:`kg.breakage`, on nodes drawn with the
+same seed (the rules with too few nodes to break get fewer);
 :func:`synthesize_with_truth` also returns the focus nodes they are on.
 Only ``random.Random(seed)`` draws are used, and the dataset lists its graphs
 in IRI order, so the same seed gives the same bytes through
@@ -769,14 +771,25 @@ def _run(triples: int, seed: int, violations: int) -> _Generator:
     return gen
 
 
+def _with_breakage(gen: _Generator, seed: int, violations: int) -> tuple[Dataset, dict[str, set[str]]]:
+    """The generated dataset, with every other rule than :data:`INJECTED` broken ``violations`` times."""
+    ds = gen.dataset()
+    truth = {name: set(nodes) for name, nodes in gen.truth.items()}
+    if violations:
+        from kg.breakage import inject  # noqa: PLC0415
+
+        avoid = {URIRef(n) for nodes in truth.values() for n in nodes}
+        truth.update(inject(ds, violations, random.Random(f"{seed}-breakage"), skip=INJECTED, avoid=avoid))
+    return ds, truth
+
+
 def synthesize_with_truth(triples: int, seed: int = 0, violations: int = 0) -> tuple[Dataset, dict[str, set[str]]]:
     """A synthetic dataset of about ``triples`` triples (ontology included), and its injected violations.
 
-    The dict maps each shape local name of :data:`INJECTED` to the IRIs of the
-    focus nodes it must report (``violations`` of each; empty sets when 0).
+    The dict maps the local name of each rule that reports violations to the IRIs of the
+    focus nodes it must report (``violations`` of each; no entry but :data:`INJECTED`'s when 0).
     """
-    gen = _run(triples, seed, violations)
-    return gen.dataset(), gen.truth
+    return _with_breakage(_run(triples, seed, violations), seed, violations)
 
 
 def synthesize(triples: int, seed: int = 0, violations: int = 0) -> Dataset:
@@ -789,5 +802,6 @@ def write_synth(path: Path | str, triples: int, seed: int = 0, violations: int =
     from kg.io import atomic_write, trig_bytes  # noqa: PLC0415
 
     gen = _run(triples, seed, violations)
-    atomic_write(path, trig_bytes(gen.dataset(), PREFIXES))
-    return gen.count(), gen.truth
+    ds, truth = _with_breakage(gen, seed, violations)
+    atomic_write(path, trig_bytes(ds, PREFIXES))
+    return (gen.count() if not violations else len(ds)), truth

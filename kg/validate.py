@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Iterable
 
 from rdflib import RDF, Dataset, Graph, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import SH
 
 from kg.io import KgInputError, default_graph, parse_into
@@ -81,11 +82,8 @@ class Report:
     def format(self) -> str:
         if not self.results:
             return "The graph conforms to the shapes."
-        head = (
-            f"{len(self.violations)} violation(s), {len(self.results) - len(self.violations)} other result(s)"
-            if not self.conforms
-            else f"The graph conforms; {len(self.results)} warning(s)"
-        )
+        others = len(self.results) - len(self.violations)
+        head = f"The graph does not conform: {len(self.violations)} violation(s), {others} warning(s) or info(s)"
         return head + "\n\n" + "\n\n".join(r.format() for r in self.results)
 
 
@@ -131,9 +129,7 @@ def _short(graph: Graph, term) -> str | None:
             return graph.namespace_manager.normalizeUri(term)
         except Exception:  # noqa: BLE001 - fall back to the full IRI
             return str(term)
-    if (term, RDF.first, None) in graph or (term, None, None) in graph:
-        return str(term)
-    return term.n3()
+    return term.n3()  # a blank node as _:id, a literal as "..."^^type, whichever engine found it
 
 
 def validate(
@@ -153,17 +149,24 @@ def validate(
     if engine not in ENGINES:
         raise ValueError(f"unknown validation engine {engine!r}; use one of {', '.join(ENGINES)}")
     shapes = shapes if isinstance(shapes, Graph) else load_shapes(shapes)
-    if engine != "pyshacl":
-        from kg.shacl_sparql import Unsupported, compile_shapes  # noqa: PLC0415
+    from kg.prebind import service_in  # noqa: PLC0415
+    from kg.shacl_sparql import Invalid, Unsupported, compile_shapes  # noqa: PLC0415
 
-        try:
-            plan = compile_shapes(shapes)
-        except Unsupported as exc:
-            if engine == "oxigraph":
-                raise ShapesError(f"the Oxigraph engine cannot run these shapes: {exc}") from exc
+    for node in service_in(shapes):  # whichever engine runs: a query must never reach another host
+        raise ShapesError(f"{node}: SERVICE is not allowed in a SHACL-SPARQL query (SHACL 5.2.1)")
+
+    try:
+        plan = compile_shapes(shapes)
+    except Invalid as exc:  # SHACL requires a failure, whichever engine: no fall-back
+        raise ShapesError(f"the shapes break a rule of SHACL: {exc}") from exc
+    except Unsupported as exc:
+        if engine == "oxigraph":
+            raise ShapesError(f"the Oxigraph engine cannot run these shapes: {exc}") from exc
+        if engine == "auto":
             log.warning("validating with pySHACL: %s", exc)
-        else:
-            return _validate_oxigraph(data, shapes, plan, list(extra), focus)
+        plan = None
+    if engine != "pyshacl" and plan is not None:
+        return _validate_oxigraph(data, shapes, plan, list(extra), focus)
     return _validate_pyshacl(data, shapes, list(extra), focus)
 
 
@@ -181,7 +184,7 @@ def quality_failures(dataset) -> list[str]:
     return lines
 
 
-def check(dataset, engine: str = "auto", focus=None) -> tuple[bool, str]:
+def check(dataset, engine: str = "auto", focus=None, shapes: Graph | None = None) -> tuple[bool, str]:
     """The shapes and, on the whole graph, the quality queries: (conforms, the report as text).
 
     The text is empty when the graph conforms without warnings. With ``focus``
@@ -189,15 +192,17 @@ def check(dataset, engine: str = "auto", focus=None) -> tuple[bool, str]:
     whole graph, and a scoped check must not.
     """
     log.info("validating against the shapes (engine: %s)", engine)
-    report = validate(dataset, engine=engine, focus=focus)
+    report = validate(dataset, shapes, engine=engine, focus=focus)
     if focus is None:
         log.info("running the quality queries")
         quality = quality_failures(dataset)
     else:
         log.info("scoped: the quality queries (whole graph) are not run")
         quality = []
-    conforms = report.conforms and not quality
-    text = report.format() if not report.conforms or report.results else ""
+    # Exit code 1 is for violations (and quality rows); warnings and infos are reported, and make
+    # sh:conforms false as SHACL says, but do not fail a build.
+    conforms = not report.violations and not quality
+    text = report.format() if report.results else ""
     if quality:
         text = (text + "\n\n" if text else "") + "\n\n".join(quality)
     return conforms, text
@@ -224,12 +229,9 @@ def _validate_oxigraph(data: Graph, shapes: Graph, plan, extra: list[Graph], foc
         if store is not None:
             copy.bulk_extend(store.quads_for_pattern(None, None, None, None))
         else:
-            fmt = "nquads" if isinstance(data, Dataset) else "nt"
-            copy.bulk_load(data.serialize(format=fmt, encoding="utf-8"),
-                           format=pyoxigraph.RdfFormat.N_QUADS if fmt == "nquads" else pyoxigraph.RdfFormat.N_TRIPLES)
+            copy.bulk_extend(_quads(data))
         for i, graph in enumerate(extra):
-            copy.bulk_load(graph.serialize(format="nt", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES,
-                           to_graph=pyoxigraph.NamedNode(f"urn:kg:validate:extra:{i}"))
+            copy.bulk_extend(_quads(graph, f"urn:kg:validate:extra:{i}"))
         store = copy
     findings = run(store, plan, focus)
     names = _namespaces(data, shapes)
@@ -239,15 +241,44 @@ def _validate_oxigraph(data: Graph, shapes: Graph, plan, extra: list[Graph], foc
             focus=_short(names, f.focus) or "",
             path=_short(names, f.path),
             message=f.message,
-            shape=_short(names, f.shape) or "",
+            shape=_short(names, f.constraint if f.constraint is not None else f.shape) or "",
             value=_short(names, f.value),
             files=_sources(data, f.focus),
         )
         for f in findings
     ]
     results.sort(key=_order)
-    conforms = not any(r.severity == "Violation" for r in results)
-    return Report(conforms=conforms, results=results)
+    return Report(conforms=not results, results=results)
+
+
+def _quads(data: Graph, graph: str | None = None):
+    """rdflib's triples or quads as pyoxigraph quads, blank nodes keeping their labels.
+
+    (Parsing a serialization would rename them, and a result's blank focus node would no
+    longer be the caller's.)"""
+    import pyoxigraph as ox  # noqa: PLC0415
+    from rdflib import BNode, Literal  # noqa: PLC0415
+
+    def term(t):
+        if isinstance(t, URIRef):
+            return ox.NamedNode(str(t))
+        if isinstance(t, BNode):
+            return ox.BlankNode(str(t))
+        if isinstance(t, Literal):
+            if t.language:
+                return ox.Literal(str(t), language=t.language)
+            return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)) if t.datatype else None)
+        raise TypeError(t)  # pragma: no cover - rdflib graphs hold no other terms
+
+    if isinstance(data, Dataset) and graph is None:
+        for s, p, o, ctx in data.quads((None, None, None, None)):
+            name = getattr(ctx, "identifier", ctx)
+            g = ox.DefaultGraph() if name is None or name == DATASET_DEFAULT_GRAPH_ID else term(name)
+            yield ox.Quad(term(s), term(p), term(o), g)
+    else:
+        g = ox.NamedNode(graph) if graph else ox.DefaultGraph()
+        for s, p, o in data:
+            yield ox.Quad(term(s), term(p), term(o), g)
 
 
 def _order(r: Result):
@@ -265,15 +296,20 @@ def _validate_pyshacl(data: Graph, shapes: Graph, extra: list[Graph], focus) -> 
             for triple in graph:
                 union.add(triple)
     log.info("validating %d triples against %d shape triples", len(union), len(shapes))
-    conforms, results_graph, _ = pyshacl.validate(
-        union,
-        shacl_graph=shapes,
-        advanced=True,
-        inference="none",
-        allow_warnings=True,
-        abort_on_first=False,
-        focus_nodes=list(focus) if focus is not None else None,
-    )
+    from pyshacl.errors import ReportableRuntimeError, ShapeLoadError  # noqa: PLC0415
+
+    try:
+        conforms, results_graph, _ = pyshacl.validate(
+            union,
+            shacl_graph=shapes,
+            advanced=True,
+            inference="none",
+            allow_warnings=True,
+            abort_on_first=False,
+            focus_nodes=list(focus) if focus is not None else None,
+        )
+    except (ShapeLoadError, ReportableRuntimeError, NotImplementedError) as exc:
+        raise ShapesError(f"pySHACL cannot use these shapes: {exc}") from exc
     if not hasattr(results_graph, "subjects"):  # pyshacl's ValidationFailure: the shapes themselves are wrong
         raise ShapesError(f"the shapes cannot be used: {results_graph}")
     for prefix, ns in data.namespaces():
@@ -300,7 +336,8 @@ def _validate_pyshacl(data: Graph, shapes: Graph, extra: list[Graph], focus) -> 
             )
         )
     results.sort(key=_order)
-    return Report(conforms=bool(conforms), results=results)
+    # SHACL: a report with any result, a warning too, does not conform (pySHACL's allow_warnings says otherwise)
+    return Report(conforms=not results, results=results)
 
 
 def scope(data: Graph, graphs: Iterable[str], shapes: Graph | None = None) -> set[URIRef] | None:
@@ -321,6 +358,8 @@ def scope(data: Graph, graphs: Iterable[str], shapes: Graph | None = None) -> se
 
     shapes = shapes if shapes is not None else load_shapes()
     plan = compile_shapes(shapes)
+    if not plan.scopable:
+        return None  # a constraint reads further than one step along a path: validate everything
     store = oxigraph_store(data)
     if store is None:
         raise ValueError("scoped validation needs an oxigraph:PATH store")

@@ -50,3 +50,25 @@ def ontology():
     for name in ("sanctions.ttl", "schemes.ttl"):
         g.parse(ROOT / "ontology" / name)
     return g
+
+
+@pytest.fixture(scope="session")
+def named_rules():
+    """The rules of ontology/shapes that report under their own name (local names).
+
+    Property shapes and node shapes with a join (sh:sparql) or an alternative (sh:or), minus
+    those used only inside sh:or or sh:node (they report through the rule that uses them)."""
+    from rdflib.collection import Collection
+    from rdflib.namespace import RDF, SH
+
+    from kg.validate import load_shapes
+
+    shapes = load_shapes()
+    candidates = set(shapes.subjects(RDF.type, SH.PropertyShape))
+    candidates |= set(shapes.subjects(SH.sparql, None)) | set(shapes.subjects(SH["or"], None))
+    helpers = set()
+    for lst in shapes.objects(None, SH["or"]):
+        helpers |= set(Collection(shapes, lst))
+    for node_shape in shapes.objects(None, SH.node):
+        helpers |= {node_shape} | set(shapes.objects(node_shape, SH.property))
+    return sorted(str(r).rsplit("#", 1)[-1] for r in candidates - helpers)

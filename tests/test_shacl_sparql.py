@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset, Graph, URIRef
 
+from kg.breakage import BREAKERS, break_rule, candidates
 from kg.namespace import GRAPH
 from kg.shacl_sparql import Unsupported, compile_shapes
 from kg.synth import synthesize_with_truth
+from kg.store import oxigraph_store
 from kg.validate import ShapesError, load_shapes, scope, validate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,15 +46,34 @@ def test_the_project_shapes_compile(shapes):
         "https://w3id.org/sanctions-kg/ontology#target"]
 
 
+ID = "https://w3id.org/sanctions-kg/id/"
+
+
+@pytest.fixture(scope="module")
+def valid_neighbours() -> Graph:
+    """Every valid shape case, its nodes renamed apart (id/otherN/...): nodes that satisfy every rule."""
+    out = Graph()
+    for i, path in enumerate(sorted((ROOT / "tests" / "shapes" / "valid").glob("*.ttl"))):
+        def rename(t, i=i):
+            return URIRef(f"{ID}other{i}/{str(t)[len(ID):]}") if isinstance(t, URIRef) and str(t).startswith(ID) else t
+        for s, p, o in Graph().parse(path):
+            out.add((rename(s), p, rename(o)))
+    return out
+
+
 @pytest.mark.parametrize("case", CASES, ids=lambda p: f"{p.parent.name}/{p.stem}")
-def test_same_results_as_pyshacl_on_every_shape_case(case, ontology, shapes):
+def test_same_results_as_pyshacl_on_every_shape_case_beside_valid_nodes(case, ontology, shapes, valid_neighbours):
+    # An invalid node among nodes that satisfy the same rules: a constraint that looked at the whole
+    # graph instead of its focus node ($this unbound) would miss it or report the others.
     data = Graph()
     data += ontology
+    data += valid_neighbours
     data.parse(case)
     ours = validate(data, shapes, engine="oxigraph")
     reference = validate(data, shapes, engine="pyshacl")
     assert _rows(ours) == _rows(reference)
     assert ours.conforms == reference.conforms == (case.parent.name == "valid")
+    assert not any("/other" in _full(r.focus) for r in ours.results)
 
 
 def test_same_results_as_pyshacl_on_the_seed_graph(dataset, shapes):
@@ -62,12 +83,15 @@ def test_same_results_as_pyshacl_on_the_seed_graph(dataset, shapes):
 
 
 @pytest.mark.slow
-def test_same_results_as_pyshacl_on_a_synthetic_graph_with_violations(shapes):
-    ds, truth = synthesize_with_truth(4000, seed=11, violations=3)
+def test_same_results_as_pyshacl_on_a_synthetic_graph_with_violations(shapes, named_rules):
+    # kg synth --violations 3: three broken nodes for every named rule, among nodes that satisfy it
+    ds, truth = synthesize_with_truth(6000, seed=12, violations=3)
+    assert sorted(truth) == named_rules and all(len(nodes) == 3 for nodes in truth.values())
     ours = validate(ds, shapes, engine="oxigraph")
     reference = validate(ds, shapes, engine="pyshacl")
     assert _rows(ours) == _rows(reference)
-    assert len(ours.violations) == sum(len(nodes) for nodes in truth.values()) == 12
+    assert {(r.shape, _full(r.focus)) for r in ours.results} == {
+        (f"kgsh:{rule}", node) for rule, nodes in truth.items() for node in nodes}
 
 
 def test_a_feature_it_does_not_compile_is_named_and_auto_falls_back(ontology, shapes):
@@ -76,17 +100,21 @@ def test_a_feature_it_does_not_compile_is_named_and_auto_falls_back(ontology, sh
     odd.parse(data="""
         @prefix sh: <http://www.w3.org/ns/shacl#> .
         @prefix kg: <https://w3id.org/sanctions-kg/ontology#> .
-        <urn:test:LabelPattern> a sh:NodeShape ; sh:targetClass kg:Actor ;
-            sh:property [ sh:path <http://www.w3.org/2000/01/rdf-schema#label> ; sh:pattern "^[A-Z]" ] .
+        <urn:test:ShortLabel> a sh:NodeShape ; sh:targetClass kg:Actor ;
+            sh:property [ sh:path <http://www.w3.org/2000/01/rdf-schema#label> ;
+                sh:sparql [ sh:message "short" ;
+                    sh:select "SELECT $this ?value WHERE { $this $PATH ?value FILTER (STRLEN(?value) < 300) }" ] ] .
     """, format="turtle")
-    with pytest.raises(Unsupported, match="sh:pattern"):
+    with pytest.raises(Unsupported, match="sh:sparql on a property shape"):
         compile_shapes(odd)
     data = Graph()
     data += ontology
-    data.parse(ROOT / "tests" / "shapes" / "invalid" / "actor-without-label.ttl")
-    with pytest.raises(ShapesError, match="sh:pattern"):
+    data.parse(ROOT / "tests" / "shapes" / "valid" / "sanction-complete.ttl")  # actors with labels
+    with pytest.raises(ShapesError, match="sh:sparql on a property shape"):
         validate(data, odd, engine="oxigraph")
-    assert _rows(validate(data, odd, engine="auto")) == _rows(validate(data, odd, engine="pyshacl"))
+    fallback = validate(data, odd, engine="auto")
+    assert "short" in {r.message for r in fallback.results}  # pySHACL ran the constraint
+    assert _rows(fallback) == _rows(validate(data, odd, engine="pyshacl"))
 
 
 def test_a_literal_of_the_wrong_form_for_its_datatype_is_a_violation(ontology, shapes):
@@ -180,7 +208,242 @@ def test_a_graph_that_adds_a_subclass_axiom_scopes_to_everything(shapes):
         <urn:g:1> { <urn:x:A> rdfs:subClassOf <https://w3id.org/sanctions-kg/ontology#Actor> . }
     """, format="trig")
     store = _oxigraph(ds)
+    assert isinstance(oxigraph_store(store), pyoxigraph.Store)  # scope reads the Oxigraph store itself
     assert scope(store, ["urn:g:1"], shapes) is None
     with pytest.raises(Exception, match="no such named graph"):
         scope(store, ["urn:g:absent"], shapes)
-    assert pyoxigraph  # imported: the store is Oxigraph's
+
+
+# ------------------------------------------------------------------ every rule, broken on a real graph
+
+
+def _copy(ds: Dataset) -> Dataset:
+    copy = Dataset(default_union=True)
+    for s, p, o, g in ds.quads((None, None, None, None)):
+        copy.add((s, p, o, getattr(g, "identifier", g)))
+    for prefix, ns in ds.namespaces():
+        copy.bind(prefix, ns)
+    return copy
+
+
+def _full(short: str) -> str:
+    from kg.namespace import PREFIXES
+
+    if short.startswith("<"):
+        return short[1:-1]
+    prefix, _, local = short.partition(":")
+    return PREFIXES[prefix] + local if prefix in PREFIXES else short
+
+
+def test_every_named_rule_has_a_way_to_break_it(named_rules):
+    assert sorted(BREAKERS) == named_rules
+
+
+@pytest.mark.parametrize("rule", sorted(BREAKERS))
+def test_a_rule_broken_on_one_node_of_the_seed_graph_is_found_as_pyshacl_finds_it(rule, dataset, shapes):
+    # The node is picked by query (the facts files change); the others the rule applies to still satisfy it.
+    ds = _copy(dataset)
+    nodes = candidates(ds, rule)
+    assert nodes, f"no node of the seed graph to break {rule} on"
+    node = nodes[len(nodes) // 2]
+    break_rule(ds, rule, node)
+    ours = validate(ds, shapes, engine="oxigraph")
+    assert {(r.shape, _full(r.focus)) for r in ours.results} == {(f"kgsh:{rule}", str(node))}
+    assert _rows(ours) == _rows(validate(ds, shapes, engine="pyshacl"))
+    assert not ours.conforms
+
+
+def _facts_dir(tmp_path: Path, rule: str) -> tuple[Path, str]:
+    """A copy of data/ with ``rule`` broken on one node, written back into the facts files."""
+    import shutil
+
+    from rdflib import Graph as G
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    ds = Dataset(default_union=True)
+    ontology = URIRef("urn:test:ontology")
+    for name in ("sanctions.ttl", "schemes.ttl"):
+        ds.graph(ontology).parse(ROOT / "ontology" / name)
+    files = sorted((data / "facts").glob("*.ttl")) + [data / "curation.ttl"]
+    for path in files:
+        ds.graph(URIRef(path.as_uri())).parse(path)
+    nodes = candidates(ds, rule)
+    node = nodes[len(nodes) // 2]
+    break_rule(ds, rule, node)
+    for path in files:
+        graph = G()
+        for prefix, ns in ds.graph(URIRef(path.as_uri())).namespaces():
+            graph.bind(prefix, ns)
+        graph += ds.graph(URIRef(path.as_uri()))
+        path.write_text(graph.serialize(format="turtle"), encoding="utf-8")
+    return data, str(node)
+
+
+@pytest.mark.parametrize("rule", ["Sanction_targets", "Statement_speaker", "Event_bounds"])
+def test_the_issue_15_mutations_make_build_and_validate_fail_naming_the_rule(rule, tmp_path, capsys):
+    # a sanction stripped of its kg:target, a statement of its speaker, an undated event whose
+    # earliest date is after its latest: the default engine once said "Conforms" to each
+    from kg.build import build
+    from kg.cli import main
+    from kg.io import atomic_write, trig_bytes
+    from kg.namespace import PREFIXES
+
+    data, node = _facts_dir(tmp_path, rule)
+    assert main(["-q", "build", "--data", str(data), "--out", str(tmp_path / "out")]) == 1
+    assert f"kgsh:{rule}" in capsys.readouterr().err
+    atomic_write(tmp_path / "kg.trig", trig_bytes(build(data, ROOT / "ontology"), PREFIXES))
+    assert main(["-q", "validate", str(tmp_path / "kg.trig")]) == 1
+    out = capsys.readouterr().out
+    assert f"rule:       kgsh:{rule}" in out
+    assert node.rsplit("/", 1)[-1] in out
+
+
+def test_a_scoped_run_binds_this_to_each_focus_node(dataset, shapes):
+    # Scoped validation (kg load --add) runs the SPARQL constraints over the given nodes only,
+    # each still pre-bound: the broken sanction is found, the others sharing kg:target are not.
+    ds = _copy(dataset)
+    node = candidates(ds, "Sanction_targets")[0]
+    break_rule(ds, "Sanction_targets", node)
+    store = _oxigraph(ds)
+    sanctions = {URIRef(n) for n in candidates(ds, "Sanction_measure")}
+    assert len(sanctions) > 2
+    scoped = validate(store, shapes, focus=sanctions)
+    assert {(r.shape, _full(r.focus)) for r in scoped.results} == {("kgsh:Sanction_targets", str(node))}
+
+
+# ------------------------------------------------------------------ what the compiler refuses
+
+_PREFIXES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix ex: <urn:ex#> .
+"""
+
+
+def _sparql_shape(select: str) -> Graph:
+    g = Graph()
+    g.parse(data=_PREFIXES + f'ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql [ sh:select """{select}""" ] .',
+            format="turtle")
+    return g
+
+
+@pytest.mark.parametrize("select, refusal", [
+    ("SELECT $this WHERE { $this ?p ?o MINUS { $this ?p 1 } }", "MINUS"),
+    ("SELECT $this WHERE { VALUES ?o { 1 } $this ?p ?o }", "VALUES"),
+    ("SELECT $this WHERE { $this ?p ?o } VALUES ?o { 1 }", "VALUES"),
+    ("SELECT $this WHERE { SERVICE <http://example.org/sparql> { $this ?p ?o } }", "SERVICE"),
+    ("SELECT $this WHERE { BIND (<urn:ex#x> AS $this) }", "re-binds"),
+    ("SELECT $this WHERE { { SELECT (<urn:ex#x> AS $this) WHERE { } } }", "re-binds"),
+    ("SELECT $this WHERE { { SELECT * WHERE { $this ?p ?o } } }", "SELECT \\*"),
+    ("SELECT $this WHERE { $this ?p ?o { SELECT ?o WHERE { ?s ?p ?o } } }", "must return \\$this"),
+    ("SELECT $this WHERE { $this ex:undeclared:x ?o }", "does not parse|not valid"),
+])
+def test_a_query_shacl_forbids_is_a_shapes_error_whatever_the_engine(select, refusal):
+    from kg.shacl_sparql import Invalid
+
+    shapes = _sparql_shape(select)
+    with pytest.raises(Invalid, match=refusal):
+        compile_shapes(shapes)
+    data = Graph().parse(data=_PREFIXES + "ex:a a ex:C ; ex:p 1 .", format="turtle")
+    for engine in ("auto", "oxigraph"):
+        with pytest.raises(ShapesError, match=refusal):
+            validate(data, shapes, engine=engine)
+
+
+def test_service_never_reaches_the_network_whatever_the_engine(monkeypatch):
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a validation tried to open a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    shapes = _sparql_shape("SELECT $this WHERE { $this ?p ?o . SERVICE <http://example.org/sparql> { ?o ?q ?r } }")
+    data = Graph().parse(data=_PREFIXES + "ex:a a ex:C ; ex:p 1 .", format="turtle")
+    for engine in ("auto", "oxigraph", "pyshacl"):
+        with pytest.raises(ShapesError, match="SERVICE"):
+            validate(data, shapes, engine=engine)
+
+
+@pytest.mark.parametrize("select, feature", [
+    ("SELECT $this WHERE { $this ?p ?o } LIMIT 1", "LIMIT"),
+    ("SELECT $this (COUNT(?o) AS ?n) WHERE { $this ?p ?o } GROUP BY ?p", "group by \\$this"),
+    ("SELECT $this WHERE { GRAPH ?g { $this ?p ?o } }", "GRAPH"),
+    ("SELECT $this WHERE { $this ?p $shapesGraph }", "shapesGraph"),
+    ("SELECT $this WHERE { $this ?p $currentShape }", "currentShape"),
+    ("SELECT ?o WHERE { $this ?p ?o }", "select \\$this"),
+])
+def test_a_query_it_cannot_run_over_all_focus_nodes_at_once_is_unsupported(select, feature):
+    with pytest.raises(Unsupported, match=feature):
+        compile_shapes(_sparql_shape(select))
+
+
+@pytest.mark.parametrize("turtle, feature", [
+    ("ex:S a sh:NodeShape ; sh:target [ a ex:T ] ; sh:property [ sh:path ex:p ; sh:minCount 1 ] .", "sh:target"),
+    ("ex:S a sh:NodeShape ; sh:targetClass ex:C ; ex:lang \"en\" . "
+     "ex:Lang a sh:ConstraintComponent ; sh:parameter [ sh:path ex:lang ] .", "custom constraint"),
+    ("ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:node ex:S .", "recursive"),
+    ("ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; "
+     "sh:sparql [ sh:select \"SELECT $this WHERE { }\" ] ] .", "sh:sparql on a property shape"),
+    ("ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:rule [ a sh:TripleRule ] .", "sh:rule"),
+    ("ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:datatype "
+     "<http://www.w3.org/2001/XMLSchema#byte> ] .", "xsd:byte"),
+    # Oxigraph keeps numbers by value: 4.0 would be matched and reported as 4
+    ("ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:in ( 4.0 ) .", "canonical form"),
+    ("ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql [ sh:prefixes ex:imported ; "
+     "sh:select \"SELECT $this WHERE { $this ex2:p ?o }\" ] . ex:imported <http://www.w3.org/2002/07/owl#imports> "
+     "<urn:ex:other> .", "owl:imports"),
+])
+def test_a_feature_the_compiler_does_not_implement_is_refused_not_ignored(turtle, feature):
+    g = Graph()
+    g.parse(data=_PREFIXES + turtle, format="turtle")
+    with pytest.raises(Unsupported, match=feature):
+        compile_shapes(g)
+
+
+def test_implicit_class_targets_are_compiled_not_ignored():
+    # a shape that is also an rdfs:Class targets its instances (once compiled to an empty plan)
+    shapes = Graph().parse(data=_PREFIXES + """
+        ex:Person a rdfs:Class, sh:NodeShape ; sh:property [ sh:path ex:name ; sh:minCount 1 ; sh:message "m" ] .""",
+                             format="turtle")
+    data = Graph().parse(data=_PREFIXES + """
+        ex:Person a rdfs:Class . ex:Student rdfs:subClassOf ex:Person .
+        ex:ann a ex:Person ; ex:name "Ann" . ex:bob a ex:Student . ex:cat a ex:Other .""", format="turtle")
+    ours = validate(data, shapes, engine="oxigraph")
+    assert [r.focus for r in ours.results] == ["ex:bob"]
+    assert _rows(ours) == _rows(validate(data, shapes, engine="pyshacl"))
+
+
+def test_blank_node_values_under_sh_node_and_sh_or_are_checked_like_any_value():
+    # once a traceback (exit 1): blank nodes could not be listed in a query; values are now a pattern
+    shapes = Graph().parse(data=_PREFIXES + """
+        ex:Named a sh:NodeShape ; sh:property [ sh:path ex:name ; sh:minCount 1 ] .
+        ex:Dated a sh:NodeShape ; sh:property [ sh:path ex:date ; sh:minCount 1 ] .
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ;
+            sh:property [ sh:path ex:part ; sh:node ex:Named ; sh:message "unnamed" ] ;
+            sh:property [ sh:path ex:part ; sh:or ( ex:Named ex:Dated ) ; sh:message "neither" ] .""", format="turtle")
+    data = Graph().parse(data=_PREFIXES + """
+        ex:a a ex:C ; ex:part [ ex:name "x" ] , [ ex:date "2021" ] .
+        ex:b a ex:C ; ex:part [ ex:other 1 ] .""", format="turtle")
+    ours = validate(data, shapes, engine="oxigraph")
+    # a: its second part has no name (sh:node); b: its part has neither (sh:node, sh:or)
+    assert sorted(r.focus for r in ours.results) == ["ex:a", "ex:b", "ex:b"]
+    assert sorted(_rows(ours)) == sorted(_rows(validate(data, shapes, engine="pyshacl")))
+
+
+def test_a_warning_makes_the_report_non_conforming_but_not_the_exit_code():
+    from kg.validate import check
+
+    shapes = Graph().parse(data=_PREFIXES + """
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:severity sh:Warning ; sh:message "no label" ;
+            sh:property [ sh:path rdfs:label ; sh:minCount 1 ; sh:severity sh:Warning ; sh:message "no label" ] .
+        """, format="turtle")
+    data = Dataset(default_union=True)
+    data.graph(URIRef("urn:ex:g")).parse(data=_PREFIXES + "ex:a a ex:C .", format="turtle")
+    for engine in ("oxigraph", "pyshacl"):
+        report = validate(data, shapes, engine=engine)
+        assert [r.severity for r in report.results] == ["Warning"]
+        assert not report.conforms  # SHACL: any result, a warning too
+        assert report.violations == []
+    assert check(data, shapes=shapes)[0] is True  # kg validate exits 0 on warnings (README, --help)

@@ -18,7 +18,7 @@ from typing import Any, Sequence
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT = 0, 1, 2
 
 EXIT_CODES = """exit codes:
-  0  success (the graph conforms)
+  0  success (the graph conforms, or has only SHACL warnings and infos: printed, not failed)
   1  the graph does not conform: SHACL violations or quality queries with rows
   2  unreadable input (file and line named), bad query or parameter, bad usage"""
 

@@ -12,13 +12,14 @@ def register(sub) -> None:
         sub, "synth", "Generate a synthetic sanctions graph of a chosen size, in the project's vocabulary.",
         "States, blocs, officials, sanctions with a realistic skew, coordinated rounds,\n"
         "counter-sanctions, statements, posts and evidence; it conforms to the shapes.\n"
-        "--violations K injects K violations of each kind (bad quote, retaliation before\n"
-        "what it answers, count below named targets, sanction without imposer).",
+        "--violations K breaks every named rule of the shapes on K nodes each (fewer where\n"
+        "the graph has too few nodes to break it on) and lists them; on large graphs this\n"
+        "takes a while (each rule's nodes are found by an rdflib query).",
         "kg synth --triples 100000 --seed 1 --out synth.trig && kg validate synth.trig",
     )
     p.add_argument("--triples", type=int, required=True, metavar="N", help="about how many triples")
     p.add_argument("--seed", type=int, default=0, help="the random seed (default: 0)")
-    p.add_argument("--violations", type=int, default=0, metavar="K", help="violations of each kind to inject (default: 0)")
+    p.add_argument("--violations", type=int, default=0, metavar="K", help="violations of each named rule to inject (default: 0)")
     add_out(p, None, "the TriG file to write", required=True, metavar="FILE")
     p.set_defaults(func=run)
 
