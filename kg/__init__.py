@@ -2,9 +2,10 @@
 
 The pipeline, one module per step::
 
+    FtM entities --import (kg.ftm)--> data/imports + data/links (or a store)
     data/ + ontology/ --build--> Dataset --validate--> Report
                                      |--query (queries/*.rq)
-                                     `--analysis (networkx) --> export (GEXF, GraphML) / report
+                                     `--analysis (networkx) --> export (GEXF, GraphML, FtM) / report
 
 The public API is re-exported here and imported lazily, so ``import kg``
 stays cheap.
@@ -34,6 +35,8 @@ _API = {
     "sides": "kg.analysis.networks",
     "chain_analysis": "kg.analysis",
     "centrality_table": "kg.analysis.centrality",
+    "import_ftm": "kg.ftm.importer",
+    "export_graph": "kg.export",
 }
 
 __all__ = sorted(_API)

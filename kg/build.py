@@ -19,7 +19,16 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import XSD
 
 from kg.io import KgInputError, default_graph, parse_into
-from kg.namespace import CURATION_GRAPH, KG, ONTOLOGY_GRAPH, PREFIXES, article_graph, article_iri
+from kg.namespace import (
+    CURATION_GRAPH,
+    KG,
+    ONTOLOGY_GRAPH,
+    PREFIXES,
+    article_graph,
+    article_iri,
+    dataset_graph,
+    links_graph,
+)
 
 __all__ = ["build", "summary"]
 
@@ -152,8 +161,14 @@ def _read_curation(path: Path) -> Graph:
     return graph
 
 
-def build(data_dir: Path | str | None = None, ontology_dir: Path | str | None = None) -> Dataset:
+def build(
+    data_dir: Path | str | None = None, ontology_dir: Path | str | None = None, include_imports: bool = True
+) -> Dataset:
     """Read the ontology, every article and the curation into one Dataset.
+
+    With ``include_imports`` (the default) also the datasets ``kg import`` wrote
+    (``data/imports/<name>.ttl``) and their links (``data/links/<name>.ttl``),
+    each in a graph of its own; see :func:`_read_links` for what a link asserts.
 
     Raises :class:`~kg.io.KgInputError` naming the file (and line) of any
     input that cannot be read or breaks the data conventions.
@@ -189,8 +204,10 @@ def build(data_dir: Path | str | None = None, ontology_dir: Path | str | None = 
     for text_file in sorted((data_dir / "articles").glob("*.txt")):
         if text_file.stem not in slugs:
             raise KgInputError(f"{text_file}: an article without facts; add {facts_dir / (text_file.stem + '.ttl')}")
-    for facts in facts_files:
-        log.info("reading %s", facts)
+    from kg.progress import bar  # noqa: PLC0415
+
+    for facts in bar(facts_files, desc="reading articles", unit="article"):
+        log.debug("reading %s", facts)
         _, graph = _read_article(facts, data_dir)
         target = ds.graph(article_graph(facts.stem))
         for triple in graph:
@@ -204,7 +221,77 @@ def build(data_dir: Path | str | None = None, ontology_dir: Path | str | None = 
         for triple in _read_curation(curation_file):
             curation.add(triple)
         _record_source(ds, CURATION_GRAPH, "curation.ttl")
+    if include_imports:
+        _read_imports(ds, data_dir)
     return ds
+
+
+_SLUG_NAME = "letters, digits, '.', '_' and '-'"
+
+
+def _read_imports(ds: Dataset, data_dir: Path) -> None:
+    """``data/imports/<name>.ttl`` into ``graph/dataset/<name>``; ``data/links/<name>.ttl`` into ``graph/links/<name>``."""
+    for path in sorted((data_dir / "imports").glob("*.ttl")):
+        if not _SLUG.fullmatch(path.stem):
+            raise KgInputError(f"{path}: a dataset name may hold only {_SLUG_NAME} (it becomes an IRI)")
+        log.info("reading %s", path)
+        target = ds.graph(dataset_graph(path.stem))
+        parse_into(target, path)
+        _record_source(ds, target.identifier, f"imports/{path.name}")
+    for path in sorted((data_dir / "links").glob("*.ttl")):
+        if not _SLUG.fullmatch(path.stem):
+            raise KgInputError(f"{path}: a dataset name may hold only {_SLUG_NAME} (it becomes an IRI)")
+        if not (data_dir / "imports" / path.name).exists():
+            # the dataset was imported into a store (kg import --store oxigraph:PATH): its links live
+            # there too, and the next kg import of it applies what kg review confirmed here
+            log.info("leaving out %s: its dataset is not in data/imports/ (imported into a store)", path)
+            continue
+        log.info("reading %s", path)
+        target = ds.graph(links_graph(path.stem))
+        for triple in _read_links(path, ds.graph(dataset_graph(path.stem))):
+            target.add(triple)
+        _record_source(ds, target.identifier, f"links/{path.name}")
+
+
+#: The predicates through which a confirmed link is seen: a triple of the dataset that points at the
+#: linked record with one of these is repeated pointing at the article's actor. Only predicates that
+#: take many values (a sanction has many targets), so no cardinality rule breaks; a post's single
+#: org:member stays on the record (follow skos:exactMatch to reach it).
+SEE_THROUGH = (KG.target, KG.imposedBy, KG.participant, KG.addressee, KG.speaker, KG.about)
+
+
+def _read_links(path: Path, data: Graph) -> Graph:
+    """A links file, with what each confirmed link asserts.
+
+    A link (``kg:Link``) without ``kg:unconfirmed true`` asserts its triple
+    (``actor skos:exactMatch record``) and makes the article's actor visible to
+    every query: each triple of the dataset that points at the record through
+    one of :data:`SEE_THROUGH` (a sanction's ``kg:target``) is repeated pointing
+    at the article's actor. The record's own description is not copied: linking,
+    not merging.
+    """
+    from rdflib.namespace import SKOS  # noqa: PLC0415
+
+    graph = parse_into(Graph(), path)
+    links = set(graph.subjects(RDF.type, KG.Link))
+    for s, p, o in sorted(graph):
+        if s not in links:
+            raise KgInputError(f"{path}: the triple {s.n3()} {p.n3()} {o.n3()} is not part of a kg:Link")
+    asserted = Graph()
+    for link in sorted(links):
+        parts = [list(graph.objects(link, p)) for p in (RDF.subject, RDF.predicate, RDF.object)]
+        if any(len(part) != 1 or not isinstance(part[0], URIRef) for part in parts):
+            raise KgInputError(f"{path}: the link <{link}> needs one IRI each as rdf:subject, rdf:predicate, rdf:object")
+        (actor,), (predicate,), (record,) = parts
+        if predicate != SKOS.exactMatch:
+            raise KgInputError(f"{path}: the link <{link}> must have rdf:predicate skos:exactMatch")
+        if (link, KG.unconfirmed, Literal(True)) in graph:
+            continue
+        asserted.add((actor, SKOS.exactMatch, record))
+        for p in SEE_THROUGH:
+            for s in data.subjects(p, record):
+                asserted.add((s, p, actor))
+    return graph + asserted
 
 
 def _record_source(ds: Dataset, graph: URIRef, source: str) -> None:

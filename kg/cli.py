@@ -32,6 +32,9 @@ def parser() -> argparse.ArgumentParser:
         formatter_class=Formatter,
     )
     add_quiet(top)
+    from kg import __version__  # noqa: PLC0415
+
+    top.add_argument("--version", action="version", version=f"kg (sanctions-kg) {__version__}")
     sub = top.add_subparsers(dest="command", metavar="COMMAND")
     for module in commands.modules():
         module.register(sub)
@@ -53,8 +56,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from kg.store import StoreError  # noqa: PLC0415
     from kg.validate import ShapesError  # noqa: PLC0415
 
+    from kg.progress import logging_above_bars  # noqa: PLC0415
+
     try:
-        return args.func(args)
+        with logging_above_bars():
+            return args.func(args)
     except (KgInputError, QueryError, ParamError, StoreError, ShapesError, ExportError) as exc:
         print(f"kg {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_INPUT

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import tempfile
 from pathlib import Path
 from typing import Mapping
@@ -17,7 +18,11 @@ from typing import Mapping
 from rdflib import Dataset, Graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-__all__ = ["ExportError", "KgInputError", "atomic_write", "default_graph", "parse_into", "read_dataset", "read_graph", "trig_bytes"]
+__all__ = ["STDIN", "ExportError", "KgInputError", "atomic_write", "default_graph", "is_stdin", "parse_into", "read_dataset",
+           "read_graph", "read_input", "trig_bytes"]
+
+#: The file name that means standard input, wherever a command reads a file.
+STDIN = "-"
 
 _FORMATS = {".ttl": "turtle", ".trig": "trig", ".nt": "nt", ".nq": "nquads", ".rdf": "xml", ".jsonld": "json-ld"}
 
@@ -28,6 +33,21 @@ class KgInputError(Exception):
 
 class ExportError(Exception):
     """An export that could not be written (the message says which error the writer met)."""
+
+
+def is_stdin(path: Path | str | None) -> bool:
+    """Whether ``path`` is ``-``, standard input."""
+    return path is not None and str(path) == STDIN
+
+
+def read_input(path: Path | str) -> bytes:
+    """The bytes of a file, or of standard input for ``-``; an unreadable file is a :class:`KgInputError`."""
+    if is_stdin(path):
+        return sys.stdin.buffer.read()
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise KgInputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
 
 
 def _format_for(path: Path) -> str:
@@ -52,15 +72,18 @@ def _reason(exc: Exception) -> str:
 
 
 def parse_into(graph: Graph, path: Path | str, fmt: str | None = None) -> Graph:
-    """Parse a file into ``graph``; any failure is a :class:`KgInputError` naming file and line."""
-    path = Path(path)
-    fmt = fmt or _format_for(path)
+    """Parse a file into ``graph``; any failure is a :class:`KgInputError` naming file and line.
+
+    ``-`` is standard input, read as TriG (which Turtle and N-Triples are part of) unless ``fmt`` says otherwise.
+    """
+    data = read_input(path)
+    if is_stdin(path):
+        fmt, base, path = fmt or "trig", (Path.cwd() / "stdin").as_uri(), Path("<stdin>")
+    else:
+        path = Path(path)
+        fmt, base = fmt or _format_for(path), path.resolve().as_uri()
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise KgInputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    try:
-        graph.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
+        graph.parse(data=data, format=fmt, publicID=base)
     except Exception as exc:  # rdflib's parsers raise many types
         line = _line_of(exc)
         where = f"{path}:{line}" if line else str(path)

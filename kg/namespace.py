@@ -17,20 +17,26 @@ __all__ = [
     "ACTOR",
     "ARTICLE",
     "CUR",
+    "DATASET",
+    "ENTITY",
     "GRAPH",
     "GROUND",
     "GROUP",
     "ID",
     "KG",
+    "LINK",
     "MEASURE",
     "ONTOLOGY",
     "PLACE",
     "POST",
     "PREFIXES",
+    "RECORD",
     "ROUND",
     "STANCE",
     "article_graph",
     "article_iri",
+    "dataset_graph",
+    "links_graph",
 ]
 
 
@@ -54,6 +60,7 @@ class KG(DefinedNamespace):
     GovernmentBody: URIRef  # government body
     Interpretation: URIRef  # interpretation
     Legislature: URIRef  # legislature
+    Link: URIRef  # link
     Meeting: URIRef  # meeting
     NewsArticle: URIRef  # news article
     NonGovernmentalOrganisation: URIRef  # non-governmental organisation
@@ -81,6 +88,7 @@ class KG(DefinedNamespace):
     announcedBy: URIRef  # announced by
     basedIn: URIRef  # based in
     basedOnEvidence: URIRef  # based on evidence
+    birthDate: URIRef  # birth date
     cameoCode: URIRef  # CAMEO code
     concerns: URIRef  # concerns
     concernsEvent: URIRef  # concerns event
@@ -90,6 +98,7 @@ class KG(DefinedNamespace):
     destination: URIRef  # destination
     draftRule: URIRef  # draft rule
     earliestDate: URIRef  # earliest date
+    endDate: URIRef  # end date
     evidence: URIRef  # evidence
     firstSeen: URIRef  # first seen
     follows: URIRef  # follows
@@ -105,7 +114,10 @@ class KG(DefinedNamespace):
     jurisdiction: URIRef  # jurisdiction
     lastSeen: URIRef  # last seen
     latestDate: URIRef  # latest date
+    matchReason: URIRef  # match reason
+    matchScore: URIRef  # match score
     measure: URIRef  # measure
+    measureText: URIRef  # measure text
     nationality: URIRef  # nationality
     onBehalfOf: URIRef  # on behalf of
     organisationTargetCount: URIRef  # organisation target count
@@ -115,8 +127,10 @@ class KG(DefinedNamespace):
     place: URIRef  # place
     ploverCode: URIRef  # PLOVER code
     postTitle: URIRef  # post title
+    program: URIRef  # program
     quote: URIRef  # quote
     reason: URIRef  # reason
+    recordDigest: URIRef  # record digest
     recordId: URIRef  # record id
     recordProperty: URIRef  # record property
     respondsTo: URIRef  # responds to
@@ -200,10 +214,17 @@ ACT = Namespace(ID + "act/")
 ACTOR = Namespace(ID + "actor/")
 ARTICLE = Namespace(ID + "article/")
 CUR = Namespace(ID + "curation/")
+DATASET = Namespace(ID + "dataset/")
+ENTITY = Namespace(ID + "ftm/")
 GROUP = Namespace(ID + "group/")
+LINK = Namespace(ID + "link/")
 PLACE = Namespace(ID + "place/")
 POST = Namespace(ID + "post/")
+RECORD = Namespace(ID + "record/")
 ROUND = Namespace(ID + "round/")
+
+#: The catalogue's queries (``queries/<name>.rq``), as named in validation reports.
+QUERY = Namespace("https://w3id.org/sanctions-kg/query/")
 
 #: Named graphs of the dataset.
 GRAPH = Namespace("https://w3id.org/sanctions-kg/graph/")
@@ -221,17 +242,30 @@ def article_graph(slug: str) -> URIRef:
     return GRAPH["article/" + slug]
 
 
+def dataset_graph(name: str) -> URIRef:
+    """The named graph holding what ``kg import`` read from one dataset (``data/imports/<name>.ttl``)."""
+    return GRAPH["dataset/" + name]
+
+
+def links_graph(name: str) -> URIRef:
+    """The named graph of the links between the articles' actors and one dataset's entities (``data/links/<name>.ttl``)."""
+    return GRAPH["links/" + name]
+
+
 #: Prefixes bound in outputs (TriG, Turtle) so they read like the sources.
 PREFIXES: dict[str, str] = {
     "act": str(ACT),
     "actor": str(ACTOR),
     "article": str(ARTICLE),
     "cur": str(CUR),
+    "dataset": str(DATASET),
     "dcat": "http://www.w3.org/ns/dcat#",
     "dcterms": "http://purl.org/dc/terms/",
+    "ftm": str(ENTITY),
     "ground": str(GROUND._NS),
     "group": str(GROUP),
     "kg": str(KG._NS),
+    "link": str(LINK),
     "measure": str(MEASURE._NS),
     "org": "http://www.w3.org/ns/org#",
     "owl": "http://www.w3.org/2002/07/owl#",
@@ -240,6 +274,7 @@ PREFIXES: dict[str, str] = {
     "prov": "http://www.w3.org/ns/prov#",
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "record": str(RECORD),
     "round": str(ROUND),
     "schema": "https://schema.org/",
     "skos": "http://www.w3.org/2004/02/skos/core#",

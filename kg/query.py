@@ -246,12 +246,19 @@ def parse_query_file(path: Path | str) -> CatalogueQuery:
 
 
 def load_catalogue(directory: Path | str | None = None) -> dict[str, CatalogueQuery]:
-    """All ``*.rq`` files of a folder (default: the project's ``queries/``), by name."""
+    """All ``*.rq`` files of a folder (default: the project's ``queries/``), by name.
+
+    A folder with no query is a :class:`QueryError`: an empty catalogue would
+    make ``kg query --list`` print nothing and the quality checks pass unrun.
+    """
     if directory is None:
         from kg.paths import queries_dir  # noqa: PLC0415
 
         directory = queries_dir()
-    return {q.name: q for q in map(parse_query_file, sorted(Path(directory).glob("*.rq")))}
+    files = sorted(Path(directory).glob("*.rq"))
+    if not files:
+        raise QueryError(f"{directory}: no queries (*.rq) found")
+    return {q.name: q for q in map(parse_query_file, files)}
 
 
 def prepare(query: CatalogueQuery | str, source: str = "<query>"):
@@ -305,6 +312,11 @@ def _node(graph, param: Param, value: str, cache: dict, style: str):
     try:
         match = resolve(_index(graph, param, cache), value)
     except Ambiguous as exc:
+        preferred = _article_actor(graph, [c.node for c in exc.candidates]) if param.type == "actor" else None
+        if preferred is not None:
+            log.info("%s=%r taken as the articles' %s (imported records of that name: give their IRI)",
+                     param.name, value, short(preferred))
+            return preferred
         several = f"{what}s" if " " not in what else f"nodes ({what})"
         raise ParamError(
             f"parameter {param.name}: {value!r} fits {len(exc.candidates)} {several} ({exc.step} match):\n"
@@ -327,6 +339,22 @@ def _node(graph, param: Param, value: str, cache: dict, style: str):
     if match.step not in ("IRI", "label"):
         log.info("%s=%r taken as %s", param.name, value, match)
     return match.node
+
+
+_ARTICLE_ACTORS = """
+PREFIX kg: <https://w3id.org/sanctions-kg/ontology#>
+ASK { ?actor kg:evidence ?ev . ?ev a kg:QuoteEvidence }
+"""
+
+
+def _article_actor(graph, nodes: list[URIRef]) -> URIRef | None:
+    """Of several actors with one name, the articles' own (quote evidence), when there is exactly one.
+
+    An imported record (kg import) with the same name is either linked to it (``skos:exactMatch``:
+    the same actor, whose answers the query sees through the link) or another actor its IRI names.
+    """
+    article = [n for n in nodes if graph.query(_ARTICLE_ACTORS, initBindings={Variable("actor"): n}).askAnswer]
+    return article[0] if len(article) == 1 else None
 
 
 def _outside_classes(graph, param: Param, value: str, cache: dict) -> str:

@@ -1,6 +1,7 @@
 """An OWL 2 consistency check of the ontology (and, on request, data) with HermiT.
 
-owlready2 ships the HermiT reasoner, which runs on Java. owlready2 does not
+owlready2 ships the HermiT reasoner, which runs on Java; it is in the ``test``
+extra, not a runtime dependency, since no command uses this module. owlready2 does not
 read Turtle, so the Turtle files and the extra graph are merged with rdflib
 and handed over as one N-Triples file in a temporary folder. Each call uses
 a fresh owlready2 World, so calls do not see each other's axioms.
@@ -69,7 +70,11 @@ def check_consistency(
     ``individuals`` are IRIs whose inferred types to report. Needs Java. For the
     ontology and the built data: ``check_consistency(ontology_ttl_files, dataset)``.
     """
-    import owlready2  # noqa: PLC0415 - heavy, and needs Java
+    try:
+        import owlready2  # noqa: PLC0415 - heavy, and needs Java
+    except ImportError as exc:  # a test dependency, not a runtime one: no command reasons
+        raise ImportError("kg.reasoner needs owlready2, which the test extra installs: "
+                          "pip install 'sanctions-kg[test]'") from exc
 
     merged = _merge(ttl_paths, extra_graph)
     with tempfile.TemporaryDirectory() as tmp:

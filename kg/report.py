@@ -54,18 +54,25 @@ def compute(graph, window_days: int = 30) -> dict[str, Any]:
     """
     from kg.analysis import centrality, chain_analysis, networks  # noqa: PLC0415
     from kg.build import summary  # noqa: PLC0415
+    from kg.progress import stages  # noqa: PLC0415
 
-    log.info("reading the actor, side and act networks")
-    nets = networks.read(graph)
-    log.info("computing centrality")
-    actors = centrality.centrality_table(nets.actors, side_of=nets.side_of)
-    sides = centrality.centrality_table(nets.sides)
-    log.info("analysing chains")
-    chains = chain_analysis(nets, window_days)
-    chains.pop("labels")
-    acts = [dict(d, act=n) for n, d in nets.acts.nodes(data=True)]
+    with stages("analysing", ["networks", "centrality", "chains", "summary"]) as step:
+        step("networks")
+        log.info("reading the actor, side and act networks")
+        nets = networks.read(graph)
+        step("centrality")
+        log.info("computing centrality")
+        actors = centrality.centrality_table(nets.actors, side_of=nets.side_of)
+        sides = centrality.centrality_table(nets.sides)
+        step("chains")
+        log.info("analysing chains")
+        chains = chain_analysis(nets, window_days)
+        chains.pop("labels")
+        acts = [dict(d, act=n) for n, d in nets.acts.nodes(data=True)]
+        step("summary")
+        counts = summary(graph)
     return {
-        "summary": summary(graph),
+        "summary": counts,
         "measures": dict(centrality.MEASURES),
         "actors": actors,
         "sides": sides,
@@ -111,69 +118,79 @@ def chain_rows(chains: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-def chains_text(found: Mapping[str, Any], max_cycle: int) -> str:
-    """The result of :func:`kg.analysis.chain_analysis` as the text ``kg chains`` prints (100 columns)."""
+def chains_text(found: Mapping[str, Any], max_cycle: int, width: int | None = None) -> str:
+    """The result of :func:`kg.analysis.chain_analysis` as the text ``kg chains`` prints: each chain as a
+    tree, then tables fitted to ``width`` columns (:func:`kg.results.fit_table`; None: whole lines).
+    Labels are never cut: a long one wraps under itself."""
     import textwrap  # noqa: PLC0415
 
-    from tabulate import tabulate  # noqa: PLC0415
+    from kg.results import fit_table  # noqa: PLC0415
 
-    def cut(text: str, width: int) -> str:
-        return text if len(text) <= width else text[: width - 1] + "…"
+    def wrap(text: str, indent: str = "", hang: str = "  ") -> list[str]:
+        if width is None:
+            return [indent + text]
+        return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent + hang,
+                             break_on_hyphens=False) or [indent]
 
     lines = [f"{len(found['chains'])} chains (a coercive act and the answers it drew, as a tree)\n"]
     for number, chain in enumerate(found["chains"], 1):
         lines.append(f"Chain {number}:")
         for step in chain["steps"]:
-            indent = "  " * step["level"]
-            lead = f"{indent}{'└ ' + step['link'] + ': ' if step['level'] else ''}"
+            indent = "  " + "  " * step["level"]
+            lead = f"└ {step['link']}: " if step["level"] else ""
             extra = []
             if step["lag"] is not None:
                 extra.append(f"+{step['lag']} d")
             if step["link_curated"]:
                 extra.append("link curated")
             tail = f"  [{step['when'] or 'undated'}{'; ' + '; '.join(extra) if extra else ''}]"
-            lines.append("  " + cut(lead + step["label"], 96 - len(tail) - 2) + tail)
+            # the bracket is kept whole: its spaces are held by a character textwrap never breaks at
+            lines += [line.replace("\0", " ") for line in wrap(lead + step["label"] + " " + tail.strip().replace(" ", "\0"),
+                                                                indent, "    ")]
         lines.append("")
     if found["support"]:
         lines.append("Support and comments (not answers):")
-        lines.append(tabulate([[cut(r["act_label"], 32), cut(r["reaction_label"], 32), r["what"], r["why"], r["when"]]
-                               for r in found["support"]], headers=["act", "statement", "is", "why", "when"]))
+        lines.append(fit_table([[r["act_label"], r["reaction_label"], r["what"], r["why"], r["when"]]
+                                for r in found["support"]], ["act", "statement", "is", "why", "when"], width))
     if found["dropped"]:
-        lines.append("\nLinks left out (the answer is dated before the act it answers):")
-        lines.append(tabulate([[cut(r["answer_label"], 32), r["answer_when"], cut(r["answered_label"], 28), r["answered_when"]]
-                               for r in found["dropped"]], headers=["answer", "when", "answers", "when"]))
+        lines += ["", *wrap("Links left out (the answer is dated before the act it answers):")]
+        lines.append(fit_table([[r["answer_label"], r["answer_when"], r["answered_label"], r["answered_when"]]
+                                for r in found["dropped"]], ["answer", "when", "answers", "when"], width))
     lines += [
-        "\nCandidate retaliations (inferred, not asserted):",
-        tabulate([[cut(c["first_label"], 38), cut(c["candidate_label"], 38), c["basis"], "" if c["lag"] is None else c["lag"]]
-                  for c in found["candidates"]], headers=["first act", "candidate answer", "basis", "lag"])
+        "",
+        *wrap("Candidate retaliations (inferred, not asserted):"),
+        fit_table([[c["first_label"], c["candidate_label"], c["basis"], c["lag"]] for c in found["candidates"]],
+                  ["first act", "candidate answer", "basis", "lag (days)"], width, numbers=True)
         if found["candidates"] else "  none",
-        "\nReciprocity between sides (coercive acts each way; an act counts once, named or counted targets):",
-        tabulate([[r["a_label"], r["b_label"], r["a_to_b"], _span(r["a_to_b_first"], r["a_to_b_last"]), r["b_to_a"],
-                   _span(r["b_to_a_first"], r["b_to_a_last"]), r["reciprocity"]] for r in found["reciprocity"]],
-                 headers=["side A", "side B", "A->B", "when", "B->A", "when", "ratio"]),
+        "",
+        *wrap("Reciprocity between sides (coercive acts each way; an act counts once, named or counted targets):"),
+        fit_table([[r["a_label"], r["b_label"], r["a_to_b"], _span(r["a_to_b_first"], r["a_to_b_last"]), r["b_to_a"],
+                    _span(r["b_to_a_first"], r["b_to_a_last"]), r["reciprocity"]] for r in found["reciprocity"]],
+                  ["side A", "side B", "A -> B", "when", "B -> A", "when", "ratio"], width, numbers=True),
     ]
     for row in found["acts_against_unplaced"]:
-        lines.append(f"Not counted: {row['side_label'] or '(no side)'} acted against {row['target_label']} "
-                     f"(on no side) in {len(row['acts'])} act{'s' if len(row['acts']) != 1 else ''}.")
+        lines += wrap(f"Not counted: {row['side_label'] or '(no side)'} acted against {row['target_label']} "
+                      f"(on no side) in {len(row['acts'])} act{'s' if len(row['acts']) != 1 else ''}.")
     shown = found["cycles"][:CYCLES_SHOWN]
     more = len(found["cycles"]) - len(shown)
-    lines.append(f"\nCycles of at most {max_cycle} sides: " + ("; ".join(" -> ".join(c) for c in shown) or "none")
-                 + (f"; and {more} more (--format json lists them all)" if more else ""))
+    lines.append("")
+    lines += wrap(f"Cycles of at most {max_cycle} sides: " + ("; ".join(" -> ".join(c) for c in shown) or "none")
+                  + (f"; and {more} more (--format json lists them all)" if more else ""))
     if found["most_answered"]:
         top = [r for r in found["most_answered"] if r["rank"] == 1]
-        lines += textwrap.wrap(f"Most answered by the side it targeted ({top[0]['answers']} answers"
-                               + (f", {len(top)} acts tied" if len(top) > 1 else "") + "): "
-                               + "; ".join(r["label"] for r in top), 100, subsequent_indent="  ")
+        lines += wrap(f"Most answered by the side it targeted ({top[0]['answers']} answers"
+                      + (f", {len(top)} acts tied" if len(top) > 1 else "") + "): "
+                      + "; ".join(r["label"] for r in top))
     if found["answers_by_measure"]:
         top = [r for r in found["answers_by_measure"] if r["rank"] == 1]
         if top[0]["strongest"]:
-            lines += textwrap.wrap("Measure that drew the strongest answer: "
-                                   + "; ".join(f"{r['measure']} ({r['strongest']})" for r in top), 100, subsequent_indent="  ")
+            lines += wrap("Measure that drew the strongest answer: "
+                          + "; ".join(f"{r['measure']} ({r['strongest']})" for r in top))
     if found["unplaced"]:
-        lines += textwrap.wrap("Actors on no side: " + ", ".join(found["unplaced"]), 100, subsequent_indent="  ")
+        lines += wrap("Actors on no side: " + ", ".join(found["unplaced"]))
     lines.append("")
-    lines += textwrap.wrap("What a chain is: " + found["definition"], 100)
-    lines += textwrap.wrap("Sides: " + found["side_rule"], 100)
+    lines += wrap("What a chain is: " + found["definition"], hang="")
+    lines += wrap("Sides: " + found["side_rule"], hang="")
     return "\n".join(lines)
 
 
@@ -402,13 +419,30 @@ def _html(markdown_text: str, pictures: Mapping[str, bytes]) -> str:
 
 def write_report(data: Mapping[str, Any], out_dir: Path | str) -> list[Path]:
     """Write report.md, report.html, the pictures, CSV of every table and report.json into ``out_dir``."""
+    from kg.progress import stages  # noqa: PLC0415
+
     out_dir = Path(out_dir)
-    log.info("drawing the pictures")
-    pictures = _pictures(data)
+    with stages("writing the report", ["pictures", "markdown and html", "tables"]) as step:
+        step("pictures")
+        log.info("drawing the pictures")
+        pictures = _pictures(data)
+        step("markdown and html")
+        written = _write_pages(data, pictures, out_dir)
+        step("tables")
+        written += _write_tables(data, out_dir)
+    return written
+
+
+def _write_pages(data: Mapping[str, Any], pictures: Mapping[str, bytes], out_dir: Path) -> list[Path]:
     markdown_text = _markdown(data)
     written = [atomic_write(out_dir / name, png) for name, png in pictures.items()]
     written.append(atomic_write(out_dir / "report.md", markdown_text))
     written.append(atomic_write(out_dir / "report.html", _html(markdown_text, pictures)))
+    return written
+
+
+def _write_tables(data: Mapping[str, Any], out_dir: Path) -> list[Path]:
+    written = []
     tables = {
         "centrality-actors.csv": data["actors"],
         "centrality-sides.csv": data["sides"],

@@ -10,11 +10,24 @@ as the W3C TSV format prescribes).
 from __future__ import annotations
 
 import json
-from typing import Iterable
+import os
+import shutil
+import sys
+import textwrap
+from typing import Iterable, Sequence
 
-__all__ = ["RESULT_FORMATS", "format_result", "serialize_rows"]
+__all__ = ["FORMATS_BY_FORM", "RESULT_FORMATS", "fit_table", "format_result", "serialize_rows", "terminal_width"]
 
 RESULT_FORMATS = ("json", "csv", "tsv", "xml")
+
+#: The output formats of each query form, the default first. The W3C CSV and TSV results formats have
+#: no boolean, so an ASK answers as a word, JSON or XML.
+FORMATS_BY_FORM = {
+    "SELECT": ("table", *RESULT_FORMATS),
+    "ASK": ("table", "json", "xml"),
+    "CONSTRUCT": ("turtle", "json-ld"),
+    "DESCRIBE": ("turtle", "json-ld"),
+}
 
 
 def serialize_rows(variables: list, rows: Iterable, fmt: str, truncated: bool = False) -> bytes:
@@ -38,20 +51,127 @@ def serialize_rows(variables: list, rows: Iterable, fmt: str, truncated: bool = 
 
 
 def format_result(result, fmt: str | None) -> str:
-    """A query result as text: an aligned table, a W3C results format, or RDF."""
+    """A query result as text: an aligned table, a W3C results format, or RDF.
+
+    ``fmt`` None is the query form's default; a format that does not apply to
+    the form (csv for a CONSTRUCT, turtle for a SELECT) is a :class:`~kg.query.QueryError`.
+    """
+    allowed = FORMATS_BY_FORM[result.type]
+    if fmt is not None and fmt not in allowed:
+        from kg.query import QueryError  # noqa: PLC0415
+
+        raise QueryError(f"--format {fmt} does not apply to a {result.type} query; use {', '.join(allowed)}")
+    fmt = fmt or allowed[0]
     if result.type in ("CONSTRUCT", "DESCRIBE"):
-        return result.graph.serialize(format=fmt if fmt in ("turtle", "json-ld") else "turtle")
+        return result.graph.serialize(format=fmt)
     if result.type == "ASK":
         if fmt in ("json", "xml"):
             return result.serialize(format=fmt).decode("utf-8")
         return f"{str(bool(result.askAnswer)).lower()}\n"
     if fmt in RESULT_FORMATS:
         return serialize_rows(result.vars, result, fmt).decode("utf-8")
-    from tabulate import tabulate  # noqa: PLC0415
-
     names = [str(v) for v in result.vars]
     rows = [["" if value is None else _short(value) for value in row] for row in result]
-    return tabulate(rows, headers=names, tablefmt="simple", disable_numparse=True) + f"\n({len(rows)} rows)\n"
+    return fit_table(rows, names, terminal_width()) + f"\n({len(rows)} rows)\n"
+
+
+#: The narrowest a wrapped column may get before a table is shown as records instead.
+MIN_COLUMN = 12
+_GAP = 2  # spaces between columns in tabulate's "simple" format
+
+
+def terminal_width() -> int | None:
+    """The width to fit tables to: the terminal's when stdout is one (or ``$COLUMNS`` says), else None
+    (output into a file or a pipe keeps whole lines)."""
+    if "COLUMNS" in os.environ or sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    return None
+
+
+def fit_table(rows: Sequence[Sequence], headers: Sequence[str], width: int | None, numbers: bool = False) -> str:
+    """An aligned table no wider than ``width``: as it is if it fits; else with long cells wrapped
+    between words, the room shared fairly between the columns; else, when a column would have to
+    split a word or get under :data:`MIN_COLUMN`, one record per row (``psql``'s expanded
+    display). Values are never cut: ``--format csv`` or ``json`` gives each on one line.
+    ``numbers`` aligns numeric columns on the right (SPARQL values are shown as they are).
+
+    Examples
+    --------
+    >>> print(fit_table([["a", "the quick brown fox jumps over"]], ["k", "value"], 24))
+    k    value
+    ---  -------------------
+    a    the quick brown fox
+         jumps over
+    >>> print(fit_table([["a" * 20, "b" * 20]], ["first", "second"], 20))
+    -[ 1 ]--------------
+    first   aaaaaaaaaaaa
+            aaaaaaaa
+    second  bbbbbbbbbbbb
+            bbbbbbbb
+    """
+    from tabulate import tabulate  # noqa: PLC0415
+
+    cells = [["" if v is None else str(v) for v in row] for row in rows]
+    headers = [str(h) for h in headers]
+
+    def render(caps=None) -> str:
+        wrap = (lambda text, cap: text) if caps is None else _wrap
+        return tabulate([[wrap(v, cap) for v, cap in zip(row, caps or row)] for row in cells],
+                        headers=[wrap(h, cap) for h, cap in zip(headers, caps or headers)],
+                        tablefmt="simple", disable_numparse=not numbers)
+
+    # tabulate pads a header by two (its MIN_PADDING), so a column is at least that wide
+    natural = [max([len(h) + 2] + [len(line) for row in cells for line in row[i].splitlines() or [""]])
+               for i, h in enumerate(headers)]
+    if width is None or not headers or sum(natural) + _GAP * (len(headers) - 1) <= width:
+        return render()
+    # a wrapped column never splits a word (an IRI, say), and is never narrower than MIN_COLUMN
+    least = [min(n, max(MIN_COLUMN, max((len(w) for row in cells for w in row[i].split()), default=0)))
+             for i, n in enumerate(natural)]
+    caps = _share(natural, least, width - _GAP * (len(headers) - 1))
+    if caps is not None:
+        text = render(caps)
+        if max(map(len, text.splitlines())) <= width:
+            return text
+    return _records(cells, headers, width)
+
+
+def _wrap(text: str, width: int) -> str:
+    """``text`` wrapped at spaces (never inside a hyphenated word or an IRI unless longer than ``width``)."""
+    return "\n".join(part for line in text.splitlines() or [""]
+                     for part in textwrap.wrap(line, width, break_on_hyphens=False) or [""])
+
+
+def _share(natural: list[int], least: list[int], room: int) -> list[int] | None:
+    """Column widths that fit ``room``: each column gets ``min(natural, max(least, L))`` for the largest
+    level ``L`` that fits (water-filling: narrow columns keep their width, wide ones share the rest);
+    None if even ``least`` does not fit."""
+    if sum(least) > room:
+        return None
+
+    def widths(level: int) -> list[int]:
+        return [min(n, max(m, level)) for n, m in zip(natural, least)]
+
+    low, high = 0, max(natural)
+    while low < high:  # the largest level whose widths fit
+        mid = (low + high + 1) // 2
+        low, high = (mid, high) if sum(widths(mid)) <= room else (low, mid - 1)
+    return widths(low)
+
+
+def _records(cells: list[list[str]], headers: list[str], width: int) -> str:
+    key = max(len(h) for h in headers) + _GAP
+    room = max(width - key, MIN_COLUMN)
+    blocks = []
+    for n, row in enumerate(cells, 1):
+        title = f"-[ {n} ]"
+        lines = [title + "-" * max(width - len(title), 0)]
+        for name, value in zip(headers, row):
+            wrapped = _wrap(value, room).split("\n")
+            lines.append(name.ljust(key) + wrapped[0])
+            lines += [" " * key + part for part in wrapped[1:]]
+        blocks.append("\n".join(line.rstrip() for line in lines))
+    return "\n".join(blocks)
 
 
 def _short(term) -> str:

@@ -39,6 +39,7 @@ from pathlib import Path
 from rdflib import Dataset
 
 from kg.io import KgInputError, read_dataset
+from kg.progress import reading
 
 __all__ = [
     "DEFAULT_STORE", "PinnedVersion", "StoreError", "add_oxigraph", "analysis_store", "load_checked", "open_dataset",
@@ -89,8 +90,10 @@ def _open(spec: str, path: Path | str | None) -> Dataset:
     if kind == "memory":
         from kg import paths  # noqa: PLC0415
 
+        from kg.io import is_stdin  # noqa: PLC0415
+
         path = Path(path) if path else paths.out_dir() / "kg.trig"
-        if not path.exists():
+        if not is_stdin(path) and not path.exists():
             raise KgInputError(f"{path}: no built graph here; run `kg build` first")
         return read_dataset(path)
     if kind == "oxigraph":
@@ -159,10 +162,14 @@ def oxigraph_store(dataset):
 
 
 def save_dataset(dataset: Dataset, spec: str, trig: bytes) -> str:
-    """Write a validated dataset into a store, all or nothing; return where it went."""
+    """Write a validated dataset into a store, all or nothing; return where it went.
+
+    An Oxigraph store keeps the datasets ``kg import`` put there (``graph/dataset/NAME`` and
+    ``graph/links/NAME``) that the build itself does not hold: they live only in the store.
+    """
     kind, location = store_kind(spec)
     if kind == "oxigraph":
-        return _load_oxigraph(trig, Path(location))
+        return _load_oxigraph(trig, Path(location), keep_imports=True)
     if kind == "sparql":
         return _load_remote(dataset, location)
     raise StoreError("the memory store is written by `kg build --out DIR`")
@@ -174,26 +181,46 @@ def load_oxigraph(trig_path: Path | str, location: Path | str) -> str:
 
 
 def _read_bytes(trig_path: Path | str) -> bytes:
-    try:
-        return Path(trig_path).read_bytes()
-    except OSError as exc:
-        raise KgInputError(f"{trig_path}: cannot read: {exc.strerror}") from exc
+    from kg.io import read_input  # noqa: PLC0415
+
+    return read_input(trig_path)
 
 
-def _load_oxigraph(trig: bytes, location: Path) -> str:
+def _load_oxigraph(trig: bytes, location: Path, keep_imports: bool = False) -> str:
     import pyoxigraph  # noqa: PLC0415
 
     def fill(version: Path) -> bool:
         store = pyoxigraph.Store(str(version))
         try:
-            store.bulk_load(trig, format=pyoxigraph.RdfFormat.TRIG)
+            with reading(trig, "loading") as source:
+                store.bulk_load(source, format=pyoxigraph.RdfFormat.TRIG)
         except (SyntaxError, ValueError) as exc:
             raise KgInputError(f"cannot load into Oxigraph: {exc}") from exc
+        if keep_imports:
+            _carry_over_imports(location, store)
         store.flush()
         return True
 
     _swap_in(location, fill)
     return f"oxigraph:{location}"
+
+
+def _carry_over_imports(location: Path, store) -> None:
+    """Copy the imported datasets and their links that the current store at ``location`` holds and
+    ``store`` (a new version being filled) does not."""
+    import pyoxigraph  # noqa: PLC0415
+
+    from kg.namespace import GRAPH  # noqa: PLC0415
+
+    if not location.is_symlink():
+        return
+    old = pyoxigraph.Store.read_only(str(location.resolve()))
+    have = {g.value for g in store.named_graphs()}
+    for graph in old.named_graphs():
+        name = graph.value
+        if name.startswith((f"{GRAPH}dataset/", f"{GRAPH}links/")) and name not in have:
+            log.info("keeping %s from the store (imported there)", name)
+            store.bulk_extend(old.quads_for_pattern(None, None, None, graph))
 
 
 def _in_memory(trig_path: Path | str):
@@ -203,7 +230,8 @@ def _in_memory(trig_path: Path | str):
     data = _read_bytes(trig_path)
     memory = pyoxigraph.Store()
     try:
-        memory.bulk_load(data, format=pyoxigraph.RdfFormat.TRIG)
+        with reading(data, f"reading {trig_path}") as source:
+            memory.bulk_load(source, format=pyoxigraph.RdfFormat.TRIG)
     except (SyntaxError, ValueError) as exc:
         raise KgInputError(f"{trig_path}: {exc}") from exc
     return data, memory

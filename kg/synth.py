@@ -717,19 +717,23 @@ class _Generator:
     # ----------------------------------------------------------------- run
 
     def run(self) -> None:
+        from kg.progress import bar  # noqa: PLC0415
+
         rng = self.rng
         article = 0
-        while not self.finished():
-            self.begin_article(article)
-            headline = None
-            for _ in range(rng.choice((1, 2, 2, 3, 3, 4, 6))):  # a report, or a round-up of several stories
-                line = self.story(self.next_injections())
-                headline = headline or line
-                self.stories += 1
-                if self.finished():
-                    break
-            self.end_article(headline)
-            article += 1
+        with bar(desc="generating", total=self.goal, unit="triple", unit_scale=True) as progress:
+            while not self.finished():
+                self.begin_article(article)
+                headline = None
+                for _ in range(rng.choice((1, 2, 2, 3, 3, 4, 6))):  # a report, or a round-up of several stories
+                    line = self.story(self.next_injections())
+                    headline = headline or line
+                    self.stories += 1
+                    if self.finished():
+                        break
+                self.end_article(headline)
+                article += 1
+                progress.update(min(self.count(), self.goal) - progress.n)
 
     def finished(self) -> bool:
         if self.count() < self.goal:

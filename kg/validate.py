@@ -28,16 +28,17 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable, Mapping
 
-from rdflib import RDF, Dataset, Graph, URIRef
+from rdflib import RDF, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import SH
 
 from kg.io import KgInputError, default_graph, parse_into
 from kg.namespace import KG
 
-__all__ = ["ENGINES", "Report", "Result", "ShapesError", "check", "load_shapes", "quality_failures", "scope", "validate"]
+__all__ = ["ENGINES", "Report", "Result", "ShapesError", "check", "check_report", "load_shapes", "quality_results",
+           "scope", "validate"]
 
 ENGINES = ("auto", "oxigraph", "pyshacl")
 
@@ -48,8 +49,16 @@ class ShapesError(Exception):
     """The shapes graph itself is broken (pySHACL refuses it)."""
 
 
+#: The properties of a standard ``sh:ValidationResult`` that :attr:`Result.node` may hold, in report order.
+RESULT_PROPERTIES = (SH.focusNode, SH.resultPath, SH.value, SH.sourceShape, SH.sourceConstraint,
+                     SH.sourceConstraintComponent, SH.resultSeverity, SH.resultMessage)
+
+
 @dataclass(frozen=True)
 class Result:
+    """One result, for reading (short names) and, in ``node``, as the RDF terms of a standard
+    ``sh:ValidationResult`` (``sh:focusNode`` -> term, …) for :meth:`Report.graph`."""
+
     severity: str
     focus: str
     path: str | None
@@ -57,6 +66,7 @@ class Result:
     shape: str
     value: str | None
     files: tuple[str, ...] = ()
+    node: Mapping[URIRef, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def format(self) -> str:
         lines = [f"{self.severity}: {self.message}", f"  focus node: {self.focus}"]
@@ -74,10 +84,57 @@ class Result:
 class Report:
     conforms: bool
     results: list[Result] = field(default_factory=list)
+    #: prefixes of the data and the shapes, for the Turtle of :meth:`graph`
+    prefixes: dict[str, str] = field(default_factory=dict)
 
     @property
     def violations(self) -> list[Result]:
         return [r for r in self.results if r.severity == "Violation"]
+
+    def graph(self) -> Graph:
+        """The report as a standard SHACL validation report: one ``sh:ValidationReport`` with
+        ``sh:conforms`` and an ``sh:result`` for each result, as pySHACL and Jena's ``shacl`` write it."""
+        from kg.namespace import PREFIXES  # noqa: PLC0415
+
+        g = Graph()
+        g.bind("sh", SH)
+        for prefix, ns in {**self.prefixes, **PREFIXES}.items():
+            g.bind(prefix, ns)
+        report = BNode()
+        g.add((report, RDF.type, SH.ValidationReport))
+        g.add((report, SH.conforms, Literal(self.conforms)))
+        for result in self.results:
+            node = BNode()
+            g.add((report, SH.result, node))
+            g.add((node, RDF.type, SH.ValidationResult))
+            for prop in RESULT_PROPERTIES:
+                if result.node.get(prop) is not None:
+                    g.add((node, prop, result.node[prop]))
+        return g
+
+    def as_json(self) -> dict[str, Any]:
+        """The report as plain data: full IRIs, and the files each focus node comes from."""
+        def text(result: Result, prop: URIRef) -> str | None:
+            term = result.node.get(prop)
+            return None if term is None else str(term)
+
+        return {
+            "conforms": self.conforms,
+            "results": [
+                {
+                    "severity": r.severity,
+                    "focusNode": text(r, SH.focusNode),
+                    "resultPath": text(r, SH.resultPath),
+                    "value": text(r, SH.value),
+                    "sourceShape": text(r, SH.sourceShape),
+                    "sourceConstraint": text(r, SH.sourceConstraint),
+                    "sourceConstraintComponent": text(r, SH.sourceConstraintComponent),
+                    "message": r.message,
+                    "files": list(r.files),
+                }
+                for r in self.results
+            ],
+        }
 
     def format(self) -> str:
         if not self.results:
@@ -170,42 +227,63 @@ def validate(
     return _validate_pyshacl(data, shapes, list(extra), focus)
 
 
-def quality_failures(dataset) -> list[str]:
-    """Rows of the catalogue's ``*-violation`` queries, as readable lines."""
+def quality_results(dataset) -> list[Result]:
+    """A Violation for each row of the catalogue's ``*-violation`` queries.
+
+    The row's first value is the focus node and the query (``kgq:<name>``, for
+    ``queries/<name>.rq``) stands as the source shape of a SPARQL constraint,
+    so the results fit a standard report beside the shapes' results.
+    """
+    from kg.namespace import QUERY  # noqa: PLC0415
+    from kg.progress import bar  # noqa: PLC0415
     from kg.query import load_catalogue, run_query  # noqa: PLC0415
 
-    lines = []
-    for name, query in load_catalogue().items():
-        if not query.is_violation_check:
-            continue
-        for row in run_query(dataset, query):
-            values = ", ".join(f"{k}={v}" for k, v in row.asdict().items())
-            lines.append(f"Violation: quality query {name} ({query.summary})\n  {values}")
-    return lines
+    names = _namespaces(dataset, Graph())
+    results = []
+    checks = {name: query for name, query in load_catalogue().items() if query.is_violation_check}
+    for name, query in bar(checks.items(), desc="quality queries", total=len(checks), unit="query"):
+        answer = run_query(dataset, query)
+        for row in answer:
+            focus = row[0]
+            values = ", ".join(f"{var}={_short(names, value)}" for var, value in zip(answer.vars, row) if value is not None)
+            message = f"quality query {name}: {query.summary}"
+            results.append(Result(
+                severity="Violation", focus=_short(names, focus) or "", path=None, message=message,
+                shape=f"queries/{name}.rq", value=values, files=_sources(dataset, focus),
+                node={SH.focusNode: focus, SH.value: focus, SH.sourceShape: QUERY[name],
+                      SH.sourceConstraintComponent: SH.SPARQLConstraintComponent,
+                      SH.resultSeverity: SH.Violation, SH.resultMessage: Literal(message)},
+            ))
+    return results
 
 
-def check(dataset, engine: str = "auto", focus=None, shapes: Graph | None = None) -> tuple[bool, str]:
-    """The shapes and, on the whole graph, the quality queries: (conforms, the report as text).
+def check_report(dataset, engine: str = "auto", focus=None, shapes: Graph | None = None) -> Report:
+    """The shapes and, on the whole graph, the quality queries, as one :class:`Report`.
 
-    The text is empty when the graph conforms without warnings. With ``focus``
-    (from :func:`scope`) only the shapes run: the quality queries read the
-    whole graph, and a scoped check must not.
+    With ``focus`` (from :func:`scope`) only the shapes run: the quality
+    queries read the whole graph, and a scoped check must not.
     """
     log.info("validating against the shapes (engine: %s)", engine)
     report = validate(dataset, shapes, engine=engine, focus=focus)
     if focus is None:
         log.info("running the quality queries")
-        quality = quality_failures(dataset)
+        quality = quality_results(dataset)
     else:
         log.info("scoped: the quality queries (whole graph) are not run")
         quality = []
-    # Exit code 1 is for violations (and quality rows); warnings and infos are reported, and make
-    # sh:conforms false as SHACL says, but do not fail a build.
-    conforms = not report.violations and not quality
-    text = report.format() if report.results else ""
-    if quality:
-        text = (text + "\n\n" if text else "") + "\n\n".join(quality)
-    return conforms, text
+    results = report.results + quality
+    # SHACL: any result, a warning too, makes sh:conforms false
+    return Report(conforms=not results, results=results, prefixes=report.prefixes)
+
+
+def check(dataset, engine: str = "auto", focus=None, shapes: Graph | None = None) -> tuple[bool, str]:
+    """:func:`check_report` as (no violation, the report as text); the text is empty when there is no result.
+
+    Exit code 1 is for violations (and quality rows); warnings and infos are reported, and make
+    sh:conforms false as SHACL says, but do not fail a build.
+    """
+    report = check_report(dataset, engine, focus, shapes)
+    return not report.violations, report.format() if report.results else ""
 
 
 def _namespaces(data: Graph, shapes: Graph) -> Graph:
@@ -244,11 +322,15 @@ def _validate_oxigraph(data: Graph, shapes: Graph, plan, extra: list[Graph], foc
             shape=_short(names, f.constraint if f.constraint is not None else f.shape) or "",
             value=_short(names, f.value),
             files=_sources(data, f.focus),
+            node={SH.focusNode: f.focus, SH.resultPath: f.path, SH.value: f.value,
+                  SH.sourceShape: f.shape, SH.sourceConstraint: f.constraint,
+                  SH.sourceConstraintComponent: f.component, SH.resultSeverity: f.severity,
+                  SH.resultMessage: Literal(f.message)},
         )
         for f in findings
     ]
     results.sort(key=_order)
-    return Report(conforms=not results, results=results)
+    return Report(conforms=not results, results=results, prefixes={p: str(ns) for p, ns in names.namespaces()})
 
 
 def _quads(data: Graph, graph: str | None = None):
@@ -324,6 +406,8 @@ def _validate_pyshacl(data: Graph, shapes: Graph, extra: list[Graph], focus) -> 
         path = results_graph.value(node, SH.resultPath)
         severity = results_graph.value(node, SH.resultSeverity)
         messages = sorted(str(m) for m in results_graph.objects(node, SH.resultMessage))
+        terms = {prop: results_graph.value(node, prop) for prop in RESULT_PROPERTIES if prop != SH.resultMessage}
+        terms[SH.resultMessage] = Literal(messages[0]) if messages else None
         results.append(
             Result(
                 severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
@@ -333,11 +417,13 @@ def _validate_pyshacl(data: Graph, shapes: Graph, extra: list[Graph], focus) -> 
                 shape=_short(results_graph, shape) or "",
                 value=_short(results_graph, value),
                 files=_sources(data, focus),
+                node=terms,
             )
         )
     results.sort(key=_order)
     # SHACL: a report with any result, a warning too, does not conform (pySHACL's allow_warnings says otherwise)
-    return Report(conforms=not results, results=results)
+    names = _namespaces(data, shapes)
+    return Report(conforms=not results, results=results, prefixes={p: str(ns) for p, ns in names.namespaces()})
 
 
 def scope(data: Graph, graphs: Iterable[str], shapes: Graph | None = None) -> set[URIRef] | None:

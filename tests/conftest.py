@@ -72,3 +72,9 @@ def named_rules():
     for node_shape in shapes.objects(None, SH.node):
         helpers |= {node_shape} | set(shapes.objects(node_shape, SH.property))
     return sorted(str(r).rsplit("#", 1)[-1] for r in candidates - helpers)
+
+
+@pytest.fixture(autouse=True)
+def _no_terminal_width(monkeypatch):
+    """Tables fit $COLUMNS when it is set (kg.results.terminal_width); tests that do not set it see whole lines."""
+    monkeypatch.delenv("COLUMNS", raising=False)

@@ -110,24 +110,24 @@ def test_query_list_and_formats(built, capsys):
     listing = capsys.readouterr().out
     assert "counter-sanctions" in listing and "responder: actor, optional, all when not given" in listing
     assert "person: actor, required" in listing and 'e.g. --param person="Wu Yingjie"' in listing
-    assert main(["-q", "query", "counter-sanctions", "--param", "responder=China", "--graph", graph]) == 0
+    assert main(["-q", "query", "counter-sanctions", "--param", "responder=China", "--dataset", graph]) == 0
     table = capsys.readouterr().out
     assert "Adrian Zenz" in table and "(9 rows)" in table
     for fmt, marker in (("json", '"bindings"'), ("csv", "counter,label"), ("tsv", "?counter\t?label"), ("xml", "<sparql")):
-        assert main(["-q", "query", "counter-sanctions", "--format", fmt, "--graph", graph]) == 0
+        assert main(["-q", "query", "counter-sanctions", "--format", fmt, "--dataset", graph]) == 0
         assert marker in capsys.readouterr().out
-    assert main(["-q", "query", "-e", "CONSTRUCT { ?s a ?t } WHERE { ?s a ?t } LIMIT 2", "--graph", graph]) == 0
+    assert main(["-q", "query", "-e", "CONSTRUCT { ?s a ?t } WHERE { ?s a ?t } LIMIT 2", "--dataset", graph]) == 0
     assert " a " in capsys.readouterr().out
 
 
 def test_query_errors_exit_2(built, tmp_path, capsys):
     graph = str(built / "kg.trig")
-    assert main(["-q", "query", "-e", "SELECT ?x WHERE { ?x", "--graph", graph]) == 2
+    assert main(["-q", "query", "-e", "SELECT ?x WHERE { ?x", "--dataset", graph]) == 2
     assert "SPARQL syntax error" in capsys.readouterr().err
-    assert main(["-q", "query", "sanctions-against", "--param", "target=Nobody", "--graph", graph]) == 2
+    assert main(["-q", "query", "sanctions-against", "--param", "target=Nobody", "--dataset", graph]) == 2
     assert "no actor is called 'Nobody'" in capsys.readouterr().err
-    assert main(["-q", "query", "no-such-query", "--graph", graph]) == 2
-    assert main(["-q", "query", "sanctions", "--graph", str(tmp_path / "missing.trig")]) == 2
+    assert main(["-q", "query", "no-such-query", "--dataset", graph]) == 2
+    assert main(["-q", "query", "sanctions", "--dataset", str(tmp_path / "missing.trig")]) == 2
     assert "run `kg build` first" in capsys.readouterr().err
 
 
@@ -142,34 +142,36 @@ def test_main_job_writes_everything(tmp_path, capsys):
 
 def test_chains_report_export_commands(built, tmp_path, capsys):
     graph = str(built / "kg.trig")
-    assert main(["-q", "chains", "--graph", graph]) == 0
+    assert main(["-q", "chains", "--dataset", graph]) == 0
     text = capsys.readouterr().out
     assert "China counter-sanctions 10 people" in text and "Meng Wanzhou detained in Canada (2018)" in text
     assert "Cycles of at most 3 sides: " in text and "China -> European Union" in text
-    assert main(["-q", "chains", "--max-cycle", "1", "--graph", graph]) == 0
+    assert main(["-q", "chains", "--max-cycle", "1", "--dataset", graph]) == 0
     assert "Cycles of at most 1 sides: none" in capsys.readouterr().out
     with pytest.raises(SystemExit) as stopped:
-        main(["-q", "chains", "--max-cycle", "0", "--graph", graph])
+        main(["-q", "chains", "--max-cycle", "0", "--dataset", graph])
     assert stopped.value.code == 2 and "must be at least 1" in capsys.readouterr().err
-    assert main(["-q", "chains", "--format", "json", "--graph", graph]) == 0
+    assert main(["-q", "chains", "--format", "json", "--dataset", graph]) == 0
     found = json.loads(capsys.readouterr().out)
     # by hand from the articles: only the EU's 2021 and Canada's 2024 sanctions drew another side's answer
     assert [c["first"].rsplit("/", 1)[1] for c in found["chains"]] == ["eu-2021-03-sanction", "ca-2024-12-sanction"]
     assert found["definition"] and found["side_rule"]
-    assert main(["-q", "chains", "--format", "csv", "--graph", graph]) == 0
+    assert main(["-q", "chains", "--format", "csv", "--dataset", graph]) == 0
     assert capsys.readouterr().out.startswith("chain,level,act,kind,side,link,answers,when,lag_days")
-    assert main(["-q", "export", "--format", "graphml", "--out", str(tmp_path / "g.graphml"), "--graph", graph]) == 0
+    assert main(["-q", "export", "--format", "graphml", "--out", str(tmp_path / "g.graphml"), "--dataset", graph]) == 0
     assert (tmp_path / "g.graphml").read_text().startswith("<?xml")
-    assert main(["-q", "report", "--out", str(tmp_path / "r"), "--graph", graph]) == 0
+    assert main(["-q", "report", "--out", str(tmp_path / "r"), "--dataset", graph]) == 0
     assert (tmp_path / "r" / "report.html").exists()
 
 
-def test_readme_shows_what_kg_chains_prints(built, capsys):
-    """The README's example of `kg chains` is the start of what the command prints on the seed data."""
+def test_readme_shows_what_kg_chains_prints(built, capsys, monkeypatch):
+    """The README's example of `kg chains` is the start of what the command prints on the seed data
+    in a terminal of 100 columns."""
+    monkeypatch.setenv("COLUMNS", "100")
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     block = text.split("$ kg chains\n", 1)[1].split("```", 1)[0]
     shown = block.rstrip("\n").removesuffix("...").rstrip("\n")
-    assert main(["-q", "chains", "--graph", str(built / "kg.trig")]) == 0
+    assert main(["-q", "chains", "--dataset", str(built / "kg.trig")]) == 0
     printed = capsys.readouterr().out
     assert printed.startswith(shown + "\n"), "README.md's kg chains example differs from the output: update it"
     assert all(len(line) <= 100 for line in printed.splitlines())  # fits a terminal of 100 columns

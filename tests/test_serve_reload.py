@@ -139,7 +139,7 @@ def test_busy_port_is_exit_2_with_a_message(trigs, caplog):
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        assert main(["serve", "--port", str(port), "--graph", str(first)]) == 2
+        assert main(["serve", "--port", str(port), "--dataset", str(first)]) == 2
     assert any("cannot listen" in r.getMessage() and "in use" in r.getMessage() for r in caplog.records)
 
 
@@ -165,7 +165,7 @@ def test_workers_end_with_the_server(trigs, how):
 
     first, _ = trigs
     server = subprocess.Popen([sys.executable, "-m", "kg.cli", "-q", "serve", "--port", "0", "--workers", "3",
-                               "--graph", str(first)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                               "--dataset", str(first)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         assert server.stdout.readline().startswith("http://")
         workers = _children(server.pid)

@@ -78,3 +78,70 @@ def test_extra_graphs_do_not_change_the_callers_graph():
     ontology = Graph().parse(ROOT / "ontology" / "sanctions.ttl")
     validate(data, extra=[ontology])
     assert len(data) == 2
+
+
+# --- the standard report (kg validate --format turtle) ---------------------------------------------------------
+
+_RESULT_KEYS = ("focusNode", "resultPath", "value", "sourceShape", "sourceConstraintComponent", "resultSeverity")
+
+
+def _standard_results(g: Graph) -> set[tuple]:
+    """Each top-level sh:result of a sh:ValidationReport as a tuple of _RESULT_KEYS (nested sh:detail left out)."""
+    from rdflib.namespace import SH
+
+    (report,) = g.subjects(RDF.type, SH.ValidationReport)
+    return {tuple(g.value(r, SH[key]) for key in _RESULT_KEYS) for r in g.objects(report, SH.result)}
+
+
+INVALID = sorted((ROOT / "tests" / "shapes" / "invalid").glob("*.ttl"))
+
+
+@pytest.mark.parametrize("case", INVALID, ids=lambda p: p.stem)
+def test_turtle_report_says_what_pyshacl_report_says(case, ontology):
+    """Our report, written as Turtle and read back by rdflib, holds the results (focus node, path, value, source
+    shape, constraint component, severity) of pySHACL's own report, from either engine."""
+    import pyshacl
+    from rdflib.namespace import SH
+
+    from kg.validate import load_shapes
+
+    data = Graph() + ontology
+    data.parse(case)
+    shapes = load_shapes()
+    _, expected, _ = pyshacl.validate(data, shacl_graph=shapes, advanced=True, inference="none", allow_warnings=True)
+    for engine in ("oxigraph", "pyshacl"):
+        text = validate(data, shapes, engine=engine).graph().serialize(format="turtle")
+        ours = Graph().parse(data=text, format="turtle")
+        (report,) = ours.subjects(RDF.type, SH.ValidationReport)
+        assert ours.value(report, SH.conforms) == Literal(False)
+        assert _standard_results(ours) == _standard_results(expected), engine
+        for result in ours.objects(report, SH.result):
+            assert ours.value(result, SH.resultMessage), engine  # every result says what is wrong
+
+
+def test_report_of_a_conforming_graph_is_a_standard_report(dataset):
+    from rdflib.namespace import SH
+
+    from kg.validate import check_report
+
+    g = Graph().parse(data=check_report(dataset).graph().serialize(format="turtle"), format="turtle")
+    (report,) = g.subjects(RDF.type, SH.ValidationReport)
+    assert g.value(report, SH.conforms) == Literal(True) and not list(g.objects(report, SH.result))
+
+
+def test_quality_query_rows_are_results_of_the_report():
+    """A failed quality query (*-violation.rq) is part of the standard report: its first value is the focus node and
+    the query is the source of a SPARQL constraint."""
+    from rdflib import Dataset
+    from rdflib.namespace import SH
+
+    from kg.namespace import QUERY
+    from kg.validate import check_report
+
+    broken = Dataset(default_union=True)
+    # the curation graph asserts act:a kg:respondsTo act:b, which no curation note accounts for
+    broken.parse(ROOT / "tests" / "quality" / "invalid" / "curated-triple-without-note.trig", format="trig")
+    report = check_report(broken)
+    assert not report.conforms and report.violations
+    rows = {(r[0], r[3], r[4]) for r in _standard_results(report.graph())}
+    assert (ACT["a"], QUERY["curated-triple-without-note-violation"], SH.SPARQLConstraintComponent) in rows

@@ -33,6 +33,14 @@ def chain_analysis(nets, window_days: int = 30, max_cycle: int | None = None) ->
     default ``chains.MAX_CYCLE``), ``most_answered``, ``answers_by_measure``,
     ``side_rule``, ``unplaced`` (labels of the actors on no side), ``labels``.
     """
+    from kg.progress import stages  # noqa: PLC0415
+
+    with stages("chains", ["networks", "chains", "candidates", "reciprocity", "cycles"]) as step:
+        step("networks")
+        return _chain_analysis(nets, window_days, max_cycle, step)
+
+
+def _chain_analysis(nets, window_days, max_cycle, step) -> dict[str, Any]:
     import networkx as nx  # noqa: PLC0415
 
     from kg.analysis import chains, networks  # noqa: PLC0415
@@ -49,17 +57,25 @@ def chain_analysis(nets, window_days: int = 30, max_cycle: int | None = None) ->
     act_sides = {act: (t.side, t.targets) for act, t in nets.act_targets.items() if t.side is not None}
     _, dropped = chains.links(D)
     by_sides = nx.DiGraph((side, target) for side, targets in act_sides.values() for target in targets)
+    step("chains")
+    found = chains.retaliation_chains(D, labels, nets.act_targets)
+    step("candidates")
+    candidates = chains.tit_for_tat_candidates(acts, act_sides, D, window_days)
+    step("reciprocity")
+    reciprocity = chains.reciprocity_by_side(nets.act_targets, D, labels)
+    step("cycles")
+    cycles = [[labels.get(s, s) for s in c]
+              for c in chains.side_cycles(by_sides, layers=None, max_length=max_cycle or chains.MAX_CYCLE)]
     return {
         "definition": chains.CHAIN_DEFINITION,
-        "chains": chains.retaliation_chains(D, labels, nets.act_targets),
+        "chains": found,
         "support": chains.reactions(D, labels),
         "dropped": dropped,
-        "candidates": chains.tit_for_tat_candidates(acts, act_sides, D, window_days),
-        "reciprocity": chains.reciprocity_by_side(nets.act_targets, D, labels),
+        "candidates": candidates,
+        "reciprocity": reciprocity,
         "reciprocity_definition": chains.RECIPROCITY_DEFINITION,
         "acts_against_unplaced": chains.acts_against_unplaced(nets.act_targets, labels),
-        "cycles": [[labels.get(s, s) for s in c]
-                   for c in chains.side_cycles(by_sides, layers=None, max_length=max_cycle or chains.MAX_CYCLE)],
+        "cycles": cycles,
         "most_answered": chains.most_answered(D, nets.act_targets, labels),
         "answers_by_measure": chains.answers_by_measure(D, {k: sorted(v) for k, v in measures_of.items()}, nets.act_targets),
         "side_rule": networks.SIDE_RULE,

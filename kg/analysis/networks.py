@@ -32,6 +32,7 @@ __all__ = [
     "Networks",
     "act_network",
     "actor_network",
+    "linked_actors",
     "read",
     "read_networks",
     "side_network",
@@ -116,13 +117,16 @@ def read(graph, layers: Iterable[str] | None = None) -> Networks:
     once here (:func:`kg.store.analysis_store`) and every query runs on the copy.
     """
     source = _source(graph)
-    actors = _labels(source)
+    canonical = linked_actors(source)
+    actors = {actor: meta for actor, meta in _labels(source).items() if actor not in canonical}
     side_of = _sides(source)
     labels = {actor: meta["label"] for actor, meta in actors.items()}
     kinds = {actor: meta["kind"] for actor, meta in actors.items()}
-    G = actor_network(source, layers, actors=actors)
+    G = actor_network(source, layers, actors=actors, canonical=canonical)
     D = act_network(source)
     for act, data in D.nodes(data=True):
+        if data.get("actor") in canonical:  # an imported act by a linked record is the actor's
+            data["actor"] = canonical[data["actor"]]
         if data.get("actor") in side_of:
             data["side"] = side_of[data["actor"]]
     return Networks(
@@ -133,7 +137,7 @@ def read(graph, layers: Iterable[str] | None = None) -> Networks:
         kinds=MappingProxyType(kinds),
         side_of=MappingProxyType(side_of),
         unplaced=tuple(sorted(set(actors) - set(side_of))),
-        act_targets=MappingProxyType(_act_targets(source, side_of)),
+        act_targets=MappingProxyType(_act_targets(source, side_of, canonical)),
     )
 
 
@@ -208,7 +212,8 @@ def _when(attrs: Mapping[str, Any]) -> str | None:
     return attrs.get("date") or attrs.get("latest") or attrs.get("earliest")
 
 
-def actor_network(graph, layers: Iterable[str] | None = None, *, actors: Mapping[str, Mapping[str, str]] | None = None) -> nx.MultiDiGraph:
+def actor_network(graph, layers: Iterable[str] | None = None, *, actors: Mapping[str, Mapping[str, str]] | None = None,
+                  canonical: Mapping[str, str] | None = None) -> nx.MultiDiGraph:
     """The actor network: one edge per (act, source, target), from :data:`EDGE_LAYERS`.
 
     Nodes are actor IRIs with ``label`` and ``kind``; a node's ``unnamed_targets``
@@ -216,11 +221,13 @@ def actor_network(graph, layers: Iterable[str] | None = None, *, actors: Mapping
     which are never invented as nodes. Edge attributes: ``layer``, ``kind``,
     ``act``, ``date`` (or ``earliest``/``latest``), ``when`` (the best single
     day), ``measures``, ``article``, ``quote``, ``weight`` (1). ``actors`` is
-    the label and kind of each actor when the caller has read them.
+    the label and kind of each actor when the caller has read them, ``canonical``
+    the records folded onto actors (:func:`linked_actors`).
     """
     source = _source(graph)
     wanted = set(layers) if layers is not None else {layer.name for layer in EDGE_LAYERS}
     G = nx.MultiDiGraph(name="actor network")
+    canonical = linked_actors(source) if canonical is None else canonical
     for layer in EDGE_LAYERS:
         if layer.name not in wanted:
             continue
@@ -228,6 +235,7 @@ def actor_network(graph, layers: Iterable[str] | None = None, *, actors: Mapping
         for row in _rows(source, layer.query):
             start = _py(row.get("source"))
             target = _py(row.get("target"))
+            start, target = canonical.get(start, start), canonical.get(target, target)
             if start is None:
                 continue
             G.add_node(start)
@@ -252,6 +260,20 @@ def actor_network(graph, layers: Iterable[str] | None = None, *, actors: Mapping
             G.add_edge(start, target, key=key, **attrs)
     _label_nodes(G, actors if actors is not None else _labels(source))
     return G
+
+
+def linked_actors(graph) -> dict[str, str]:
+    """Each imported record a confirmed link names (``edges-link``), mapped to the article's actor.
+
+    The networks fold a record onto its actor, so the two are one node: an act
+    that targets both (build repeats a linked record's ``kg:target`` for the actor)
+    is one edge. A record linked to several actors is left as it is (a curator
+    confirmed two links that cannot both hold; ``kg query matches`` shows them).
+    """
+    found: dict[str, set[str]] = {}
+    for row in _rows(graph, "edges-link"):
+        found.setdefault(str(row["record"]), set()).add(str(row["actor"]))
+    return {record: next(iter(actors)) for record, actors in found.items() if len(actors) == 1}
 
 
 def _evidence(attrs: Mapping[str, Any]) -> tuple[str, str]:
@@ -347,18 +369,22 @@ def act_network(graph) -> nx.DiGraph:
     return D
 
 
-def _act_targets(graph, side_of: Mapping[str, str]) -> dict[str, ActTargets]:
-    """:class:`ActTargets` of every coercive act (``act-targets.rq``)."""
+def _act_targets(graph, side_of: Mapping[str, str], canonical: Mapping[str, str] | None = None) -> dict[str, ActTargets]:
+    """:class:`ActTargets` of every coercive act (``act-targets.rq``), linked records folded onto their actors."""
+    canonical = canonical or {}
     found: dict[str, dict[str, Any]] = {}
+    named_seen: set[tuple[str, str]] = set()
     for row in _rows(graph, "act-targets"):
         act, actor, target = str(row["act"]), str(row["actor"]), str(row["target"])
+        actor, target = canonical.get(actor, actor), canonical.get(target, target)
         entry = found.setdefault(act, {"side": side_of.get(actor), "targets": set(), "unplaced": set(), "named": 0,
                                        "count": None})
         if target in side_of:
             entry["targets"].add(side_of[target])
         else:
             entry["unplaced"].add(target)
-        if row.get("named") in ("true", "1"):
+        if row.get("named") in ("true", "1") and (act, target) not in named_seen:  # a record and its actor: one
+            named_seen.add((act, target))
             entry["named"] += 1
         if _py(row.get("count")) is not None:
             entry["count"] = _int(str(row["count"]))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from kg.commands.common import EXIT_OK, add_data, command
+from kg.commands.common import EXIT_OK, add_data, add_format, command, print_json
 
 
 def _date(text: str) -> dt.date:
@@ -35,7 +35,7 @@ def register(sub) -> None:
         "change with python benchmarks/ingest_eval.py --rules FOLDER.",
         "kg add report.txt --slug ca-2024-12-sanctions --published 2024-12-11",
     )
-    p.add_argument("file", type=Path, metavar="FILE", help="the article: .txt (UTF-8) or a saved page (.html)")
+    p.add_argument("file", type=Path, metavar="FILE", help="the article: .txt (UTF-8) or a saved page (.html); - reads standard input (with --slug)")
     p.add_argument("--slug", default=None, help="the article's name in data/ (default: from the file name)")
     p.add_argument("--published", type=_date, default=None, metavar="YYYY-MM-DD",
                    help="the article's date when its text has no dateline (relative dates are worked out from it)")
@@ -44,6 +44,7 @@ def register(sub) -> None:
                    help="a folder of extraction rules (acts.yaml, titles.yaml, ...) to use instead of the shipped ones; "
                         "a file it lacks is the shipped one (rules/README.md)")
     add_data(p)
+    add_format(p, ("text", "json"), "text", "how to print what was drafted (default: text)")
     p.set_defaults(func=run)
 
 
@@ -53,5 +54,14 @@ def run(args) -> int:
 
     draft, written = add_article(args.file, slug=args.slug, published=args.published, replace=args.replace, data_dir=args.data,
                                  rules_dir=args.rules)
+    if args.format == "json":
+        print_json({
+            "article": f"article:{draft.slug}", "published": draft.published, "published_how": draft.published_how,
+            "actors": [{"label": a.label, "kind": a.kind, "existing": bool(a.existing)} for a in draft.actors],
+            "acts": [{"kind": act.kind, "actor": act.actor.label if act.actor else None,
+                      "targets": [t.label for t in act.targets]} for act in draft.acts],
+            "notes": draft.notes, "written": written,
+        })
+        return EXIT_OK
     print(summary(draft, written))
     return EXIT_OK

@@ -28,6 +28,19 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    counts, target, seconds = write(args)
+    if counts is None:
+        return EXIT_VIOLATIONS
+    if args.format == "json":
+        print(json.dumps(counts, indent=2))
+    else:
+        print(_format_summary(counts, target, seconds))
+    return EXIT_OK
+
+
+def write(args) -> tuple[dict | None, object, float]:
+    """Build, check and write the graph: its summary counts (None, with the report on stderr, if it does
+    not conform and nothing was written), where it went, and the seconds it took."""
     from kg.build import build, summary  # noqa: PLC0415
     from kg.io import atomic_write, trig_bytes  # noqa: PLC0415
     from kg.namespace import PREFIXES  # noqa: PLC0415
@@ -39,7 +52,7 @@ def run(args) -> int:
     if not conforms:
         print(report, file=sys.stderr)
         print(f"\nNot written: {args.out / 'kg.trig'} is left as it was.", file=sys.stderr)
-        return EXIT_VIOLATIONS
+        return None, None, time.monotonic() - started
     data = trig_bytes(dataset, PREFIXES)
     if args.store == "memory":
         target = atomic_write(args.out / "kg.trig", data)
@@ -48,12 +61,7 @@ def run(args) -> int:
 
         log.info("loading into %s", args.store)
         target = save_dataset(dataset, args.store, data)
-    counts = summary(dataset)
-    if args.format == "json":
-        print(json.dumps(counts, indent=2))
-    else:
-        print(_format_summary(counts, target, time.monotonic() - started))
-    return EXIT_OK
+    return summary(dataset), target, time.monotonic() - started
 
 
 def _format_summary(counts: dict, target, seconds: float) -> str:

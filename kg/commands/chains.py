@@ -43,6 +43,7 @@ def register(sub) -> None:
 def run(args) -> int:
     from kg.analysis import chain_analysis  # noqa: PLC0415
     from kg.report import chain_rows, chains_text  # noqa: PLC0415
+    from kg.results import terminal_width  # noqa: PLC0415
 
     found = chain_analysis(open_store(args), args.window, args.max_cycle)
     if args.format == "json":
@@ -56,5 +57,5 @@ def run(args) -> int:
         writer.writeheader()
         writer.writerows(rows)
     else:
-        print(chains_text(found, args.max_cycle))
+        print(chains_text(found, args.max_cycle, terminal_width()))
     return EXIT_OK

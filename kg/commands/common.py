@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -53,7 +54,7 @@ def add_quiet(parser: argparse.ArgumentParser, default: Any = False) -> None:
 
 def add_store(
     parser: argparse.ArgumentParser,
-    help: str = "where the built graph is read from: memory (default: parse --graph), oxigraph:PATH, sparql:URL",
+    help: str = "where the built graph is read from: memory (default: parse --dataset), oxigraph:PATH, sparql:URL",
     *,
     required: bool = False,
     metavar: str = "STORE",
@@ -62,16 +63,33 @@ def add_store(
     parser.add_argument("--store", default=None if required else "memory", required=required, metavar=metavar, help=help)
 
 
-def add_read_store(parser: argparse.ArgumentParser) -> None:
-    """``--store`` and, for the memory store, ``--graph FILE``: the options of every command that reads the built graph.
+class _DeprecatedSpelling(argparse.Action):
+    """An old spelling of an option: stores into the new one's ``dest`` and says so on stderr."""
 
+    def __init__(self, option_strings, dest, new: str, **kwargs):
+        self.new = new
+        super().__init__(option_strings, dest, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"kg: warning: {option_string} FILE is deprecated, use {self.new} FILE "
+              "(--graph names a named graph, as in kg validate --graph IRI)", file=sys.stderr)
+        setattr(namespace, self.dest, values)
+
+
+def add_read_store(parser: argparse.ArgumentParser) -> None:
+    """``--store`` and, for the memory store, ``--dataset FILE``: the options of every command that reads the built graph.
+
+    ``--dataset`` was ``--graph`` before ``--graph`` came to mean a named graph's IRI
+    (``kg validate --graph IRI``); the old spelling still works, with a warning.
     :func:`open_store` opens what they name.
     """
     add_store(parser)
     parser.add_argument(
-        "--graph", type=Path, default=None, metavar="FILE",
-        help="the built dataset for the memory store (default: out/kg.trig)",
+        "--dataset", type=Path, default=None, metavar="FILE",
+        help="the built dataset (TriG) for the memory store (default: out/kg.trig; - reads standard input)",
     )
+    parser.add_argument("--graph", type=Path, dest="dataset", action=_DeprecatedSpelling, new="--dataset",
+                        help=argparse.SUPPRESS)
     add_drafts(parser)
 
 
@@ -83,11 +101,11 @@ def add_drafts(parser: argparse.ArgumentParser) -> None:
 
 
 def open_store(args):
-    """The dataset that ``--store`` (and ``--graph``) of :func:`add_read_store` name."""
+    """The dataset that ``--store`` (and ``--dataset``) of :func:`add_read_store` name."""
     from kg.store import open_dataset  # noqa: PLC0415
 
     log.info("loading the graph (%s)", args.store)
-    return open_dataset(args.store, args.graph, getattr(args, "drafts", "exclude"))
+    return open_dataset(args.store, args.dataset, getattr(args, "drafts", "exclude"))
 
 
 def add_format(parser: argparse.ArgumentParser, choices: Sequence[str], default: str | None, help: str | None = None) -> None:
@@ -98,6 +116,13 @@ def add_format(parser: argparse.ArgumentParser, choices: Sequence[str], default:
     )
 
 
+def print_json(data: Any) -> None:
+    """A command's result as JSON on stdout (``--format json``): one document, indented, dates and paths as text."""
+    import json  # noqa: PLC0415
+
+    print(json.dumps(data, indent=2, default=str, ensure_ascii=False))
+
+
 def add_out(parser: argparse.ArgumentParser, default: Path | None, help: str, *, required: bool = False,
             metavar: str | None = None) -> None:
     """``--out``: the file or folder a command writes (atomically), as a :class:`~pathlib.Path`."""
@@ -106,7 +131,9 @@ def add_out(parser: argparse.ArgumentParser, default: Path | None, help: str, *,
 
 def add_data(parser: argparse.ArgumentParser) -> None:
     """``--data``: the folder of articles, facts and curation the graph is built from."""
-    parser.add_argument("--data", type=Path, default=None, help="the data folder (default: the project's data/)")
+    parser.add_argument("--data", type=Path, default=None, metavar="DIR",
+                        help="a data folder laid out as data/ is: articles/, facts/, curation.ttl "
+                             "(default: the seed data installed with kg)")
 
 
 def add_engine(parser: argparse.ArgumentParser) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from kg.commands.common import EXIT_OK, EXIT_VIOLATIONS, add_engine, add_store, command, log
+from kg.commands.common import EXIT_OK, EXIT_VIOLATIONS, add_engine, add_format, add_store, command, log, print_json
 
 
 def register(sub) -> None:
@@ -20,11 +20,12 @@ def register(sub) -> None:
         "kg load out/kg.trig --store oxigraph:out/store\n"
         "  kg load new-article.trig --add --store oxigraph:out/store",
     )
-    p.add_argument("file", type=Path, metavar="FILE", help="a TriG file")
+    p.add_argument("file", type=Path, metavar="FILE", help="a TriG file (- reads standard input)")
     add_store(p, "the store to fill", required=True, metavar="oxigraph:PATH")
     p.add_argument("--add", action="store_true",
                    help="add FILE's named graphs to the store, validated for what they affect")
     add_engine(p)
+    add_format(p, ("text", "json"), "text", "how to print what was loaded (default: text)")
     p.set_defaults(func=run)
 
 
@@ -37,7 +38,12 @@ def run(args) -> int:
     started = time.monotonic()
     if args.add:
         return _add(args, location, started)
-    print(f"Loaded {args.file} into {load_oxigraph(args.file, location)} in {time.monotonic() - started:.1f} s")
+    store = load_oxigraph(args.file, location)
+    took = time.monotonic() - started
+    if args.format == "json":
+        print_json({"file": args.file, "store": store, "seconds": round(took, 3)})
+    else:
+        print(f"Loaded {args.file} into {store} in {took:.1f} s")
     return EXIT_OK
 
 
@@ -45,16 +51,22 @@ def _add(args, location: str, started: float) -> int:
     from kg.store import add_oxigraph  # noqa: PLC0415
     from kg.validate import check as check_graph, scope  # noqa: PLC0415
 
+    found = {"report": ""}
+
     def check(dataset, graphs) -> bool:
         focus = scope(dataset, graphs)
         log.info("validating %s focus nodes", "all" if focus is None else len(focus))
-        conforms, report = check_graph(dataset, args.engine, focus)
-        if report:
-            print(report)
+        conforms, found["report"] = check_graph(dataset, args.engine, focus)
+        if found["report"] and args.format != "json":
+            print(found["report"])
         return conforms
 
     graphs, added = add_oxigraph(args.file, location, check)
     took = time.monotonic() - started
+    if args.format == "json":
+        print_json({"file": args.file, "store": f"oxigraph:{location}", "added": added, "graphs": graphs,
+                    "seconds": round(took, 3), "report": found["report"]})
+        return EXIT_OK if added else EXIT_VIOLATIONS
     if not added:
         print(f"\nNot added: {args.file} does not conform; oxigraph:{location} is left as it was.")
         return EXIT_VIOLATIONS

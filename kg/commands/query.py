@@ -20,13 +20,14 @@ def register(sub) -> None:
         "DESCRIBE in Turtle or JSON-LD.",
         "kg query sanctions-against --param target=\"Chen Quanguo\" --format csv",
     )
-    p.add_argument("name", nargs="?", help="a catalogue query name, or a .rq file")
+    p.add_argument("name", nargs="?", help="a catalogue query name, a .rq file, or - for a query on standard input")
     p.add_argument("-e", "--expression", metavar="SPARQL", help="run this SPARQL text instead")
     p.add_argument("--list", action="store_true", help="list the catalogue with summaries and parameters")
     p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                    help="a parameter value (repeatable); see --list for each query's parameters")
     add_format(p, ("table", "json", "csv", "tsv", "xml", "turtle", "json-ld"), None,
-               "output format (default: table for SELECT/ASK, turtle for CONSTRUCT/DESCRIBE)")
+               "SELECT: table (default), json, csv, tsv, xml; ASK: table, json, xml; CONSTRUCT and "
+               "DESCRIBE: turtle (default), json-ld; another form's format is an error")
     add_read_store(p)
     p.set_defaults(func=run)
 
@@ -63,6 +64,10 @@ def run(args) -> int:
         return EXIT_OK
     if args.expression:
         query = args.expression
+    elif args.name == "-":
+        from kg.io import read_input  # noqa: PLC0415
+
+        query = read_input("-").decode("utf-8", errors="replace")
     elif args.name and args.name.endswith(".rq"):
         query = parse_query_file(args.name)
     elif args.name:

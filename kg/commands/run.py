@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
 
 from kg.commands import build
-from kg.commands.common import EXIT_OK, EXIT_VIOLATIONS, add_data, add_drafts, add_format, add_out, add_store, command, log
+from kg.commands.common import (EXIT_OK, EXIT_VIOLATIONS, add_data, add_drafts, add_format, add_out, add_store, command, log,
+                                print_json)
 
 
 def register(sub) -> None:
@@ -20,15 +20,17 @@ def register(sub) -> None:
         "With --input FILE --store oxigraph:PATH the graph is a TriG file instead (a\n"
         "large one, such as kg synth writes): it is validated in memory and, only if\n"
         "it conforms, loaded into the store on disk while the analyses run.",
-        "kg run --out out    |    kg run --input synth.trig --store oxigraph:out/store",
+        "kg run --out out\n"
+        "  kg run --input synth.trig --store oxigraph:out/store",
     )
     add_data(p)
     add_out(p, Path("out"), "the output folder (default: out/)")
     p.add_argument("--input", type=Path, default=None, metavar="FILE",
-                   help="a built TriG dataset to run on instead of building from --data (needs --store oxigraph:PATH)")
+                   help="a built TriG dataset to run on instead of building from --data (needs --store oxigraph:PATH; "
+                        "- reads standard input)")
     add_store(p, "memory (default: out/kg.trig), or oxigraph:PATH to load --input into")
     add_drafts(p)
-    add_format(p, ("text", "json"), "text", argparse.SUPPRESS)  # the build summary's, which run prints
+    add_format(p, ("text", "json"), "text", "how to print the summary and the outputs (default: text)")
     p.set_defaults(func=run)
 
 
@@ -44,13 +46,15 @@ def run(args) -> int:
     if kind != "memory":
         raise StoreError("kg run builds from --data into out/kg.trig; to run on a store, give --input FILE --store oxigraph:PATH")
     log.info("[1/4] building and validating the graph")
-    code = build.run(args)
-    if code != EXIT_OK:
-        return code
+    counts, target, seconds = build.write(args)
+    if counts is None:
+        return EXIT_VIOLATIONS
+    if args.format != "json":
+        print(build._format_summary(counts, target, seconds))
     from kg.drafts import apply  # noqa: PLC0415
 
     data = _analyse_and_export(apply(read_dataset(args.out / "kg.trig"), args.drafts), args.out)
-    _print_outputs(args.out, data)
+    _print_outputs(args, data, counts)
     return EXIT_OK
 
 
@@ -93,12 +97,14 @@ def _run_input(args, location: Path) -> int:
     if not accepted:
         print(f"\nNot loaded: {args.input} does not conform; oxigraph:{location} is left as it was.", file=sys.stderr)
         return EXIT_VIOLATIONS
-    print(f"Loaded {args.input} into oxigraph:{location}, validated and analysed it in {time.monotonic() - started:.1f} s.")
-    _print_outputs(args.out, outcome["data"])
+    if args.format != "json":
+        print(f"Loaded {args.input} into oxigraph:{location}, validated and analysed it in {time.monotonic() - started:.1f} s.")
+    _print_outputs(args, outcome["data"], None)
     return EXIT_OK
 
 
-def _print_outputs(out: Path, data: dict) -> None:
+def _print_outputs(args, data: dict, counts: dict | None) -> None:
+    out = args.out
     pagerank = data["rankings"]["pagerank"]
     if pagerank["groups"]:
         first = pagerank["groups"][0]
@@ -106,6 +112,18 @@ def _print_outputs(out: Path, data: dict) -> None:
         top += " (tied)" if first["count"] > 1 else ""
     else:
         top = "none (PageRank cannot rank this network)"
+    if args.format == "json":
+        print_json({
+            "summary": counts or data["summary"],
+            "store": args.store if args.input is not None else None,
+            "outputs": {"dataset": out / "kg.trig" if args.input is None else args.input,
+                        "report": out / "report" / "report.html", "gexf": out / "sanctions.gexf",
+                        "graphml": out / "sanctions.graphml"},
+            "chains": len(data["chains"]), "candidate_retaliations": len(data["candidates"]),
+            "most_central_actor": top,
+            "most_central_actors": pagerank["groups"][0]["labels"] if pagerank["groups"] else [],
+        })
+        return
     print(
         f"\nReport: {out / 'report' / 'report.html'} (and report.md, CSV, JSON)\n"
         f"Gephi:  {out / 'sanctions.gexf'}   GraphML: {out / 'sanctions.graphml'}\n"

@@ -19,7 +19,7 @@ def register(sub) -> None:
         "X-Result-Truncated). With --store oxigraph:PATH, a `kg load` into PATH is picked\n"
         "up between queries. /catalogue/NAME runs a catalogue query with parameters from\n"
         "the URL; GET /sparql without a query gives the service description.",
-        "kg serve --port 7878   # then: curl 'http://127.0.0.1:7878/sparql?query=ASK{}'",
+        "kg serve --port 7878   # then: curl -G --data-urlencode 'query=ASK {}' http://127.0.0.1:7878/sparql",
     )
     p.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1, this machine only)")
     p.add_argument("--port", type=int, default=7878, help="the port (default: 7878; 0 picks a free one)")

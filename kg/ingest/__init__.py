@@ -318,7 +318,11 @@ def add_article(path: Path | str, *, slug: str | None = None, published: dt.date
     from kg.ingest.source import read_source  # noqa: PLC0415
     from kg.ingest.write import declared_prefixes, remove_curation_block  # noqa: PLC0415
 
-    data_dir = Path(data_dir) if data_dir else paths.data_dir()
+    from kg.io import is_stdin  # noqa: PLC0415
+
+    if is_stdin(path) and not slug:
+        raise KgInputError("- reads the article from standard input: name it with --slug")
+    data_dir = Path(data_dir) if data_dir else paths.writable_data_dir()
     source = read_source(path)
     slug = slug or _slug_of(Path(path).stem)
     if not _SLUG.fullmatch(slug):

@@ -37,11 +37,10 @@ def _is_html(path: Path, head: str) -> bool:
 
 
 def read_source(path: Path | str) -> Source:
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise KgInputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    from kg.io import is_stdin, read_input  # noqa: PLC0415
+
+    raw = read_input(path)
+    path = Path("<stdin>") if is_stdin(path) else Path(path)
     if not raw.strip():
         raise KgInputError(f"{path}: the file is empty; save the article's text (or the web page) into it")
     if b"\x00" in raw[:8192]:

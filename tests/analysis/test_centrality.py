@@ -1,23 +1,14 @@
-"""Centrality figures agree with an independent implementation (igraph)."""
+"""Centrality figures agree with an independent implementation: ours are igraph's, checked against networkx's
+(networkx's PageRank and HITS need scipy, which only the test extra installs)."""
 
 from __future__ import annotations
 
-import igraph as ig
 import networkx as nx
+import numpy as np
 import pytest
 
 from kg.analysis import networks
-from kg.analysis.centrality import betweenness, centrality_table, collapse, communities
-
-
-def _igraph(D: nx.DiGraph) -> tuple[ig.Graph, list[str]]:
-    nodes = sorted(D)
-    index = {n: i for i, n in enumerate(nodes)}
-    g = ig.Graph(directed=True)
-    g.add_vertices(len(nodes))
-    g.add_edges([(index[u], index[v]) for u, v in D.edges()])
-    g.es["weight"] = [D[u][v]["weight"] for u, v in D.edges()]
-    return g, nodes
+from kg.analysis.centrality import betweenness, centrality_table, collapse, communities, hits, pagerank
 
 
 def test_hand_sized_graph_by_hand():
@@ -31,37 +22,66 @@ def test_hand_sized_graph_by_hand():
     assert rows["c"]["in_degree"] == 1 and rows["c"]["out_degree"] == 0  # the statement layer is not counted
 
 
+def _hits_is_unique(D: nx.DiGraph) -> bool:
+    """HITS is unique only when the top eigenvalue of A^T A is simple; with a tie (the side network:
+    disconnected stars of equal size) both libraries return valid but different eigenvectors."""
+    A = nx.to_numpy_array(D, weight="weight")
+    top_two = np.sort(np.linalg.eigvalsh(A.T @ A))[-2:]
+    return top_two[1] - top_two[0] > 1e-6
+
+
+def _weighted(seed: int) -> nx.DiGraph:
+    D = nx.gnp_random_graph(80, 0.05, seed=seed, directed=True)
+    for i, (u, v) in enumerate(D.edges()):
+        D[u][v]["weight"] = 1 + i % 4
+    D.add_node("alone")  # dangling and unreached
+    return D
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_pagerank_and_hits_are_networkx_figures(seed):
+    """PageRank and HITS moved from networkx (which needs scipy) to igraph: the figures must stay networkx's."""
+    D = _weighted(seed)
+    expected = nx.pagerank(D, weight="weight", tol=1e-12)
+    found = pagerank(D)
+    assert found.keys() == expected.keys()
+    for node, value in expected.items():
+        assert found[node] == pytest.approx(value, abs=1e-9), node
+    assert _hits_is_unique(D)
+    expected_hubs, expected_authorities = nx.hits(D, max_iter=10_000, tol=1e-12, normalized=True)
+    hubs, authorities = hits(D)
+    for node in D:
+        assert hubs[node] == pytest.approx(expected_hubs[node], abs=1e-6), node
+        assert authorities[node] == pytest.approx(expected_authorities[node], abs=1e-6), node
+
+
+def test_pagerank_and_hits_of_a_graph_without_edges():
+    D = nx.DiGraph()
+    D.add_nodes_from("abcd")
+    assert pagerank(D) == {n: 0.25 for n in "abcd"}
+    assert hits(D) == ({n: 0.0 for n in "abcd"}, {n: 0.0 for n in "abcd"})
+
+
 @pytest.mark.parametrize("network", ["actor", "side"])
-def test_real_graph_agrees_with_igraph(dataset, network):
+def test_real_graph_agrees_with_networkx(dataset, network):
     nets = networks.read(dataset)
     G = nets.sides if network == "side" else nets.actors
     D = collapse(G)
     rows = {r["node"]: r for r in centrality_table(G)}
-    g, nodes = _igraph(D)
-    pagerank = g.pagerank(weights="weight", directed=True, damping=0.85)
-    n = len(nodes)
-    betweenness = nx.betweenness_centrality(D, weight=None)  # ours is igraph's: checked against networkx
-    hubs = g.hub_score(weights="weight", scale=False)
-    authorities = g.authority_score(weights="weight", scale=False)
-    for i, node in enumerate(nodes):
-        assert rows[node]["pagerank"] == pytest.approx(pagerank[i], abs=1e-4), node
-        assert rows[node]["betweenness"] == pytest.approx(betweenness[node], abs=1e-6), node
-        assert rows[node]["in_degree"] == g.strength(i, mode="in", weights="weight")
-    # HITS is unique only when the top eigenvalue of A^T A is simple; with a tie (the side network:
-    # disconnected stars of equal size) both libraries return valid but different eigenvectors.
-    import numpy as np
-
-    A = nx.to_numpy_array(D, nodelist=nodes, weight="weight")
-    top_two = np.sort(np.linalg.eigvalsh(A.T @ A))[-2:]
-    unique = top_two[1] - top_two[0] > 1e-6
+    ranks = nx.pagerank(D, weight="weight", tol=1e-12, max_iter=10_000)  # the side network converges slowly
+    between = nx.betweenness_centrality(D, weight=None)
+    for node in D:
+        assert rows[node]["pagerank"] == pytest.approx(ranks[node], abs=1e-6), node
+        assert rows[node]["betweenness"] == pytest.approx(between[node], abs=1e-6), node
+        assert rows[node]["in_degree"] == D.in_degree(node, weight="weight")
+    unique = _hits_is_unique(D)
     assert unique or network == "side"  # the actor network must be a real check
     if not unique:
         return
-    # networkx normalises to sum 1, igraph (scale=False) to unit length.
-    hub_sum, auth_sum = sum(hubs), sum(authorities)
-    for i, node in enumerate(nodes):
-        assert rows[node]["hub"] == pytest.approx(hubs[i] / hub_sum, abs=1e-3), node
-        assert rows[node]["authority"] == pytest.approx(authorities[i] / auth_sum, abs=1e-3), node
+    hubs, authorities = nx.hits(D, max_iter=10_000, tol=1e-12, normalized=True)
+    for node in D:
+        assert rows[node]["hub"] == pytest.approx(hubs[node], abs=1e-6), node
+        assert rows[node]["authority"] == pytest.approx(authorities[node], abs=1e-6), node
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

@@ -151,7 +151,7 @@ def test_read_runs_each_query_once(dataset, monkeypatch):
     chain_analysis(nets)
     centrality.centrality_table(nets.actors, side_of=nets.side_of)
     assert sorted(runs) == sorted(set(runs))
-    assert set(runs) == {"actor-labels", "sides", "acts", "edges-respond", "act-targets",
+    assert set(runs) == {"actor-labels", "sides", "acts", "edges-respond", "act-targets", "edges-link",
                          *(layer.query for layer in networks.EDGE_LAYERS)}
 
 

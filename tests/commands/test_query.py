@@ -16,7 +16,7 @@ def graph(tmp_path_factory) -> str:
 
 
 def _run(capsys, graph, *args) -> tuple[int, str, str]:
-    code = main(["-q", "query", *args, "--graph", graph])
+    code = main(["-q", "query", *args, "--dataset", graph])
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 
@@ -102,7 +102,7 @@ def test_an_actor_that_is_not_there(graph, capsys, value, message):
 def test_a_name_taken_by_a_forgiving_step_is_said(graph, capsys, caplog):
     # progress and notes go to the "kg" logger, which `kg` prints on stderr unless -q
     with caplog.at_level("INFO", logger="kg"):
-        code = main(["query", "sanctions-against", "--param", "target=MERICS", "--graph", graph])
+        code = main(["query", "sanctions-against", "--param", "target=MERICS", "--dataset", graph])
     assert code == 0 and "Mercator Institute for China Studies" in capsys.readouterr().out
     assert "target='MERICS' taken as actor:mercator-institute-for-china-studies" in caplog.text
 

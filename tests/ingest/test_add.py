@@ -67,12 +67,12 @@ def test_review_confirm_then_build_and_drafts_are_left_out_until_then(home, caps
     assert main(["-q", "build", "--out", "out"]) == 0  # drafts validate like everything else
     capsys.readouterr()
     # excluded by default: the drafted actor is not in the graph the query reads
-    assert main(["-q", "query", "sanctions-against", "--param", "target=Marco Rubio", "--graph", "out/kg.trig"]) == 2
+    assert main(["-q", "query", "sanctions-against", "--param", "target=Marco Rubio", "--dataset", "out/kg.trig"]) == 2
     assert "no actor is called 'Marco Rubio'" in capsys.readouterr().err
-    assert main(["-q", "query", "sanctions-against", "--param", "target=Marco Rubio", "--graph", "out/kg.trig",
+    assert main(["-q", "query", "sanctions-against", "--param", "target=Marco Rubio", "--dataset", "out/kg.trig",
                  "--drafts", "include"]) == 0
     assert "(1 rows)" in capsys.readouterr().out
-    assert main(["-q", "query", "sanctions", "--graph", "out/kg.trig", "--drafts", "mark"]) == 0
+    assert main(["-q", "query", "sanctions", "--dataset", "out/kg.trig", "--drafts", "mark"]) == 0
     assert "[draft] China counter-sanctions Marco Rubio" in capsys.readouterr().out
     assert main(["-q", "review", "cn-2020"]) == 0
     listing = capsys.readouterr().out
@@ -82,7 +82,7 @@ def test_review_confirm_then_build_and_drafts_are_left_out_until_then(home, caps
     assert "kg:unconfirmed true" not in (home / "data/facts/cn-2020.ttl").read_text(encoding="utf-8")
     assert main(["-q", "build", "--out", "out"]) == 0
     capsys.readouterr()
-    assert main(["-q", "query", "sanctions-against", "--param", "target=Marco Rubio", "--graph", "out/kg.trig"]) == 0
+    assert main(["-q", "query", "sanctions-against", "--param", "target=Marco Rubio", "--dataset", "out/kg.trig"]) == 0
     assert "(1 rows)" in capsys.readouterr().out
 
 

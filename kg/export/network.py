@@ -1,27 +1,26 @@
-"""Gephi (GEXF) and GraphML exports of the actor network.
+"""The actor network as a file: what the network formats (GEXF, GraphML) share.
 
-networkx writes both formats; this module prepares the graph (plain-typed
-attributes, colours by side, sizes by PageRank, dates for Gephi's Timeline)
-and mends what networkx writes that the official GEXF 1.3 schema rejects
-(see :func:`gexf_bytes`). Files are written atomically.
+This module prepares the graph (plain-typed attributes, colours by side, sizes
+by PageRank, dates for Gephi's Timeline) and writes it, atomically, through the
+format's own module (:mod:`kg.export.gexf`, :mod:`kg.export.graphml`).
 """
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 import networkx as nx
 
 from kg.io import ExportError, atomic_write
-from kg.style import UNPLACED, UNPLACED_LABEL, node_label, side_colours
+from kg.style import PALETTE, UNPLACED, UNPLACED_LABEL, node_label, side_colours  # one palette for exports and pictures
 
-__all__ = ["EXPORT_FORMATS", "ExportError", "export_graph", "gexf_bytes", "graphml_bytes", "start_writing", "write_network"]
+__all__ = [
+    "NETWORK_FORMATS", "PALETTE", "UNPLACED", "ExportError", "network_export", "prepare", "side_colours",
+    "start_writing", "write_network",
+]
 
-EXPORT_FORMATS = ("gexf", "graphml")
-GEXF_NS = "http://gexf.net/1.3"
-VIZ_NS = "http://gexf.net/1.3/viz"
+NETWORK_FORMATS = ("gexf", "graphml")
 
 _EDGE_KEEP = ("layer", "kind", "act", "actLabel", "date", "earliest", "latest", "when", "measures", "article", "quote")
 _NODE_KEEP = ("label", "kind", "side", "side_label", "unnamed_targets")
@@ -65,61 +64,26 @@ def prepare(nets, figures: Mapping[str, Mapping[str, Any]], *, viz: bool) -> nx.
     return H
 
 
-def gexf_bytes(H: nx.MultiDiGraph) -> bytes:
-    """GEXF 1.3 that the official schema accepts.
-
-    networkx writes three things the official 1.3 XSD rejects, so they are
-    mended here: a ``name`` attribute on ``<graph>``, the XML Schema instance
-    namespace without ``www.``, and the visual elements (``color``, ``size``,
-    ``position``, ``shape``) in a separate ``viz`` namespace, where the XSD
-    has them in the GEXF namespace itself. Gephi reads the visual elements by
-    their local name, so it sees colours and sizes either way.
-    """
-    from lxml import etree  # noqa: PLC0415
-
-    buffer = io.BytesIO()
-    nx.write_gexf(H, buffer, version="1.3", prettyprint=False)  # lxml indents below, in C
-    text = buffer.getvalue().replace(
-        b'xmlns:xsi="http://w3.org/2001/XMLSchema-instance"', b'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
-    )
-    root = etree.fromstring(text)
-    root.find(f"{{{GEXF_NS}}}graph").attrib.pop("name", None)
-    for element in root.iter(f"{{{VIZ_NS}}}*"):
-        element.tag = f"{{{GEXF_NS}}}{etree.QName(element).localname}"
-    etree.cleanup_namespaces(root)
-    return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
-
-
-def graphml_bytes(H: nx.MultiDiGraph) -> bytes:
-    """GraphML for Cytoscape, igraph and yEd (no Gephi visual or time attributes)."""
-    plain = nx.MultiDiGraph()
-    for node, data in H.nodes(data=True):
-        plain.add_node(node, **{k: v for k, v in data.items() if k not in ("viz", "start")})
-    for u, v, key, data in H.edges(keys=True, data=True):
-        plain.add_edge(u, v, key=key, **{k: v for k, v in data.items() if k != "start"})
-    buffer = io.BytesIO()
-    nx.write_graphml(plain, buffer, encoding="utf-8", prettyprint=True)
-    return buffer.getvalue()
-
-
-def export_graph(graph, fmt: str, path: Path | str, layers=None) -> Path:
+def network_export(graph, fmt: str, path: Path | str, layers=None) -> Path:
     """Read the networks of the knowledge graph and write the actor network as GEXF or GraphML."""
     from kg.analysis import centrality, networks  # noqa: PLC0415
 
-    if fmt not in EXPORT_FORMATS:
-        raise ValueError(f"unknown export format {fmt!r}; use {' or '.join(EXPORT_FORMATS)}")
+    if fmt not in NETWORK_FORMATS:
+        raise ValueError(f"unknown network format {fmt!r}; use {' or '.join(NETWORK_FORMATS)}")
     nets = networks.read(graph, layers)
     figures = {row["node"]: row for row in centrality.centrality_table(nets.actors, side_of=nets.side_of)}
     return write_network(nets, figures, fmt, path)
 
 
 def write_network(nets, figures: Mapping[str, Mapping[str, Any]], fmt: str, path: Path | str) -> Path:
-    """Write the actor network of ``nets`` (read already), with its centrality figures, as GEXF or GraphML."""
-    if fmt not in EXPORT_FORMATS:
-        raise ValueError(f"unknown export format {fmt!r}; use {' or '.join(EXPORT_FORMATS)}")
+    """Write the actor network of ``nets`` (:class:`~kg.analysis.networks.Networks`, read already), with its
+    centrality figures, as GEXF or GraphML through the format's module."""
+    if fmt not in NETWORK_FORMATS:
+        raise ValueError(f"unknown network format {fmt!r}; use {' or '.join(NETWORK_FORMATS)}")
+    from importlib import import_module  # noqa: PLC0415
+
     H = prepare(nets, figures, viz=(fmt == "gexf"))
-    data = gexf_bytes(H) if fmt == "gexf" else graphml_bytes(H)
-    return atomic_write(path, data)
+    return atomic_write(path, import_module(f"kg.export.{fmt}").network_bytes(H))
 
 
 def start_writing(nets, figures: Mapping[str, Mapping[str, Any]], paths: Mapping[str, Path]) -> Callable[[], None]:
