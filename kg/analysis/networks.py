@@ -97,6 +97,9 @@ class Networks:
     side_of: Mapping[str, str]
     unplaced: tuple[str, ...]
     act_targets: Mapping[str, ActTargets] = field(default_factory=dict)
+    #: where the networks were read from (the in-memory Oxigraph copy of an ``oxigraph:PATH`` store):
+    #: later queries on the same graph (``kg.dossier``) run there without copying it again
+    source: Any = field(default=None, repr=False, compare=False)
 
     def label(self, node: str | None) -> str:
         """The label of an actor or act, else the end of its IRI ("" for None)."""
@@ -138,6 +141,7 @@ def read(graph, layers: Iterable[str] | None = None) -> Networks:
         side_of=MappingProxyType(side_of),
         unplaced=tuple(sorted(set(actors) - set(side_of))),
         act_targets=MappingProxyType(_act_targets(source, side_of, canonical)),
+        source=source,
     )
 
 
@@ -174,24 +178,41 @@ def _source(graph) -> _Source:
     return _Source(graph, analysis_store(graph), bool(getattr(graph, "default_union", False)))
 
 
-def _rows(graph, query: str) -> Iterable[Mapping[str, str | None]]:
+def _rows(graph, query: str, iris: Mapping[str, str] | None = None) -> Iterable[Mapping[str, str | None]]:
     """The rows of a catalogue query, each value a plain string (an IRI, or a literal's lexical form) or None.
 
-    On an Oxigraph dataset the query runs in Oxigraph itself and the values
-    are read off Oxigraph's terms: going through oxrdflib would turn every
-    value into an rdflib term first, and rdflib would parse the query only to
-    check its syntax (Oxigraph checks it too).
+    ``iris`` binds variables of the query to IRIs (by the engine: Oxigraph's
+    substitutions, rdflib's initBindings), with no check against the query's
+    declared parameters: the caller has resolved them. On an Oxigraph dataset
+    the query runs in Oxigraph itself and the values are read off Oxigraph's
+    terms: going through oxrdflib would turn every value into an rdflib term
+    first, and rdflib would parse the query only to check its syntax (Oxigraph
+    checks it too).
     """
     source = _source(graph)
     if source.store is not None:
-        result = source.store.query(_query_text(query), use_default_graph_as_union=source.union)
+        substitutions = None
+        if iris:
+            import pyoxigraph  # noqa: PLC0415
+
+            substitutions = {pyoxigraph.Variable(k): pyoxigraph.NamedNode(v) for k, v in iris.items()}
+        result = source.store.query(_query_text(query), use_default_graph_as_union=source.union,
+                                    substitutions=substitutions)
         names = [v.value for v in result.variables]
         for solution in result:
             yield {name: None if term is None else term.value for name, term in zip(names, solution)}
         return
     from kg.query import run_query  # noqa: PLC0415
 
-    result = run_query(source.graph, query)
+    if iris:
+        from rdflib import URIRef, Variable  # noqa: PLC0415
+
+        from kg.query import find_query, load_catalogue, prepare  # noqa: PLC0415
+
+        result = source.graph.query(prepare(find_query(load_catalogue(), query)),
+                                    initBindings={Variable(k): URIRef(v) for k, v in iris.items()})
+    else:
+        result = run_query(source.graph, query)
     names = [str(v) for v in result.vars]
     for row in result:
         yield {name: None if row[i] is None else str(row[i]) for i, name in enumerate(names)}
