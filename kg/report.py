@@ -56,7 +56,7 @@ def compute(graph, window_days: int = 30) -> dict[str, Any]:
     from kg.build import summary  # noqa: PLC0415
     from kg.progress import stages  # noqa: PLC0415
 
-    with stages("analysing", ["networks", "centrality", "chains", "summary"]) as step:
+    with stages("analysing", ["networks", "centrality", "chains", "dossiers", "summary"]) as step:
         step("networks")
         log.info("reading the actor, side and act networks")
         nets = networks.read(graph)
@@ -69,6 +69,9 @@ def compute(graph, window_days: int = 30) -> dict[str, Any]:
         chains = chain_analysis(nets, window_days)
         chains.pop("labels")
         acts = [dict(d, act=n) for n, d in nets.acts.nodes(data=True)]
+        step("dossiers")
+        log.info("reading the actors' dossiers")
+        dossiers = _dossier_lines(nets, actors)
         step("summary")
         counts = summary(graph)
     return {
@@ -83,8 +86,20 @@ def compute(graph, window_days: int = 30) -> dict[str, Any]:
         "side_of": {a: nets.labels.get(s, s) for a, s in nets.side_of.items()},
         **chains,
         "acts": acts,
+        "dossiers": dossiers,
         "networks": nets,
     }
+
+
+def _dossier_lines(nets, actors: list[Mapping[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The dossier lines of every actor, or of the :data:`DOSSIERS_SHOWN` most central (by PageRank) of a larger graph."""
+    from kg.dossier import dossier_lines  # noqa: PLC0415
+
+    if len(nets.labels) <= DOSSIERS_SHOWN:
+        found = dossier_lines(nets.source)
+        return {actor: found.get(actor, []) for actor in nets.labels}
+    central = sorted(actors, key=lambda r: (-r["pagerank"], r["label"]))[:DOSSIERS_SHOWN]
+    return dossier_lines(nets.source, [r["node"] for r in central])
 
 
 def chain_rows(chains: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -296,38 +311,176 @@ def _pictures(data: Mapping[str, Any]) -> dict[str, bytes]:
     return pictures
 
 
-def _table(rows: list[Mapping[str, Any]], fields: list[str], csv_name: str | None = None) -> str:
+#: The centrality measures in words, for headings (the tables and CSV keep the short names).
+MEASURE_NAMES: Mapping[str, str] = {
+    "in_degree": "Acts against it (in-degree)",
+    "out_degree": "Named targets it acted against (out-degree)",
+    "out_weight": "Reach: named and counted targets (out-weight)",
+    "pagerank": "PageRank",
+    "betweenness": "Betweenness",
+    "closeness": "Closeness (incoming)",
+    "hub": "Hub score (HITS)",
+    "authority": "Authority score (HITS)",
+}
+#: Actors with a dossier in the report, the most central first; ``kg dossier NAME`` gives any other.
+DOSSIERS_SHOWN = 60
+
+
+class Evidence:
+    """The report's footnotes: each distinct piece of evidence once, referred to from every row it supports.
+
+    ``ref(quote, article)`` gives the Markdown footnote reference of a stated fact,
+    ``ref(quote, article, curated=True, reason=...)`` that of a curated one, and
+    ``markdown()`` the footnotes themselves (Markdown footnotes: GitHub and
+    Python-Markdown render them as numbered notes with links both ways).
+    """
+
+    def __init__(self) -> None:
+        self._ids: dict[tuple, str] = {}
+
+    def ref(self, quote: str, article: str, *, curated: bool = False, reason: str = "", record: bool = False) -> str:
+        key = (quote or "", article or "", bool(curated), reason or "", bool(record))
+        if key not in self._ids:
+            self._ids[key] = f"e{len(self._ids) + 1}"
+        word = "curated" if curated else "record" if record else "stated"
+        return f"{word}[^{self._ids[key]}]"
+
+    def markdown(self) -> str:
+        lines = []
+        for (quote, article, curated, reason, record), key in self._ids.items():
+            source = f" ({_short(article)})" if article else ""
+            if curated:
+                text = f"Curated: {_one_line(reason) or 'no reason given'}." + (f" From “{_one_line(quote)}”{source}" if quote else "")
+            elif record:
+                text = f"From an imported record: {_one_line(quote).removeprefix('record ')}{source}"
+            else:
+                text = f"“{_one_line(quote)}”{source}" if quote else f"No quote{source}"
+            lines.append(f"[^{key}]: {text}")
+        return "\n".join(lines) + "\n" if lines else ""
+
+
+def _short(iri: str) -> str:
+    from rdflib import URIRef  # noqa: PLC0415
+
+    from kg.names import short  # noqa: PLC0415
+
+    return short(URIRef(iri)) if iri else ""
+
+
+def _one_line(text: Any) -> str:
+    return " ".join(str("" if text is None else text).split())
+
+
+def _cell(value: Any) -> str:
+    """A table cell: never "None" (an absent value is a dash), one line, no column separator."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        value = "; ".join(map(str, value))
+    return _one_line(value).replace("|", "/")
+
+
+def _table(rows: list[Mapping[str, Any]], columns: list[tuple[str, Any]], csv_name: str | None = None) -> str:
+    """A Markdown table; ``columns`` are (header in words, key or function of the row)."""
     if not rows:
         return "_(none)_\n"
     more = ""
     if csv_name and len(rows) > ROWS_SHOWN:
         more = f"\nThe first {ROWS_SHOWN} of {len(rows)} rows; all of them are in {csv_name}.\n"
         rows = rows[:ROWS_SHOWN]
-    head = "| " + " | ".join(fields) + " |\n|" + "---|" * len(fields) + "\n"
+    head = "| " + " | ".join(h for h, _ in columns) + " |\n|" + "---|" * len(columns) + "\n"
     body = "".join(
-        "| " + " | ".join(str(r.get(f, "")).replace("|", "/").replace("\n", " ") for f in fields) + " |\n" for r in rows
+        "| " + " | ".join(_cell(get(r) if callable(get) else r.get(get)) for _, get in columns) + " |\n" for r in rows
     )
     return head + body + more
 
 
-def _ranking_table(ranking: Mapping[str, Any]) -> str:
+def _ranking_table(ranking: Mapping[str, Any], measure: str) -> str:
     """A ranking with ties as groups, or the sentence that says the measure cannot rank this graph."""
     if not ranking["discriminates"]:
-        return f"_Not ranked: {ranking['note']}._\n"
+        note = ranking["note"].replace(f"{measure} takes", "it takes", 1)
+        return f"_Not ranked: {note}._\n"
     rows = [{"rank": g["rank"] if g["count"] == 1 else f"{g['rank']} (tied: {g['count']})", "value": g["value"],
              "actors": ", ".join(g["labels"])} for g in ranking["groups"]]
-    return _table(rows, ["rank", "value", "actors"])
+    return _table(rows, [("rank", "rank"), ("value", "value"), ("actors", "actors")])
+
+
+def _chain_evidence(ev: Evidence, step: Mapping[str, Any]) -> str:
+    cells = [ev.ref(step["quote"], step["article"])]
+    if step["parent"] and step["link_curated"]:
+        cells.append("link " + ev.ref("", "", curated=True, reason=step["link_reason"]))
+    return "; ".join(cells)
+
+
+def _chain_table(chains: list[Mapping[str, Any]], ev: Evidence) -> str:
+    rows = []
+    for number, chain in enumerate(chains, 1):
+        labels = {step["act"]: step["label"] for step in chain["steps"]}
+        for step in chain["steps"]:
+            rows.append({"chain": number, "level": step["level"], "act": ("↳ " * min(step["level"], 1)) + step["label"],
+                         "side": step["side_label"], "link": step["link"] or "first act",
+                         "answers": labels.get(step["parent"], "") if step["parent"] else "",
+                         "when": step["when"] or "undated", "lag": step["lag"], "evidence": _chain_evidence(ev, step)})
+    return _table(rows, [("chain", "chain"), ("step in the tree", "level"), ("act", "act"), ("side", "side"),
+                         ("how it answers", "link"), ("the act it answers", "answers"), ("when", "when"),
+                         ("answered after (days)", "lag"), ("evidence", "evidence")], "chains.csv")
+
+
+def _dossiers(data: Mapping[str, Any], ev: Evidence) -> list[str]:
+    from kg.dossier import WITH_WORDS  # noqa: PLC0415
+
+    dossiers = data.get("dossiers") or {}
+    if not dossiers:
+        return []
+    labels = data["networks"].labels
+    chains_of: dict[str, set[int]] = {}
+    for actor, lines in dossiers.items():
+        facts = {line["fact"] for line in lines}
+        chains_of[actor] = {n for n, c in enumerate(data["chains"], 1) if any(s["act"] in facts for s in c["steps"])}
+    total = len(labels)
+    out = ["## Dossiers\n",
+           "Everything the graph holds about each actor, each line with its evidence: *stated* (the quote and its "
+           "article), *curated* (the curator's reason) or from an imported *record*. "
+           + (f"These are the {len(dossiers)} most central of {total} actors; `kg dossier NAME` gives any other. "
+              if len(dossiers) < total else "")
+           + "`kg dossier NAME` prints the same on the command line.\n"]
+    for actor in sorted(dossiers, key=lambda a: labels.get(a, a).lower()):
+        lines = dossiers[actor]
+        side = data["side_of"].get(actor)
+        out.append(f"### {labels.get(actor, _short(actor))}\n")
+        out.append(f"{_short(actor)}; side: {side or 'none'}."
+                   + (f" Its acts are part of chain {', '.join(map(str, sorted(chains_of[actor])))}." if chains_of[actor] else "")
+                   + "\n")
+        rows = []
+        for line in lines:
+            what = f"{line['role']} {line['with']}".strip() if line["part"] == 10 else (line["factLabel"] or _short(line["fact"]))
+            role = "" if line["part"] == 10 else line["role"]
+            word = WITH_WORDS.get(line["part"], "with")
+            rows.append({"part": line["section"], "when": line["when"] or ("" if line["part"] in (8, 9, 10) else "undated"),
+                         "what": what, "role": role,
+                         "with": f"{word} {line['with']}" if line["with"] and line["part"] != 10 else "",
+                         "evidence": ev.ref(line["quote"], line["source"], curated=line["basis"] == "curated",
+                                            reason=line["reason"], record=line["basis"] == "record")})
+        out.append(_table(rows, [("part", "part"), ("when", "when"), ("act, post or tie", "what"), ("its role", "role"),
+                                 ("the others", "with"), ("evidence", "evidence")]) if rows
+                   else "The graph holds nothing about it beyond its name.\n")
+    return out
 
 
 def _markdown(data: Mapping[str, Any]) -> str:
     s = data["summary"]
     size = data["size"]
+    ev = Evidence()
     out = [
         "# sanctions-kg report\n",
         f"{s['articles']} articles, {sum(s['actors'].values())} actors, {s['sanctions']} sanctions, "
         f"{s['retaliations']} retaliations, {s['statements']} statements, {s['triples']} triples.\n",
         "Every figure below comes from the knowledge graph through the query catalogue; counted but unnamed "
-        "targets (\"eight officials\", two named) add to an imposer's reach but are never nodes.\n",
+        "targets (\"eight officials\", two named) add to an imposer's reach but are never nodes. Every row that "
+        "states a fact links to its evidence in the notes at the end: *stated* (the quote and its article) or "
+        "*curated* (what no article states, with the curator's reason).\n",
         "![Actor network](network.png)\n",
         "## Centrality of actors\n",
         f"The network of coercive acts has {size['nodes']} actors, {size['acts']} acts between {size['pairs']} pairs "
@@ -336,38 +489,72 @@ def _markdown(data: Mapping[str, Any]) -> str:
         "values to tell actors apart is not ranked.\n",
     ]
     for measure, meaning in data["measures"].items():
-        out.append(f"**{measure}**: {meaning}\n")
-        out.append(_ranking_table(data["rankings"][measure]))
+        out.append(f"**{MEASURE_NAMES.get(measure, measure)}**: {meaning}\n")
+        out.append(_ranking_table(data["rankings"][measure], measure))
     out += ["![Leaders](leaders.png)\n", "## Centrality of sides\n", data["side_rule"] + "\n"]
     for measure in ("in_degree", "out_degree", "pagerank"):
-        out.append(f"**{measure}** of sides\n")
-        out.append(_ranking_table(data["side_rankings"][measure]))
+        out.append(f"**{MEASURE_NAMES.get(measure, measure)}**, of sides\n")
+        out.append(_ranking_table(data["side_rankings"][measure], measure))
     if data["unplaced"]:
         out.append(f"On no side (no link in the articles to a state or bloc): {', '.join(data['unplaced'])}.\n")
     out += ["## Chains of sanctions and answers\n", data["definition"] + "\n",
-            _table(chain_rows(data["chains"]), ["chain", "level", "act", "side", "link", "answers", "when", "lag_days"], "chains.csv"),
+            _chain_table(data["chains"], ev),
             "## Support and comments (not answers)\n",
-            _table(data["support"], ["act_label", "reaction_label", "what", "why", "when"], "support.csv"),
+            _table(data["support"], [("act", "act_label"), ("statement", "reaction_label"), ("it is", "what"),
+                                     ("why", "why"), ("when", "when"),
+                                     ("evidence", lambda r: ev.ref(r["quote"], r["article"])
+                                      + ("; link " + ev.ref("", "", curated=True, reason=r.get("reason", ""))
+                                         if r.get("curated") else ""))], "support.csv"),
             "## Links left out: the answer is dated before the act it answers\n",
-            _table(data["dropped"], ["answer_label", "answer_when", "answered_label", "answered_when"], "dropped.csv"),
+            _table(data["dropped"], [("answer", "answer_label"), ("answer dated", "answer_when"),
+                                     ("the act it would answer", "answered_label"), ("that act dated", "answered_when"),
+                                     ("evidence", lambda r: ev.ref(r["quote"], r["article"]))], "dropped.csv"),
             "## Candidate retaliations (inferred, not asserted)\n",
             "Pairs where one side acted against the other's people after the other acted against its own, "
-            "with no answer link in the sources.\n",
-            _table(data["candidates"], ["first_label", "candidate_label", "basis", "lag"], "candidates.csv"),
+            "with no answer link in the sources. The evidence is that of each act; the pairing is inferred.\n",
+            _table(data["candidates"], [("first act", "first_label"), ("candidate answer", "candidate_label"),
+                                        ("why a candidate", "basis"), ("days between", "lag"),
+                                        ("evidence", lambda r: ev.ref(r["first_quote"], r["first_article"]) + "; "
+                                         + ev.ref(r["candidate_quote"], r["candidate_article"]))], "candidates.csv"),
             "## Reciprocity between sides\n", data["reciprocity_definition"] + "\n",
-            _table(_reciprocity_rows(data["reciprocity"]), ["a_label", "b_label", "a_to_b", "a_to_b_dates", "b_to_a",
-                                                            "b_to_a_dates", "reciprocity"], "reciprocity.csv"),
+            _table(_reciprocity_rows(data["reciprocity"]),
+                   [("side A", "a_label"), ("side B", "b_label"), ("acts of A against B", "a_to_b"),
+                    ("dated", "a_to_b_dates"), ("acts of B against A", "b_to_a"), ("dated", "b_to_a_dates"),
+                    ("reciprocity (fewer / more)", "reciprocity"),
+                    ("evidence", lambda r: _acts_evidence(ev, data, r["a_to_b_acts"] + r["b_to_a_acts"]))],
+                   "reciprocity.csv"),
             "".join(f"Not counted: {r['side_label'] or '(no side)'} acted against {r['target_label']}, on no side "
-                    f"({len(r['acts'])} act{'s' if len(r['acts']) != 1 else ''}).\n" for r in data["acts_against_unplaced"]),
+                    f"({len(r['acts'])} act{'s' if len(r['acts']) != 1 else ''}; "
+                    f"{_acts_evidence(ev, data, r['acts'])}).\n" for r in data["acts_against_unplaced"]),
             _cycles(data["cycles"]),
             "## Most answered acts\n",
             "Answers by the side the act targeted; hostile answers from other sides and support are shown beside, "
             "not counted.\n",
-            _table(data["most_answered"], ["rank", "label", "when", "answers", "other_answers", "support"], "most-answered.csv"),
+            _table(data["most_answered"], [("rank", "rank"), ("act", "label"), ("when", "when"),
+                                           ("answers by the side it targeted", "answers"),
+                                           ("hostile answers by other sides", "other_answers"), ("support", "support"),
+                                           ("evidence", lambda r: ev.ref(r["quote"], r["article"]))], "most-answered.csv"),
             "## Measures and the answers they drew\n",
-            _table(data["answers_by_measure"], ["rank", "measure", "sanctions", "answered", "answers", "strongest"]),
-            "![Timeline](timeline.png)\n"]
+            _table(data["answers_by_measure"], [("rank", "rank"), ("measure", "measure"), ("sanctions with it", "sanctions"),
+                                                ("of them answered", "answered"), ("answers", "answers"),
+                                                ("strongest answer", lambda r: r["strongest"] or "none"),
+                                                ("evidence", lambda r: _acts_evidence(ev, data, r["acts"]))]),
+            "![Timeline](timeline.png)\n",
+            *_dossiers(data, ev),
+            "## Notes: the evidence\n",
+            "Each note is a verbatim passage of an article, or a curator's reason for what no article states.\n",
+            ev.markdown()]
     return "\n".join(out)
+
+
+def _acts_evidence(ev: Evidence, data: Mapping[str, Any], acts: Iterable[str]) -> str:
+    """The evidence of several acts, one reference each (a figure over acts rests on theirs)."""
+    nodes = data["networks"].acts.nodes
+    refs = []
+    for act in sorted(set(acts)):
+        if act in nodes:
+            refs.append(ev.ref(nodes[act].get("quote", ""), nodes[act].get("article", "")))
+    return ", ".join(dict.fromkeys(refs)) or "–"
 
 
 def _reciprocity_rows(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -380,41 +567,33 @@ def _flat(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return [{k: "; ".join(map(str, v)) if isinstance(v, (list, tuple)) else v for k, v in r.items()} for r in rows]
 
 
+#: A cell that holds only a date or a range of dates (2021-03-22, 2018-01-01..2024-12-10, ../2021-03-22).
+_DATE_CELL = r"<td>((?:\.\.|\d{4}(?:-\d\d){0,2})(?:(?:\.\.|/)(?:\.\.|\d{4}(?:-\d\d){0,2}))?)</td>"
+
+
 def _html(markdown_text: str, pictures: Mapping[str, bytes]) -> str:
-    """A self-contained HTML page from the report's Markdown subset (headings, tables, images, paragraphs)."""
-    body = []
-    lines = markdown_text.splitlines()
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        if line.startswith("|"):
-            rows = []
-            while i < len(lines) and lines[i].startswith("|"):
-                if not set(lines[i]) <= set("|-"):
-                    rows.append([html.escape(c.strip()) for c in lines[i].strip("|").split(" | ")])
-                i += 1
-            head, *rest = rows
-            body.append("<table><tr>" + "".join(f"<th>{c}</th>" for c in head) + "</tr>"
-                        + "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rest) + "</table>")
-            continue
-        if line.startswith("!["):
-            name = line[line.index("(") + 1:line.index(")")]
-            alt = html.escape(line[2:line.index("]")])
-            src = "data:image/png;base64," + base64.b64encode(pictures[name]).decode("ascii")
-            body.append(f'<img alt="{alt}" src="{src}">')
-        elif line.startswith("## "):
-            body.append(f"<h2>{html.escape(line[3:])}</h2>")
-        elif line.startswith("# "):
-            body.append(f"<h1>{html.escape(line[2:])}</h1>")
-        elif line.strip():
-            text = html.escape(line)
-            text = text.replace("**", "<b>", 1).replace("**", "</b>", 1) if text.count("**") >= 2 else text
-            body.append(f"<p>{text.replace('_(none)_', '<i>(none)</i>')}</p>")
-        i += 1
-    style = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto;line-height:1.4}"
-             "table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:3px 8px;font-size:90%}"
-             "th{background:#eee}img{max-width:100%}")
-    return f'<!doctype html>\n<html lang="en"><meta charset="utf-8"><title>sanctions-kg report</title><style>{style}</style>\n<body>\n' + "\n".join(body) + "\n</body></html>\n"
+    """A self-contained HTML page of the report's Markdown (Python-Markdown: tables, footnotes, contents),
+    the pictures inlined, dates kept on one line."""
+    import re  # noqa: PLC0415
+
+    import markdown  # noqa: PLC0415
+
+    # the contents: in the page only (report.md is read where a viewer lists the headings itself)
+    title, _, rest = markdown_text.partition("\n")
+    body = markdown.markdown(f"{title}\n\n[TOC]\n{rest}", extensions=["tables", "footnotes", "toc"],
+                             extension_configs={"footnotes": {"BACKLINK_TEXT": "↩"}, "toc": {"toc_depth": "2"}},
+                             output_format="html")
+    for name, png in pictures.items():
+        src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+        body = body.replace(f'src="{html.escape(name)}"', f'src="{src}"')
+    body = re.sub(_DATE_CELL, r'<td class="date">\1</td>', body)
+    style = ("body{font-family:sans-serif;max-width:1150px;margin:2em auto;padding:0 1em;line-height:1.4}"
+             "table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:3px 8px;"
+             "font-size:90%;vertical-align:top}th{background:#eee;text-align:left}td.date{white-space:nowrap}"
+             "img{max-width:100%}sup{font-size:75%}.footnote{font-size:90%}.footnote li{margin:.3em 0}"
+             ".toc{background:#f6f6f6;padding:.3em 1em;display:inline-block}")
+    return ('<!doctype html>\n<html lang="en"><meta charset="utf-8"><title>sanctions-kg report</title>'
+            f"<style>{style}</style>\n<body>\n{body}\n</body></html>\n")
 
 
 def write_report(data: Mapping[str, Any], out_dir: Path | str) -> list[Path]:
@@ -453,6 +632,8 @@ def _write_tables(data: Mapping[str, Any], out_dir: Path) -> list[Path]:
         "reciprocity.csv": _reciprocity_rows(data["reciprocity"]),
         "most-answered.csv": data["most_answered"],
         "answers-by-measure.csv": data["answers_by_measure"],
+        "dossiers.csv": [dict(line, actor=actor, actor_label=data["networks"].label(actor))
+                         for actor, lines in data.get("dossiers", {}).items() for line in lines],
     }
     for name, rows in tables.items():
         written.append(atomic_write(out_dir / name, _csv(_flat(rows))))

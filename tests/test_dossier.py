@@ -122,8 +122,13 @@ def test_kg_dossier_and_the_catalogue_query_give_the_same_lines(built, capsys):
     found = json.loads(capsys.readouterr().out)
     assert main(["-q", "query", "dossier", "--param", "actor=Canada", "--dataset", str(built), "--format", "csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
-    key = ("section", "role", "fact", "when", "with", "basis", "quote", "source")
-    assert sorted(tuple(r[k] for k in key) for r in rows) == sorted(tuple(str(l[k]) for k in key) for l in found["lines"])
+    key = ("section", "role", "fact", "when", "basis", "quote", "source")
+
+    def others(text):  # GROUP_CONCAT's order is the engine's
+        return tuple(sorted(text.split("; ")))
+
+    assert sorted((*(r[k] for k in key), others(r["with"])) for r in rows) == sorted(
+        (*(str(l[k]) for k in key), others(l["with"])) for l in found["lines"])
     assert {r["actor"] for r in rows} == {ACTOR + "canada"}
 
 
@@ -171,3 +176,21 @@ def test_a_linked_record_is_the_same_actor_in_its_dossier(tmp_path):
     assert len(record) == 1 and record[0]["when"] == "2024-12-10"  # startDate 2024-12-10 in the fixture
     assert record[0]["source"].endswith("/ca_dfatd_sema_sanctions")
     assert any(line["fact"] == ACT + "ca-2024-12-sanction" and line["basis"] == "stated" for line in against)
+
+
+def test_every_actor_reads_the_same_bound_or_not_and_on_either_engine(dataset):
+    """The report reads every dossier in one unbound run, kg dossier one actor bound: a FILTER on ?actor
+    inside a group (out of scope there, SPARQL being bottom-up) once emptied the unbound run's 'with' and
+    ties. And the query answers alike in rdflib (a remote store's path) and Oxigraph."""
+    from kg.analysis import networks
+    from kg.dossier import dossier_lines
+
+    nets = networks.read(dataset)
+    unbound = dossier_lines(dataset)
+    bound = dossier_lines(dataset, sorted(nets.labels))
+    assert {a: unbound.get(a, []) for a in bound} == bound
+    assert sum(map(len, bound.values())) > len(bound)  # lines for most actors, not a vacuous equality
+    for actor in (ACTOR + "canada", ACTOR + "adrian-zenz"):
+        rows = list(networks._rows(networks._Source(dataset), "dossier", {"actor": actor}))  # rdflib itself
+        assert sorted((r["fact"], r["role"], "; ".join(sorted((r["with"] or "").split("; "))), r["quote"]) for r in rows) == sorted(
+            (l["fact"], l["role"], l["with"], l["quote"]) for l in bound[actor])

@@ -203,7 +203,7 @@ def links(D: nx.DiGraph) -> tuple[list[tuple[str, str, str]], list[dict[str, Any
             dropped.append({
                 "answer": u, "answer_label": D.nodes[u].get("label", u), "answer_when": when_text(D.nodes[u]),
                 "answered": v, "answered_label": D.nodes[v].get("label", v), "answered_when": when_text(D.nodes[v]),
-                "link": d.get("link"), "curated": bool(d.get("curated")),
+                "link": d.get("link"), "curated": bool(d.get("curated")), "reason": d.get("reason", ""),
                 "why": "the answer is dated before the act it answers",
                 "quote": D.nodes[u].get("quote", ""), "article": D.nodes[u].get("article", ""),
             })
@@ -324,7 +324,7 @@ def reactions(D: nx.DiGraph, labels: Mapping[str, str] | None = None) -> list[di
     One row per (statement or act, coercive act it is about): ``act``,
     ``act_label``, ``reaction``, ``reaction_label``, ``what`` (support or
     comment), ``why`` ("own side", or the stance), ``side``, ``when``,
-    ``quote``, ``article``, ``curated``. In the time order of the acts.
+    ``quote``, ``article``, ``curated`` (and the curator's ``reason``). In the time order of the acts.
 
     Examples
     --------
@@ -357,6 +357,7 @@ def reactions(D: nx.DiGraph, labels: Mapping[str, str] | None = None) -> list[di
             "quote": data.get("quote", ""),
             "article": data.get("article", ""),
             "curated": bool(D.edges[u, v].get("curated")),
+            "reason": D.edges[u, v].get("reason", ""),
         })
     return sorted(rows, key=lambda r: (_order(D, r["act"]), _order(D, r["reaction"])))
 

@@ -204,7 +204,7 @@ def _rows(graph, query: str, iris: Mapping[str, str] | None = None) -> Iterable[
         return
     from kg.query import run_query  # noqa: PLC0415
 
-    if iris:
+    if iris is not None:  # bound here, or left unbound on purpose: the query's required parameters are not asked for
         from rdflib import URIRef, Variable  # noqa: PLC0415
 
         from kg.query import find_query, load_catalogue, prepare  # noqa: PLC0415
