@@ -15,7 +15,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any, Iterable, Mapping
 
-__all__ = ["BASIS_WORDS", "WITH_WORDS", "dossier", "dossier_lines", "dossier_text", "resolve_actor"]
+__all__ = ["BASIS_WORDS", "WITH_WORDS", "dossier", "dossier_lines", "dossier_text", "resolve_actor", "tie_text"]
 
 #: The query's ?basis in words, for readers.
 BASIS_WORDS = {"stated": "stated in the article", "curated": "curated", "record": "from an imported record"}
@@ -144,6 +144,13 @@ def _title(section: str) -> str:
     return section[:1].upper() + section[1:]
 
 
+def tie_text(line: Mapping[str, Any]) -> str:
+    """A tie in words: "affiliated with China", or, for another actor's tie to this one, "part of it: X"."""
+    if line["role"].endswith(("it", "its national", "its member")):
+        return f"{line['role']}: {line['with']}"
+    return f"{line['role']} {line['with']}".strip()
+
+
 def dossier_text(found: Mapping[str, Any], width: int | None = None) -> str:
     """A dossier as ``kg dossier`` prints it: a heading, then each section's lines with their evidence.
 
@@ -168,9 +175,8 @@ def dossier_text(found: Mapping[str, Any], width: int | None = None) -> str:
         if row["section"] != section:
             section = row["section"]
             out += ["", _title(section) + ":"]
-        joined = f"{row['role']} {row['with']}".strip()
         if row["part"] == 10:  # a tie: the line is the tie itself
-            out += wrap(joined, "  ")
+            out += wrap(tie_text(row), "  ")
         else:
             out += wrap(f"{row['when'] or 'undated'}  {row['factLabel'] or _short(row['fact'])}", "  ")
             word = WITH_WORDS.get(row["part"], "with")

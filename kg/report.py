@@ -350,7 +350,8 @@ class Evidence:
         for (quote, article, curated, reason, record), key in self._ids.items():
             source = f" ({_short(article)})" if article else ""
             if curated:
-                text = f"Curated: {_one_line(reason) or 'no reason given'}." + (f" From “{_one_line(quote)}”{source}" if quote else "")
+                text = (f"Curated: {_one_line(reason).rstrip('.') or 'no reason given'}."
+                        + (f" From “{_one_line(quote)}”{source}" if quote else ""))
             elif record:
                 text = f"From an imported record: {_one_line(quote).removeprefix('record ')}{source}"
             else:
@@ -429,7 +430,7 @@ def _chain_table(chains: list[Mapping[str, Any]], ev: Evidence) -> str:
 
 
 def _dossiers(data: Mapping[str, Any], ev: Evidence) -> list[str]:
-    from kg.dossier import WITH_WORDS  # noqa: PLC0415
+    from kg.dossier import WITH_WORDS, tie_text  # noqa: PLC0415
 
     dossiers = data.get("dossiers") or {}
     if not dossiers:
@@ -455,7 +456,7 @@ def _dossiers(data: Mapping[str, Any], ev: Evidence) -> list[str]:
                    + "\n")
         rows = []
         for line in lines:
-            what = f"{line['role']} {line['with']}".strip() if line["part"] == 10 else (line["factLabel"] or _short(line["fact"]))
+            what = tie_text(line) if line["part"] == 10 else (line["factLabel"] or _short(line["fact"]))
             role = "" if line["part"] == 10 else line["role"]
             word = WITH_WORDS.get(line["part"], "with")
             rows.append({"part": line["section"], "when": line["when"] or ("" if line["part"] in (8, 9, 10) else "undated"),
@@ -587,6 +588,7 @@ def _html(markdown_text: str, pictures: Mapping[str, bytes]) -> str:
         src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
         body = body.replace(f'src="{html.escape(name)}"', f'src="{src}"')
     body = re.sub(_DATE_CELL, r'<td class="date">\1</td>', body)
+    body = re.sub(r"<td>(\d+ \(tied: \d+\))</td>", r'<td class="date">\1</td>', body)  # a rank, on one line too
     style = ("body{font-family:sans-serif;max-width:1150px;margin:2em auto;padding:0 1em;line-height:1.4}"
              "table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:3px 8px;"
              "font-size:90%;vertical-align:top}th{background:#eee;text-align:left}td.date{white-space:nowrap}"

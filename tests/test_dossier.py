@@ -94,7 +94,7 @@ def test_canada_dossier_has_every_part_the_articles_give(canada):
             ("coercive acts against it", "china-threat-2024-12"),
             ("what it said", "canada-concern-statement-2024-12"), ("what it said", "joly-call-2024-12"),
             ("what was said about or to it", "mao-ning-accuses-canada-2024-12"),
-            ("answers and reactions to its acts", "china-condemns-canada-sanctions-2024-12")} <= facts
+            ("answers, reactions and what followed its acts", "china-condemns-canada-sanctions-2024-12")} <= facts
     arrests = next(line for line in canada["lines"] if line["fact"] == ACT + "china-arrests-two-canadians-2018")
     assert arrests["role"] == "its people, counted, not named" and arrests["with"] == "China"
     assert ("ties", "canada-foreign-ministry") in facts

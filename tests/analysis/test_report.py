@@ -8,7 +8,7 @@ import json
 import pytest
 
 from kg.analysis.centrality import MEASURES
-from kg.report import compute, write_report
+from kg.report import MEASURE_NAMES, compute, write_report
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +31,7 @@ def test_markdown_explains_each_measure(report):
     out, _ = report
     text = (out / "report.md").read_text()
     for measure, meaning in MEASURES.items():
-        assert f"**{measure}**: {meaning}" in text
+        assert f"**{MEASURE_NAMES[measure]}**: {meaning}" in text
     assert "Meng Wanzhou detained in Canada (2018)" in text  # the inferred candidate is reported
 
 
@@ -88,7 +88,8 @@ def test_report_prints_its_definitions_and_ties(report):
     # a measure that cannot rank says so instead of a table
     flat = [m for m, r in data["rankings"].items() if not r["discriminates"]]
     for measure in flat:
-        assert f"_Not ranked: {data['rankings'][measure]['note']}._" in text
+        note = data["rankings"][measure]["note"].replace(f"{measure} takes", "it takes")
+        assert f"_Not ranked: {note}._" in text
 
 
 def test_chain_rows_carry_their_evidence(report):
@@ -98,3 +99,88 @@ def test_chain_rows_carry_their_evidence(report):
     assert rows and all(r["quote"] and r["article"].startswith("https://") for r in rows)
     assert {r["link_curated"] for r in rows if r["level"] != "0"} <= {"True", "False"}
     assert all(r["link"] == "first act" for r in rows if r["level"] == "0")
+
+
+def _tables(markdown: str) -> list[tuple[str, list[str], list[list[str]]]]:
+    """Every Markdown table with the heading above it: (heading, header cells, rows of cells)."""
+    tables, heading, lines = [], "", markdown.splitlines()
+    i = 0
+    while i < len(lines):
+        if lines[i].startswith("#"):
+            heading = lines[i].lstrip("# ")
+        if lines[i].startswith("|"):
+            block = []
+            while i < len(lines) and lines[i].startswith("|"):
+                block.append([c.strip() for c in lines[i].strip().strip("|").split(" | ")])
+                i += 1
+            tables.append((heading, block[0], block[2:]))
+            continue
+        i += 1
+    return tables
+
+
+def test_no_none_and_no_variable_names_in_the_report(report):
+    """The report showed `None` cells, and headers such as act_label and lag_days."""
+    import re
+
+    out, _ = report
+    for name in ("report.md", "report.html"):
+        text = (out / name).read_text(encoding="utf-8")
+        assert "None" not in text, name
+        assert not re.search(r"(?<![\w/])\?[a-z][A-Za-z]*\b", re.sub(r"https?://\S+", "", text)), name  # no ?var
+    for heading, header, _ in _tables((out / "report.md").read_text(encoding="utf-8")):
+        for cell in header:
+            assert "_" not in cell, (heading, cell)  # words, not variable names
+
+
+def test_every_fact_row_links_to_its_evidence(report, article_texts):
+    """Every table that states facts has an evidence column, and each row's cell refers to notes that
+    exist: a stated note quotes its article verbatim, a curated one gives the curator's reason."""
+    import re
+
+    out, _ = report
+    text = (out / "report.md").read_text(encoding="utf-8")
+    notes = dict(re.findall(r"^\[\^(e\d+)\]: (.*)$", text, flags=re.M))
+    facts = 0
+    for heading, header, rows in _tables(text):
+        if header == ["rank", "value", "actors"]:
+            continue  # a ranking of figures, not facts
+        assert header[-1] == "evidence", heading
+        for row in rows:
+            refs = re.findall(r"(stated|curated|record)\[\^(e\d+)\]", row[-1])
+            assert refs, (heading, row)
+            facts += 1
+            for kind, key in refs:
+                note = notes[key]
+                if kind == "stated":
+                    quote, article = re.fullmatch(r"“(.*)” \(article:([\w-]+)\)", note).groups()
+                    assert quote in " ".join(article_texts[article].split()), note
+                elif kind == "curated":
+                    assert note.startswith("Curated: ") and len(note) > len("Curated: no reason given."), note
+    # chains (7 acts on the seed), support, dropped, candidates, reciprocity, answers, measures, dossiers
+    assert facts > 50
+
+
+def test_a_curated_fact_is_marked_with_its_reason(report):
+    """Meng Wanzhou "was detained in Canada": that Canada detained her is curation, in Canada's dossier."""
+    import re
+
+    out, _ = report
+    text = (out / "report.md").read_text(encoding="utf-8")
+    canada = text.split("### Canada\n", 1)[1].split("\n### ", 1)[0]
+    row = next(line for line in canada.splitlines() if "Meng Wanzhou detained in Canada (2018)" in line)
+    key = re.search(r"curated\[\^(e\d+)\]", row).group(1)
+    note = re.search(rf"^\[\^{key}\]: (.*)$", text, flags=re.M).group(1)
+    assert note.startswith("Curated: ") and "was detained in Canada" in note
+
+
+def test_html_notes_link_both_ways_and_dates_do_not_wrap(report):
+    import re
+
+    out, _ = report
+    page = (out / "report.html").read_text(encoding="utf-8")
+    refs = set(re.findall(r'href="#fn:(e\d+)"', page))
+    assert refs and all(f'id="fn:{key}"' in page for key in refs)
+    assert re.search(r'<td class="date">2021-03-22</td>', page)
+    assert not re.search(r"<td>\d{4}-\d\d-\d\d[^<]*</td>", page)  # every date cell keeps to one line
+    assert "td.date{white-space:nowrap}" in page
