@@ -239,76 +239,217 @@ def _pictures(data: Mapping[str, Any]) -> dict[str, bytes]:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt  # noqa: PLC0415
+
+    pictures = {"network.png": _network_picture(data)}
+    leaders = data["actors"][:TOP]
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+    axes[0].barh([r["label"] for r in reversed(leaders)], [r["pagerank"] for r in reversed(leaders)], color="#4477aa")
+    axes[0].set_title("PageRank (top actors)")
+    by_reach = sorted(data["actors"], key=lambda r: (-r["out_weight"], r["label"]))[:TOP]
+    axes[1].barh([r["label"] for r in reversed(by_reach)], [r["out_weight"] for r in reversed(by_reach)], color="#cc6677")
+    axes[1].set_title("Reach: named + counted targets")
+    fig.tight_layout()
+    pictures["leaders.png"] = _png(fig)
+    pictures["timeline.png"] = _timeline_picture(data)
+    return pictures
+
+
+def _network_picture(data: Mapping[str, Any]) -> bytes:
+    """The actor network: arrows from actor to target, every label whole and apart from the others
+    (textalloc), a colour per side named in the legend, size by PageRank."""
+    import matplotlib.pyplot as plt  # noqa: PLC0415
     import networkx as nx  # noqa: PLC0415
+    import textalloc  # noqa: PLC0415
+    from matplotlib.lines import Line2D  # noqa: PLC0415
 
     from kg.analysis.centrality import DEFAULT_LAYERS  # noqa: PLC0415
-    from kg.style import UNPLACED, node_label, side_colours  # noqa: PLC0415
+    from kg.style import UNPLACED, UNPLACED_LABEL, node_label, side_colours  # noqa: PLC0415
 
-    pictures = {}
     G = data["networks"].actors
     drawn = len(G) > NETWORK_SHOWN
     if drawn:  # the most connected actors: imposers and their most frequent targets
         busiest = sorted(data["actors"], key=lambda r: (-(r["in_degree"] + r["out_degree"]), r["label"]))
         G = G.subgraph([row["node"] for row in busiest[:NETWORK_SHOWN]])
+    isolated = [n for n in G if G.degree(n) == 0]  # an actor of an act without named targets: nothing to draw
+    G = G.subgraph([n for n in G if G.degree(n) > 0])
     figures = {row["node"]: row for row in data["actors"]}
     side_iri = {row["node"]: row["side"] for row in data["actors"]}
-    fig, ax = plt.subplots(figsize=(11, 8))
-    pos = nx.spring_layout(nx.Graph(G.to_undirected()), seed=7, k=0.9)
-    palette = side_colours(s for s in side_iri.values() if s)
-    colours = [tuple(c / 255 for c in palette.get(side_iri.get(n), UNPLACED)) for n in G]
-    top = max((f["pagerank"] for f in figures.values()), default=1) or 1
-    sizes = [120 + 2200 * figures.get(n, {}).get("pagerank", 0) / top for n in G]
-    # one arrow per pair: parallel acts would be drawn on top of each other, at a cost per arrow
-    coercive = sorted({(u, v) for u, v, d in G.edges(data=True) if d.get("layer") in DEFAULT_LAYERS})
-    spoken = sorted({(u, v) for u, v, d in G.edges(data=True) if d.get("layer") not in DEFAULT_LAYERS} - set(coercive))
-    nx.draw_networkx_edges(G, pos, edgelist=coercive, ax=ax, alpha=0.6, arrows=True, arrowsize=10, edge_color="#333333")
-    nx.draw_networkx_edges(G, pos, edgelist=spoken, ax=ax, alpha=0.35, arrows=True, arrowsize=8,
-                           edge_color="#3366aa", style="dashed")
-    nx.draw_networkx_nodes(G, pos, ax=ax, node_color=colours, node_size=sizes, linewidths=0.5, edgecolors="#333333")
     labels = data["networks"].labels
-    nx.draw_networkx_labels(G, pos, labels={n: node_label(n, labels)[:22] for n in G}, font_size=7, ax=ax)
+    palette = side_colours(s for s in side_iri.values() if s)
+    nodes = sorted(G)
+    fig, ax = plt.subplots(figsize=(14, 10.5))
+    pos = _layout(nx.Graph(G.to_undirected()), nodes)
+    top = max((f["pagerank"] for f in figures.values()), default=1) or 1
+    size = {n: 80 + 700 * figures.get(n, {}).get("pagerank", 0) / top for n in nodes}
+    colours = [tuple(c / 255 for c in palette.get(side_iri.get(n), UNPLACED)) for n in nodes]
+    # one arrow per pair and kind: parallel acts would be drawn on top of each other; a pair acting both
+    # ways bends its two arrows apart. Arrows stop at the edge of their target's disc.
+    coercive = sorted({(u, v) for u, v, d in G.edges(data=True) if d.get("layer") in DEFAULT_LAYERS and u != v})
+    spoken = sorted({(u, v) for u, v, d in G.edges(data=True) if d.get("layer") not in DEFAULT_LAYERS and u != v}
+                    - set(coercive))
+    for edges, style, colour, alpha in ((coercive, "solid", "#222222", 0.75), (spoken, "dashed", "#3366aa", 0.55)):
+        nx.draw_networkx_edges(G, pos, edgelist=edges, ax=ax, nodelist=nodes, node_size=[size[n] for n in nodes],
+                               arrows=True, arrowstyle="-|>", arrowsize=14, width=1.1, edge_color=colour, alpha=alpha,
+                               style=style, connectionstyle="arc3,rad=0.08")
+    discs = nx.draw_networkx_nodes(G, pos, nodelist=nodes, ax=ax, node_color=colours, node_size=[size[n] for n in nodes],
+                                   linewidths=0.6, edgecolors="#333333")
+    # labels whole, placed by textalloc clear of the discs, the arrows and each other, tied to their disc by a line
+    xs, ys = [pos[n][0] for n in nodes], [pos[n][1] for n in nodes]
+    ax.set_xlim(min(xs) - 0.15, max(xs) + 0.15)
+    ax.set_ylim(min(ys) - 0.1, max(ys) + 0.1)
+    pairs = coercive + spoken
+    textalloc.allocate(ax, xs, ys, [node_label(n, labels) for n in nodes], x_scatter=xs, y_scatter=ys,
+                       scatter_sizes=[size[n] for n in nodes], scatter_plot=discs,
+                       x_lines=[[pos[u][0], pos[v][0]] for u, v in pairs], y_lines=[[pos[u][1], pos[v][1]] for u, v in pairs],
+                       textsize=8, margin=0.004, min_distance=0.012, max_distance=0.12, linecolor="#999999",
+                       linewidth=0.6, avoid_label_lines_overlap=True, draw_all=True, nbr_candidates=400)
     shown = f"the {len(G)} most connected actors (of {len(data['networks'].actors)}) - " if drawn else ""
-    ax.set_title(f"Actor network: {shown}solid: sanctions, retaliations, arrests; dashed: statements\n"
-                 "colour: side (grey: on no side), size: PageRank")
-    from matplotlib.lines import Line2D  # noqa: PLC0415
-
+    alone = (f"; not drawn: {', '.join(node_label(n, labels) for n in sorted(isolated)[:5])}"
+             f"{f' and {len(isolated) - 5} more' if len(isolated) > 5 else ''} (no act with a named other)"
+             if isolated else "")
+    ax.set_title(f"Actor network: {shown}an arrow goes from the actor to its target\n"
+                 f"colour: the actor's side; size: PageRank{alone}", fontsize=11)
     names = {row["side"]: node_label(row["side"], labels) for row in data["actors"] if row["side"]}
-    drawn_per_side: dict[str, int] = {}
-    for n in G:
-        if side_iri.get(n) in palette:
-            drawn_per_side[side_iri[n]] = drawn_per_side.get(side_iri[n], 0) + 1
-    legend = sorted(drawn_per_side, key=lambda side: (-drawn_per_side[side], names.get(side, side)))[:LEGEND_SIDES]
-    handles = [Line2D([], [], marker="o", linestyle="", color=tuple(c / 255 for c in palette[side]), label=names.get(side, side))
-               for side in sorted(legend, key=lambda side: names.get(side, side))]
-    if len(drawn_per_side) > len(legend):
-        handles.append(Line2D([], [], linestyle="", label=f"and {len(drawn_per_side) - len(legend)} more sides"))
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False)
+    per_side: dict[str, int] = {}
+    for n in nodes:
+        per_side[side_iri.get(n) or ""] = per_side.get(side_iri.get(n) or "", 0) + 1
+    placed = sorted((s for s in per_side if s), key=lambda s: (-per_side[s], names.get(s, s)))[:LEGEND_SIDES]
+    handles = [Line2D([], [], marker="o", linestyle="", markersize=8, markeredgecolor="#333333",
+                      color=tuple(c / 255 for c in palette[s]), label=f"{names.get(s, s)} ({per_side[s]})")
+               for s in sorted(placed, key=lambda s: names.get(s, s))]
+    if len([s for s in per_side if s]) > len(placed):
+        handles.append(Line2D([], [], linestyle="", label=f"and {len([s for s in per_side if s]) - len(placed)} more sides"))
+    if "" in per_side:
+        handles.append(Line2D([], [], marker="o", linestyle="", markersize=8, markeredgecolor="#333333",
+                              color=tuple(c / 255 for c in UNPLACED), label=f"{UNPLACED_LABEL} ({per_side['']})"))
+    handles += [Line2D([], [], color="#222222", label="sanction, counter-sanction, arrest, threat"),
+                Line2D([], [], color="#3366aa", linestyle="dashed", label="statement about or to")]
+    ax.legend(handles=handles, title="side (actors drawn)", loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8,
+              title_fontsize=8, frameon=False)
     ax.axis("off")
-    pictures["network.png"] = _png(fig)
+    return _png(fig)
 
-    leaders = data["actors"][:TOP]
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
-    axes[0].barh([r["label"][:28] for r in reversed(leaders)], [r["pagerank"] for r in reversed(leaders)], color="#4477aa")
-    axes[0].set_title("PageRank (top actors)")
-    by_reach = sorted(data["actors"], key=lambda r: (-r["out_weight"], r["label"]))[:TOP]
-    axes[1].barh([r["label"][:28] for r in reversed(by_reach)], [r["out_weight"] for r in reversed(by_reach)], color="#cc6677")
-    axes[1].set_title("Reach: named + counted targets")
-    fig.tight_layout()
-    pictures["leaders.png"] = _png(fig)
 
+def _layout(U, nodes: list[str]) -> dict[str, tuple[float, float]]:
+    """Kamada-Kawai positions (igraph's, in C; networkx's needs scipy), scaled to the unit square."""
+    if len(nodes) < 2:
+        return {n: (0.5, 0.5) for n in nodes}
+    import igraph  # noqa: PLC0415
+
+    index = {n: i for i, n in enumerate(nodes)}
+    g = igraph.Graph(n=len(nodes), edges=[(index[u], index[v]) for u, v in U.edges() if u != v])
+    coords = g.layout_kamada_kawai(seed=[[i % 7, i // 7] for i in range(len(nodes))], maxiter=50 * len(nodes)).coords
+    xs, ys = [c[0] for c in coords], [c[1] for c in coords]
+    span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
+    return {n: ((x - min(xs)) / span, (y - min(ys)) / span) for n, (x, y) in zip(nodes, coords)}
+
+
+def _day(text: str | None):
     from datetime import date  # noqa: PLC0415
 
-    dated = [a for a in data["acts"] if a.get("when")]
-    kinds = sorted({a.get("kind", "event") for a in dated})
-    fig, ax = plt.subplots(figsize=(12, 3.8))
-    for i, kind in enumerate(kinds):
-        xs = [date.fromisoformat(a["when"][:10]) for a in dated if a.get("kind") == kind]
-        ax.scatter(xs, [i] * len(xs), s=40, label=kind)
-    ax.set_yticks(range(len(kinds)), kinds)
-    ax.set_title("Timeline of acts (day, or latest possible day of a range)")
-    ax.grid(axis="x", alpha=0.3)
-    pictures["timeline.png"] = _png(fig)
-    return pictures
+    try:
+        return date.fromisoformat(str(text)[:10]) if text else None
+    except ValueError:
+        return None
+
+
+#: Acts drawn one row each on timeline.png (with their labels); more are drawn one row per kind.
+TIMELINE_ROWS = 45
+
+
+def _timeline_picture(data: Mapping[str, Any]) -> bytes:
+    """Acts in time: a day as a dot, a range as a bar from its earliest to its latest day (an open end as an
+    arrow), the undated listed below; a gap of years (one 1989 act before 2018-2024) is cut out of the axis."""
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+
+    spans, undated = [], []
+    for act in data["acts"]:
+        first = _day(act.get("date") or act.get("earliest"))
+        last = _day(act.get("date") or act.get("latest"))
+        if first is None and last is None:
+            undated.append(act)
+        else:
+            spans.append((first or last, last or first, first is None, last is None, act))
+    spans.sort(key=lambda s: (s[0], s[1], s[4].get("label", "")))
+    kinds = sorted({s[4].get("kind", "event") for s in spans} | {a.get("kind", "event") for a in undated})
+    colour = {k: plt.get_cmap("tab10")(i % 10) for i, k in enumerate(kinds)}
+    per_act = len(spans) <= TIMELINE_ROWS
+    rows = list(range(len(spans))) if per_act else [kinds.index(s[4].get("kind", "event")) for s in spans]
+    parts = _time_parts([d for s in spans for d in (s[0], s[1])])
+    height = max(3.0, 0.26 * len(spans) + 1.4) if per_act else 0.5 * len(kinds) + 2
+    fig, axes = plt.subplots(1, len(parts), sharey=True, figsize=(13, height), squeeze=False,
+                             gridspec_kw={"width_ratios": [1] + [6] * (len(parts) - 1) if len(parts) > 1 else [1],
+                                          "wspace": 0.05})
+    axes = list(axes[0])
+    from datetime import timedelta  # noqa: PLC0415
+
+    import matplotlib.dates as mdates  # noqa: PLC0415
+
+    for ax, (lo, hi) in zip(axes, parts):
+        for row, (first, last, open_start, open_end, act) in zip(rows, spans):
+            c = colour[act.get("kind", "event")]
+            if first == last and not (open_start or open_end):
+                ax.plot([first], [row], "o", color=c, markersize=5)
+                continue
+            # a range: a bar with end caps, so that a range of two days still shows
+            ax.plot([first, last], [row, row], "-", color=c, linewidth=4, solid_capstyle="butt", alpha=0.8)
+            ax.plot([first, last], [row, row], "|", color=c, markersize=9, markeredgewidth=1.5)
+            if open_start:
+                ax.plot([first], [row], "<", color=c, markersize=7)
+            if open_end:
+                ax.plot([last], [row], ">", color=c, markersize=7)
+        pad = timedelta(days=max(20, (hi - lo).days // 40))
+        ax.set_xlim(lo - pad, hi + pad)
+        locator = mdates.AutoDateLocator(minticks=1, maxticks=3 if ax is axes[0] and len(parts) > 1 else 10)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        ax.grid(axis="x", alpha=0.3)
+    for left, right in zip(axes, axes[1:]):  # the broken axis (matplotlib's recipe): the spines between are cut
+        left.spines["right"].set_visible(False)
+        right.spines["left"].set_visible(False)
+        right.tick_params(axis="y", left=False)
+        marks = {"marker": [(-1, -2), (1, 2)], "markersize": 10, "linestyle": "none", "color": "#444444",
+                 "mec": "#444444", "mew": 1, "clip_on": False}
+        left.plot([1, 1], [0, 1], transform=left.transAxes, **marks)
+        right.plot([0, 0], [0, 1], transform=right.transAxes, **marks)
+    if per_act:
+        axes[0].set_yticks(range(len(spans)), [s[4].get("label", "") for s in spans], fontsize=7)
+        axes[0].set_ylim(len(spans) - 0.5, -0.5)
+    else:
+        axes[0].set_yticks(range(len(kinds)), kinds)
+    handles = [plt.Line2D([], [], color=colour[k], linewidth=4, label=k) for k in kinds]
+    axes[-1].legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False,
+                    title="kind of act", title_fontsize=8)
+    cut = "; the axis is cut where years pass without an act" if len(parts) > 1 else ""
+    fig.suptitle(f"Timeline of acts: a dot is a day, a bar the range of possible days, an arrow an open end{cut}",
+                 fontsize=10, y=1.0)
+    if undated:
+        names = [a.get("label", "") for a in sorted(undated, key=lambda a: a.get("label", ""))]
+        shown = names[:12] + ([f"and {len(names) - 12} more"] if len(names) > 12 else [])
+        import textwrap  # noqa: PLC0415
+
+        axes[0].text(0, -0.6 / height, textwrap.fill(f"Undated ({len(undated)}, listed in the report under this picture): "
+                                                     + "; ".join(shown), 170), fontsize=7, va="top",
+                     transform=axes[0].transAxes)
+    return _png(fig)
+
+
+def _time_parts(days: list) -> list[tuple]:
+    """The date ranges the timeline's axis shows: all of it, or two parts around the widest gap when that gap
+    is longer than the rest of the span together (one 1989 act before acts of 2018-2024)."""
+    from datetime import date  # noqa: PLC0415
+
+    days = sorted(d for d in days if d)
+    if not days:
+        today = date.today()
+        return [(today, today)]
+    gaps = [(b - a, i) for i, (a, b) in enumerate(zip(days, days[1:]))]
+    if not gaps:
+        return [(days[0], days[-1])]
+    widest, i = max(gaps)
+    if widest > (days[-1] - days[0]) - widest and widest.days > 365:
+        return [(days[0], days[i]), (days[i + 1], days[-1])]
+    return [(days[0], days[-1])]
 
 
 #: The centrality measures in words, for headings (the tables and CSV keep the short names).
@@ -541,11 +682,23 @@ def _markdown(data: Mapping[str, Any]) -> str:
                                                 ("strongest answer", lambda r: r["strongest"] or "none"),
                                                 ("evidence", lambda r: _acts_evidence(ev, data, r["acts"]))]),
             "![Timeline](timeline.png)\n",
+            *_undated(data, ev),
             *_dossiers(data, ev),
             "## Notes: the evidence\n",
             "Each note is a verbatim passage of an article, or a curator's reason for what no article states.\n",
             ev.markdown()]
     return "\n".join(out)
+
+
+def _undated(data: Mapping[str, Any], ev: Evidence) -> list[str]:
+    """The acts the timeline cannot place: no day and no bound on it in any article or curation."""
+    undated = sorted((a for a in data["acts"] if not (a.get("date") or a.get("earliest") or a.get("latest"))),
+                     key=lambda a: a.get("label", ""))
+    if not undated:
+        return []
+    return [f"Undated acts ({len(undated)}), not on the timeline: no article or curation bounds their day.\n",
+            _table(undated, [("act", "label"), ("kind", "kind"), ("actor", lambda a: data["networks"].label(a.get("actor"))),
+                             ("evidence", lambda a: ev.ref(a.get("quote", ""), a.get("article", "")))], "undated.csv")]
 
 
 def _acts_evidence(ev: Evidence, data: Mapping[str, Any], acts: Iterable[str]) -> str:

@@ -184,3 +184,80 @@ def test_html_notes_link_both_ways_and_dates_do_not_wrap(report):
     assert re.search(r'<td class="date">2021-03-22</td>', page)
     assert not re.search(r"<td>\d{4}-\d\d-\d\d[^<]*</td>", page)  # every date cell keeps to one line
     assert "td.date{white-space:nowrap}" in page
+
+
+@pytest.fixture(scope="module")
+def drawn(report):
+    """The network and timeline figures as drawn, looked at before they are saved."""
+    import kg.report
+
+    _, data = report
+    seen = {}
+    original = kg.report._png
+
+    def look(fig):
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        seen[len(seen)] = {
+            "fig": fig,
+            "texts": [(t.get_text(), t.get_window_extent(renderer)) for ax in fig.axes for t in ax.texts],
+            "arrows": [p for ax in fig.axes for p in ax.patches if type(p).__name__ == "FancyArrowPatch"],
+            "legend": [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()],
+            "axes": [(ax.get_xlim(), [l.get_xdata() for l in ax.lines]) for ax in fig.axes],
+            "title": fig._suptitle.get_text() if fig._suptitle else fig.axes[0].get_title(),
+        }
+        return original(fig)
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(kg.report, "_png", look)
+    try:
+        kg.report._pictures(data)
+    finally:
+        mp.undo()
+    return data, seen[0], seen[2]  # network, leaders, timeline
+
+
+def test_network_picture_has_arrows_whole_labels_apart_and_every_side_in_the_legend(drawn):
+    """The picture drew no arrowheads (arrows ended under the discs), cut labels at 22 characters and let
+    them overlap, and named only some sides."""
+    data, network, _ = drawn
+    nets = data["networks"]
+    G = nets.actors
+    pairs = {(u, v) for u, v in G.edges() if u != v}
+    assert len(network["arrows"]) == len(pairs)  # one arrow per pair and kind, none dropped
+    shown = [(text, box) for text, box in network["texts"] if text]
+    drawn_nodes = [n for n in G if G.degree(n) > 0]
+    assert sorted(t for t, _ in shown) == sorted(nets.label(n) for n in drawn_nodes)  # whole labels, each once
+    for i, (a, box_a) in enumerate(shown):
+        for b, box_b in shown[i + 1:]:
+            assert not box_a.overlaps(box_b), (a, b)
+    sides = {nets.label(nets.side_of[n]) for n in drawn_nodes if n in nets.side_of}
+    assert {entry.rsplit(" (", 1)[0] for entry in network["legend"]} >= sides
+
+
+def test_timeline_draws_ranges_as_ranges_lists_the_undated_and_cuts_the_empty_years(drawn):
+    """One 1989 act squeezed 2018-2024 into a corner; ranges were dots at their latest day; undated acts
+    were dropped. The 2021 article's 1989 sanction and the 2024 article's acts are 29 years apart."""
+    from datetime import date
+
+    import matplotlib.dates as mdates
+
+    data, _, timeline = drawn
+    (left, left_lines), (right, right_lines) = timeline["axes"]  # two parts: the axis is cut
+    assert mdates.num2date(left[1]).year <= 1990 and mdates.num2date(right[0]).year >= 2017
+    # the 2018 detentions ("in 2018") are bars over the year, not dots
+    spans = {(x[0], x[-1]) for x in right_lines if len(x) == 2}
+    assert (date(2018, 1, 1), date(2018, 12, 31)) in spans
+    undated = [a["label"] for a in data["acts"] if not (a.get("date") or a.get("earliest") or a.get("latest"))]
+    text = " ".join(t for t, _ in timeline["texts"])
+    assert undated and f"Undated ({len(undated)}" in text
+    assert "the axis is cut" in timeline["title"]
+
+
+def test_undated_acts_are_listed_in_the_report_with_evidence(report):
+    out, data = report
+    text = (out / "report.md").read_text(encoding="utf-8")
+    undated = [a["label"] for a in data["acts"] if not (a.get("date") or a.get("earliest") or a.get("latest"))]
+    section = text.split("Undated acts (", 1)[1].split("\n## ", 1)[0]
+    for label in undated:
+        assert label.replace("|", "/") in section
