@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kg.commands.common import EXIT_OK, add_data, add_store, command, log
+from kg.commands.common import EXIT_OK, add_data, add_store, add_wait, command, log
 
 
 def register(sub) -> None:
@@ -31,6 +31,7 @@ def register(sub) -> None:
     add_data(p)
     p.add_argument("--skip-bad", action="store_true", help="skip malformed lines (reported) instead of refusing the file")
     p.add_argument("--no-link", action="store_true", help="do not link the entities to the articles' actors")
+    add_wait(p)
     p.set_defaults(func=run)
 
 
@@ -39,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
 
     result = import_ftm(
         args.file, args.dataset, args.store, args.data, skip_bad=args.skip_bad, link=not args.no_link,
-        progress=lambda n: log.info("read %d lines", n),
+        progress=lambda n: log.info("read %d lines", n), wait=args.wait,
     )
     print(format_result(result))
     return EXIT_OK

@@ -7,8 +7,10 @@ import time
 from pathlib import Path
 
 from kg.commands import build
-from kg.commands.common import (EXIT_OK, EXIT_VIOLATIONS, add_data, add_drafts, add_format, add_out, add_store, command, log,
-                                print_json)
+from kg.commands.common import (
+    EXIT_OK, EXIT_VIOLATIONS, add_allow_empty, add_data, add_drafts, add_format, add_out, add_store, add_wait, command,
+    log, print_json,
+)
 
 
 def register(sub) -> None:
@@ -31,6 +33,8 @@ def register(sub) -> None:
     add_store(p, "memory (default: out/kg.trig), or oxigraph:PATH to load --input into")
     add_drafts(p)
     add_format(p, ("text", "json"), "text", "how to print the summary and the outputs (default: text)")
+    add_allow_empty(p, "data or an --input")
+    add_wait(p)
     p.set_defaults(func=run)
 
 
@@ -93,7 +97,7 @@ def _run_input(args, location: Path) -> int:
         log.info("loading it into oxigraph:%s meanwhile", location)
         outcome["data"] = _analyse_and_export(dataset, args.out)
 
-    _, accepted = load_checked(args.input, location, check, analyse)
+    _, accepted = load_checked(args.input, location, check, analyse, allow_empty=args.allow_empty, wait=args.wait)
     if not accepted:
         print(f"\nNot loaded: {args.input} does not conform; oxigraph:{location} is left as it was.", file=sys.stderr)
         return EXIT_VIOLATIONS

@@ -12,7 +12,7 @@ from typing import Any, Callable, Mapping
 
 import networkx as nx
 
-from kg.io import ExportError, atomic_write
+from kg.io import ExportError, OutputError, atomic_write
 from kg.style import PALETTE, UNPLACED, UNPLACED_LABEL, node_label, side_colours  # one palette for exports and pictures
 
 __all__ = [
@@ -112,8 +112,11 @@ def start_writing(nets, figures: Mapping[str, Mapping[str, Any]], paths: Mapping
     def child() -> None:
         try:
             write_all()
+        except OutputError as exc:  # names the file and the reason already
+            send.send(str(exc))
+            raise SystemExit(1) from None
         except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises
-            send.send(f"{type(exc).__name__}: {exc}")
+            send.send(f"cannot write {', '.join(str(p) for p in paths.values())}: {type(exc).__name__}: {exc}")
             raise SystemExit(1) from None
         send.send("")
 
@@ -129,7 +132,7 @@ def start_writing(nets, figures: Mapping[str, Mapping[str, Any]], paths: Mapping
         process.join()
         receive.close()
         if process.exitcode != 0 or message:
-            raise ExportError(f"cannot write {', '.join(str(p) for p in paths.values())}: "
-                              f"{message or f'the writer exited with code {process.exitcode}'}")
+            raise ExportError(message or f"cannot write {', '.join(str(p) for p in paths.values())}: "
+                                         f"the writer exited with code {process.exitcode}")
 
     return wait

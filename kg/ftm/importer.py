@@ -102,6 +102,13 @@ def read_entities(path: Path, tally: Tally, skip_bad: bool = False) -> Iterator[
                 datasets = data.get("datasets")
                 if datasets is not None and not (isinstance(datasets, list) and all(isinstance(d, str) for d in datasets)):
                     raise ValueError("'datasets' must be a list of dataset names")
+            except RecursionError:  # JSON nested deeper than Python's parser goes: no entity either
+                exc = ValueError("JSON nested too deep")
+                message = f"{path}:{number}: not a FollowTheMoney entity: {exc}"
+                if not skip_bad:
+                    raise KgInputError(message + " (nothing was written; --skip-bad skips such lines)") from None
+                tally.bad_lines.append((number, str(exc)))
+                continue
             except (ValueError, UnicodeDecodeError) as exc:
                 message = f"{path}:{number}: not a FollowTheMoney entity: {exc}"
                 if not skip_bad:
@@ -169,6 +176,7 @@ def import_ftm(
     link: bool = True,
     rules: Rules | None = None,
     progress: Callable[[int], None] | None = None,
+    wait: float | None = None,
 ) -> ImportResult:
     """Import a FollowTheMoney JSON-lines file; see the module docstring.
 
@@ -204,7 +212,7 @@ def import_ftm(
         return _quads(path, mapper, graph, skip_bad, on_entity, counter, progress)
 
     if kind == "oxigraph":
-        result.target = _into_oxigraph(Path(location), graph, quads, result, name, matcher, data_dir)
+        result.target = _into_oxigraph(Path(location), graph, quads, result, name, matcher, data_dir, wait)
     else:
         result.target = _into_file(data_dir, graph, quads, result, name, matcher)
     result.triples = counter[0]
@@ -250,7 +258,7 @@ def _turtle(quads: Iterable[ox.Quad], name: str, source: str) -> bytes:
 
 
 def _into_oxigraph(location: Path, graph: ox.NamedNode, quads, result: ImportResult, name: str, matcher,
-                   data_dir: Path) -> str:
+                   data_dir: Path, wait: float | None = None) -> str:
     """A new store version: the current one copied (a checkpoint), the dataset's graphs replaced, swapped in."""
     from kg.store import _swap_in  # noqa: PLC0415
 
@@ -275,7 +283,7 @@ def _into_oxigraph(location: Path, graph: ox.NamedNode, quads, result: ImportRes
         store.flush()
         return True
 
-    _swap_in(location, fill)
+    _swap_in(location, fill, wait)
     return f"oxigraph:{location}"
 
 

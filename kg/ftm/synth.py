@@ -237,6 +237,9 @@ def write_ftm_synth(path: Path | str, entities: int, seed: int = 0, actors: list
     lines = 0
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            from kg.io import new_file_mode  # noqa: PLC0415
+
+            os.fchmod(handle.fileno(), new_file_mode())  # mkstemp's 0600 would hide the file from colleagues
             for entity in stream:
                 handle.write(json.dumps(entity, ensure_ascii=False) + "\n")
                 lines += 1

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from rdflib import URIRef
 
-from kg.io import KgInputError
+from kg.io import KgInputError, new_file_mode
 
 __all__ = ["Draft", "add_article", "draft_article"]
 
@@ -366,11 +366,12 @@ def _write_all(outputs: list[tuple[Path, bytes]]) -> list[Path]:
         for path, data in outputs:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            staged.append((tmp, path))
             with os.fdopen(fd, "wb") as handle:
+                os.fchmod(handle.fileno(), new_file_mode())  # mkstemp's 0600 would hide the data from colleagues
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
-            staged.append((tmp, path))
     except OSError as exc:
         for tmp, _ in staged:
             Path(tmp).unlink(missing_ok=True)

@@ -128,7 +128,7 @@ def test_an_export_that_cannot_be_written_is_an_error_and_the_report_still_lands
     blocked = tmp_path / "sanctions.gexf"
     blocked.mkdir()  # a folder where the file should go: the rename into place fails
     wait = start_writing(nets, figures, {"gexf": blocked})
-    with pytest.raises(ExportError, match=r"sanctions.gexf: (IsADirectoryError|OSError)"):
+    with pytest.raises(ExportError, match=r"cannot write .*sanctions.gexf: Is a directory"):
         wait()
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]  # no half-written file left
 

@@ -101,6 +101,20 @@ def test_review_refuses_a_flag_it_cannot_remove_cleanly(home, capsys):
     assert facts.read_text(encoding="utf-8") == edited
 
 
+def test_add_writes_its_files_with_the_umask_mode(home):
+    """kg add wrote the article, facts and curation 0600 (mkstemp's mode), whatever the umask."""
+    import os
+    import stat
+
+    (home / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    old = os.umask(0o022)
+    try:
+        assert main(["-q", "add", "a.txt", "--slug", "cn-2020"]) == 0
+    finally:
+        os.umask(old)
+    for name in ("data/articles/cn-2020.txt", "data/facts/cn-2020.ttl", "data/curation.ttl"):
+        assert stat.S_IMODE((home / name).stat().st_mode) == 0o644, name
+
 def test_add_with_a_rules_folder_that_extends_the_shipped_verbs(home, capsys):
     # a curator's folder holding only acts.yaml, with one more sanction verb ("ostracised"); the
     # other rules files are the shipped ones
