@@ -113,7 +113,6 @@ def _open(spec: str, path: Path | str | None) -> Dataset:
         # Pinned: a load that replaces the store meanwhile leaves this version until we exit.
         pin = pin_version(location)
         store = OxigraphStore(store=pyoxigraph.Store.read_only(str(pin.path)))
-        _ON_DISK.add(store)
         _PINS[store] = pin
         return Dataset(store=store, default_union=True)
     _probe(location)
@@ -146,18 +145,18 @@ def _remote_store(query_url: str):
             except ValueError as exc:
                 raise StoreError(f"sparql:{query_url}: the query failed on the server ({exc})") from None
 
-    return RemoteStore(query_url, returnFormat="json")
+    # POST (an HTML form, which every SPARQL 1.1 server takes): a GET puts the query in the URL, and
+    # servers cap a request's headers (Oxigraph at 8 KB), which rdflib's prefixes and a long query exceed.
+    return RemoteStore(query_url, returnFormat="json", method="POST_FORM")
 
 
 #: The largest ``oxigraph:PATH`` store (in quads) that :func:`analysis_store` copies into
 #: memory: about 1 GB of memory per million quads.
 SNAPSHOT_LIMIT = 3_000_000
 
-_SNAPSHOTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-#: The version each store :func:`open_dataset` opened on disk is pinned by, for as long as the store lives.
+#: The version each store :func:`open_dataset` opened on disk is pinned by, for as long as the store lives
+#: (so the stores in it are exactly those on disk).
 _PINS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-#: The oxrdflib stores :func:`open_dataset` opened on disk (the others are in memory).
-_ON_DISK: weakref.WeakSet = weakref.WeakSet()
 
 
 def analysis_store(dataset):
@@ -166,31 +165,27 @@ def analysis_store(dataset):
     The network analyses read most of the graph through a few dozen lookups
     per act; on disk each lookup is a RocksDB read (~10 µs), in memory it is
     ~2 µs. So a store of up to :data:`SNAPSHOT_LIMIT` quads is copied into an
-    in-memory Oxigraph store once per dataset (10^6 quads: ~7 s and ~0.7 GB),
-    and the catalogue queries run there: the same engine and the same
-    queries, so the same answers, in a sixth of the time (BENCHMARKS.md).
-    Larger stores are queried on disk.
+    in-memory Oxigraph store (10^6 quads: ~7 s and ~0.7 GB), and the catalogue
+    queries run there: the same engine and the same queries, so the same
+    answers, in a sixth of the time (BENCHMARKS.md). Larger stores are queried
+    on disk. Each call makes a new copy: call it once per analysis
+    (:func:`kg.analysis.networks.read` does) and keep what it returns.
     """
     store = oxigraph_store(dataset)
     if store is None:
         return None
-    inner = dataset.store
-    if inner not in _ON_DISK:  # an in-memory Oxigraph store already
+    if dataset.store not in _PINS:  # not opened on disk: an in-memory Oxigraph store already
         return store
-    found = _SNAPSHOTS.get(inner)
-    if found is None:
-        size = len(store)
-        if size > SNAPSHOT_LIMIT:
-            log.info("querying the store on disk (%d quads, more than %d to copy into memory)", size, SNAPSHOT_LIMIT)
-            found = store
-        else:
-            import pyoxigraph  # noqa: PLC0415
+    size = len(store)
+    if size > SNAPSHOT_LIMIT:
+        log.info("querying the store on disk (%d quads, more than %d to copy into memory)", size, SNAPSHOT_LIMIT)
+        return store
+    import pyoxigraph  # noqa: PLC0415
 
-            log.info("copying the store into memory for the analyses (%d quads)", size)
-            found = pyoxigraph.Store()
-            found.bulk_extend(store.quads_for_pattern(None, None, None, None))
-        _SNAPSHOTS[inner] = found
-    return found
+    log.info("copying the store into memory for the analyses (%d quads)", size)
+    copy = pyoxigraph.Store()
+    copy.bulk_extend(store.quads_for_pattern(None, None, None, None))
+    return copy
 
 
 def oxigraph_store(dataset):

@@ -34,7 +34,6 @@ import hashlib
 import random
 import re
 from datetime import date, timedelta
-from functools import lru_cache
 from itertools import accumulate
 from pathlib import Path
 
@@ -373,7 +372,6 @@ class _World:
         }
 
 
-@lru_cache(maxsize=4)
 def _ontology(ontology_dir: str) -> tuple[tuple, str]:
     """The ontology's triples (blank nodes canonically named, as build names them) and its source files."""
     from rdflib import Graph  # noqa: PLC0415

@@ -216,7 +216,7 @@ def test_run_on_an_input_file_loads_it_only_if_it_conforms(tmp_path, capsys):
 
     assert main(["-q", "run", "--input", str(good), "--store", f"oxigraph:{location}", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert f"Loaded {good} into oxigraph:{location}" in printed and "most central actor" in printed
+    assert f"Loaded {good} into oxigraph:{location}" in printed and "most central by PageRank" in printed
     for name in ("sanctions.gexf", "sanctions.graphml", "report/report.html", "report/chains.csv"):
         assert (out / name).stat().st_size > 0, name
     stored = open_dataset(f"oxigraph:{location}")

@@ -124,20 +124,19 @@ def test_graphml_read_back_by_networkx_and_igraph(graphml):
 def _network(dataset):
     from kg.analysis import centrality, networks
 
-    G = networks.actor_network(dataset)
-    side_of, _ = networks.sides(dataset)
-    figures = {row["node"]: row for row in centrality.centrality_table(G, side_of=side_of)}
-    return G, side_of, networks.actor_labels(dataset), figures
+    nets = networks.read(dataset)
+    figures = {row["node"]: row for row in centrality.centrality_table(nets.actors, side_of=nets.side_of)}
+    return nets, figures
 
 
 def test_exports_written_beside_the_caller_equal_the_direct_ones(dataset, tmp_path):
     from kg.export import start_writing, write_network
 
-    G, side_of, labels, figures = _network(dataset)
+    nets, figures = _network(dataset)
     paths = {fmt: tmp_path / "forked" / f"sanctions.{fmt}" for fmt in ("gexf", "graphml")}
-    wait = start_writing(G, side_of, labels, figures, paths)
+    wait = start_writing(nets, figures, paths)
     for fmt in paths:
-        write_network(G, side_of, labels, figures, fmt, tmp_path / "direct" / f"sanctions.{fmt}")
+        write_network(nets, figures, fmt, tmp_path / "direct" / f"sanctions.{fmt}")
     wait()
     for fmt, path in paths.items():
         assert path.read_bytes() == (tmp_path / "direct" / f"sanctions.{fmt}").read_bytes(), fmt
@@ -148,10 +147,10 @@ def test_an_export_that_cannot_be_written_is_an_error_and_the_report_still_lands
     from kg.export import start_writing
     from kg.io import ExportError
 
-    G, side_of, labels, figures = _network(dataset)
+    nets, figures = _network(dataset)
     blocked = tmp_path / "sanctions.gexf"
     blocked.mkdir()  # a folder where the file should go: the rename into place fails
-    wait = start_writing(G, side_of, labels, figures, {"gexf": blocked})
+    wait = start_writing(nets, figures, {"gexf": blocked})
     with pytest.raises(ExportError, match=r"cannot write .*sanctions.gexf: Is a directory"):
         wait()
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]  # no half-written file left
