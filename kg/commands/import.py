@@ -13,7 +13,7 @@ def register(sub) -> None:
         sub, "import", "Import a FollowTheMoney export (OpenSanctions entities.ftm.json) as a dataset graph.",
         "Reads one FtM entity per line through followthemoney's model: people and\n"
         "organisations become actors, Sanctions sanction acts (imposer from the authority\n"
-        "through data/ftm-mapping.yaml, measures from the provisions), Occupancies posts;\n"
+        "through rules/ftm-mapping.yaml, measures from the provisions), Occupancies posts;\n"
         "every fact points to its record (kg:RecordEvidence). The dataset is one named\n"
         "graph, replaced whole by a re-import, which reports the records added, changed\n"
         "and removed. Entities are linked to the articles' actors (skos:exactMatch, with\n"
@@ -30,6 +30,9 @@ def register(sub) -> None:
     add_store(p, "memory (default: data/imports/NAME.ttl) or oxigraph:PATH")
     add_data(p)
     p.add_argument("--skip-bad", action="store_true", help="skip malformed lines (reported) instead of refusing the file")
+    p.add_argument("--rules", type=Path, default=None, metavar="DIR",
+                   help="a folder holding the curator's ftm-mapping.yaml to use instead of the shipped one "
+                        "(rules/README.md)")
     p.add_argument("--no-link", action="store_true", help="do not link the entities to the articles' actors")
     p.set_defaults(func=run)
 
@@ -39,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
 
     result = import_ftm(
         args.file, args.dataset, args.store, args.data, skip_bad=args.skip_bad, link=not args.no_link,
+        rules_dir=args.rules,
         progress=lambda n: log.info("read %d lines", n),
     )
     print(format_result(result))
