@@ -170,8 +170,12 @@ def import_ftm(
     rules: Rules | None = None,
     rules_dir: Path | str | None = None,
     progress: Callable[[int], None] | None = None,
+    actors: list | None = None,
 ) -> ImportResult:
     """Import a FollowTheMoney JSON-lines file; see the module docstring.
+
+    ``actors`` (:class:`kg.ftm.matcher.ArticleActor`) are the actors to link to, when the
+    caller has them (:mod:`kg.synth`); by default those of the store or of ``data_dir``.
 
     Raises :class:`KgInputError` (nothing written) for an unreadable file, a
     malformed line without ``skip_bad``, or a file with no entity we map.
@@ -195,7 +199,8 @@ def import_ftm(
     if link:
         from kg.ftm.matcher import Matcher, article_actors  # noqa: PLC0415
 
-        actors = article_actors(store, data_dir)
+        if actors is None:
+            actors = article_actors(store, data_dir)
         log.info("linking against %d article actors", len(actors))
         matcher = Matcher(actors, rules)
     on_entity = matcher.consider if matcher is not None else None
