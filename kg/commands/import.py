@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kg.commands.common import EXIT_OK, add_data, add_store, command, log
+from kg.commands.common import EXIT_OK, add_data, add_format, add_store, command, log, print_json
 
 
 def register(sub) -> None:
@@ -34,6 +34,8 @@ def register(sub) -> None:
                    help="a folder holding the curator's ftm-mapping.yaml to use instead of the shipped one "
                         "(rules/README.md)")
     p.add_argument("--no-link", action="store_true", help="do not link the entities to the articles' actors")
+    add_format(p, ("text", "json"), "text",
+               "how to print the import report (default: text; json: the same counts as one document)")
     p.set_defaults(func=run)
 
 
@@ -45,8 +47,28 @@ def run(args: argparse.Namespace) -> int:
         rules_dir=args.rules,
         progress=lambda n: log.info("read %d lines", n),
     )
-    print(format_result(result))
+    if args.format == "json":
+        print_json(result_json(result))
+    else:
+        print(format_result(result))
     return EXIT_OK
+
+
+def result_json(result) -> dict:
+    """The import report as one JSON document: what :func:`format_result` prints, keyed."""
+    t = result.tally
+    return {
+        "source": result.source, "dataset": result.dataset, "target": result.target,
+        "seconds": round(result.seconds, 3), "lines": t.lines, "triples": result.triples,
+        "mapped": dict(sorted(t.mapped.items())),
+        "records": {"added": result.added, "changed": result.changed, "removed": result.removed},
+        "links": dict(result.links), "links_file": result.links_file or None,
+        "malformed_lines_skipped": [{"line": n, "error": m} for n, m in t.bad_lines],
+        "unknown_schemata": dict(t.unknown_schemata), "unknown_properties": dict(t.unknown_properties),
+        "unmapped_schemata": dict(t.unmapped_schemata), "unread_properties": dict(t.unread_properties),
+        "invalid_values": dict(t.invalid_values), "unmatched_provisions": dict(t.unmatched_provisions),
+        "problems": dict(t.problems),
+    }
 
 
 def format_result(result) -> str:

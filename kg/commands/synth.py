@@ -32,7 +32,7 @@ def register(sub) -> None:
     p.add_argument("--seed", type=int, default=0, help="the random seed (default: 0)")
     p.add_argument("--violations", type=int, default=0, metavar="K", help="violations of each named rule to inject (default: 0)")
     add_out(p, None, "the TriG file to write", required=True, metavar="FILE")
-    add_format(p, ("text", "json"), "text", "how to print what was written (default: text; json lists the injected focus nodes)")
+    add_format(p, ("text", "json"), "text", "how to print what was written (default: text; json lists the injected focus nodes, or with --ftm the planted pairs' counts)")
     p.set_defaults(func=run)
 
 
@@ -64,6 +64,12 @@ def _ftm(args) -> int:
 
         actors = article_actors(args.actors)
     lines, truth = write_ftm_synth(args.out, args.ftm, args.seed, actors, args.truth)
+    if args.format == "json":
+        print_json({"file": args.out, "entities": lines, "seconds": round(time.monotonic() - started, 3),
+                    "actors": None if actors is None else len(actors),
+                    "planted": None if actors is None else len(truth.pairs),
+                    "decoys": None if actors is None else len(truth.decoys), "truth": args.truth})
+        return EXIT_OK
     print(f"Wrote {lines} FollowTheMoney entities to {args.out} in {time.monotonic() - started:.1f} s")
     if actors is not None:
         print(f"  planted {len(truth.pairs)} of {len(actors)} article actors, and {len(truth.decoys)} decoys")
