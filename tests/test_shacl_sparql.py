@@ -472,3 +472,20 @@ def test_a_warning_makes_the_report_non_conforming_but_not_the_exit_code():
         assert not report.conforms  # SHACL: any result, a warning too
         assert report.violations == []
     assert check(data, shapes=shapes)[0] is True  # kg validate exits 0 on warnings (README, --help)
+
+
+def test_qualified_min_and_max_counts_are_both_enforced():
+    # mutmut: dropping sh:qualifiedMaxCount (or sh:qualifiedMinCount) survived the W3C suite.
+    # By hand: ex:few has 0 B-parts (< min 1), ex:many has 3 (> max 2), ex:fine has 2 (and 1 other part).
+    shapes = Graph().parse(data=_PREFIXES + """
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ;
+            sh:property [ sh:path ex:part ; sh:qualifiedValueShape [ sh:class ex:B ] ;
+                          sh:qualifiedMinCount 1 ; sh:qualifiedMaxCount 2 ; sh:message "m" ] .""", format="turtle")
+    data = Graph().parse(data=_PREFIXES + """
+        ex:few a ex:C ; ex:part ex:x .
+        ex:many a ex:C ; ex:part ex:b1, ex:b2, ex:b3 .
+        ex:fine a ex:C ; ex:part ex:b1, ex:b2, ex:x .
+        ex:b1 a ex:B . ex:b2 a ex:B . ex:b3 a ex:B .""", format="turtle")
+    ours = validate(data, shapes, engine="oxigraph")
+    assert sorted(r.focus for r in ours.results) == ["ex:few", "ex:many"]
+    assert sorted(_rows(ours)) == sorted(_rows(validate(data, shapes, engine="pyshacl")))
