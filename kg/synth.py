@@ -21,7 +21,10 @@ mentions it; later articles add evidence only, so no triple is repeated.
 ``violations=K`` injects exactly K violations of each named rule (the shape
 that must report them): those of :data:`INJECTED` while the graph is made,
 every other rule afterwards by :mod:`kg.breakage`, on nodes drawn with the
-same seed (the rules with too few nodes to break get fewer);
+same seed (the rules with too few nodes to break get fewer). With violations the
+dataset also holds an import of synthetic FollowTheMoney records (``graph/dataset/synth``,
+``graph/links/synth``, as ``kg build`` reads ``kg import``'s files), so that the rules
+of record evidence and links have nodes to break;
 :func:`synthesize_with_truth` also returns the focus nodes they are on.
 Only ``random.Random(seed)`` draws are used, and the dataset lists its graphs
 in IRI order, so the same seed gives the same bytes through
