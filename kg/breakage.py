@@ -21,6 +21,7 @@ PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX schema: <https://schema.org/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 """
 
@@ -43,6 +44,8 @@ def _a(cls: str) -> str:
     return f"?node a/rdfs:subClassOf* {cls} ."
 
 
+_RECORD = "?node a kg:RecordEvidence ."
+_LINK = "?node a kg:Link ."
 _UNCOUNTED = ("FILTER NOT EXISTS { ?node kg:targetCount|kg:personTargetCount|kg:organisationTargetCount [] } "
               "FILTER NOT EXISTS { ?node kg:targetsUnspecified true }")
 _UNDATED_BOUNDS = "FILTER NOT EXISTS { ?node kg:earliestDate|kg:latestDate [] }"
@@ -128,6 +131,29 @@ BREAKERS: dict[str, tuple[str, str]] = {
     # the quote in other letters' case: a case-blind comparison would let it through
     "Evidence_quoteInText": (_a("kg:Evidence") + " ?node kg:quote ?q . FILTER (UCASE(?q) != ?q)",
                              _replace("?node kg:quote ?x", "?node kg:quote ?u", "BIND (UCASE(?x) AS ?u)")),
+    # a record's evidence typed only kg:Evidence: of no kind, so neither kind's rules apply to it
+    "Evidence_kind": (_RECORD, _replace("?node a kg:RecordEvidence", "?node a kg:Evidence")),
+    # record evidence (kg import): a date as plain text is no xsd:dateTime (and so no longer ordered)
+    "RecordEvidence_firstSeen": (_RECORD + " ?node kg:firstSeen [] .",
+                                 _replace("?node kg:firstSeen ?x", "?node kg:firstSeen ?s", "BIND (STR(?x) AS ?s)")),
+    "RecordEvidence_lastSeen": (_RECORD + " ?node kg:lastSeen [] .",
+                                _replace("?node kg:lastSeen ?x", "?node kg:lastSeen ?s", "BIND (STR(?x) AS ?s)")),
+    "RecordEvidence_inDataset": (_RECORD + " ?node kg:inDataset [] .", _delete("?node kg:inDataset ?x")),
+    "RecordEvidence_recordId": (_RECORD + " ?node kg:recordId [] .", _delete("?node kg:recordId ?x")),
+    "RecordEvidence_recordProperty": (_RECORD + " ?node kg:recordProperty [] .", _delete("?node kg:recordProperty ?x")),
+    # a source URL as a plain string (a record may have none: one is added)
+    "RecordEvidence_sourceUrl": (_RECORD, _insert('?node kg:sourceUrl "https://example.org/record"')),
+    # last seen a century before it was first seen
+    "RecordEvidence_seenOrder": (_RECORD + " ?node kg:firstSeen ?f ; kg:lastSeen ?l . "
+                                 "FILTER (datatype(?f) = xsd:dateTime && datatype(?l) = xsd:dateTime)",
+                                 _replace("?node kg:lastSeen ?x", '?node kg:lastSeen "1900-01-01T00:00:00"^^xsd:dateTime')),
+    # links (kg import's matcher): each part of the link's statement, its score and reasons
+    "Link_subject": (_LINK + " ?node rdf:subject [] .", _delete("?node rdf:subject ?x")),
+    "Link_object": (_LINK + " ?node rdf:object [] .", _delete("?node rdf:object ?x")),
+    "Link_predicate": (_LINK + " ?node rdf:predicate [] .",
+                       _replace("?node rdf:predicate ?x", "?node rdf:predicate skos:closeMatch")),
+    "Link_reason": (_LINK + " ?node kg:matchReason [] .", _delete("?node kg:matchReason ?x")),
+    "Link_score": (_LINK + " ?node kg:matchScore [] .", _replace("?node kg:matchScore ?x", "?node kg:matchScore 1.5")),
     "NewsArticle_date": (_a("kg:NewsArticle") + " ?node schema:datePublished [] .",
                          _replace("?node schema:datePublished ?x", "?node schema:datePublished ?s", "BIND (STR(?x) AS ?s)")),
     "NewsArticle_headline": (_a("kg:NewsArticle"), _insert('?node schema:headline "Another headline"')),
@@ -181,12 +207,29 @@ def break_rule(dataset: Dataset, rule: str, node: URIRef) -> None:
     dataset.update(PREFIXES + update, initBindings={"node": node})
 
 
+#: Predicates through which one node's rule reads another node that a breaker may change: a
+#: retaliation's order reads the dates of the act it answers (kg:respondsTo).
+ENTANGLING = (URIRef("https://w3id.org/sanctions-kg/ontology#respondsTo"),)
+
+
+def _entangled(dataset: Dataset, nodes) -> set:
+    """``nodes`` and the nodes one of :data:`ENTANGLING` joins them to, either way."""
+    out = set(nodes)
+    for node in nodes:
+        for p in ENTANGLING:
+            out.update(dataset.objects(node, p))
+            out.update(dataset.subjects(p, node))
+    return out
+
+
 def inject(dataset: Dataset, per_rule: int, rng: random.Random, skip=(), avoid=frozenset()) -> dict[str, set[str]]:
     """Break every rule (but those in ``skip``) on ``per_rule`` nodes drawn by ``rng``; return rule -> IRIs.
 
     Nodes are drawn apart (and from ``avoid``): a node broken for one rule is not used for
-    another, so each rule reports its own nodes only."""
-    used: set = set(avoid)
+    another, nor is a node it is entangled with (:data:`ENTANGLING`: breaking the dates of a
+    sanction would hide a broken retaliation order answering it), so each rule reports its own
+    nodes only."""
+    used: set = _entangled(dataset, avoid)
     truth: dict[str, set[str]] = {}
     for rule in sorted(BREAKERS):
         if rule in skip:
@@ -194,7 +237,7 @@ def inject(dataset: Dataset, per_rule: int, rng: random.Random, skip=(), avoid=f
         pool = [n for n in candidates(dataset, rule) if n not in used]
         chosen = rng.sample(pool, k=min(per_rule, len(pool)))
         for node in chosen:
+            used |= _entangled(dataset, [node])
             break_rule(dataset, rule, node)
-            used.add(node)
         truth[rule] = {str(n) for n in chosen}
     return truth
