@@ -704,8 +704,15 @@ class _Runner:
         out = []
         solutions = self.select(constraint.query.render(focus))
         names = [v.value for v in solutions.variables]
+        seen = set()
         for row in solutions:
             bound = {name: row[name] for name in names if row[name] is not None}
+            # Solutions that bind every projected variable alike are one result, as pySHACL reports them
+            # (a query without DISTINCT repeats a solution once per way its other patterns match).
+            key = tuple(sorted((name, str(value)) for name, value in bound.items()))
+            if key in seen:
+                continue
+            seen.add(key)
             this = bound["this"]
             message = constraint.message or shape.message or f"SPARQL constraint {constraint.node} was violated"
             for var, val in bound.items():
