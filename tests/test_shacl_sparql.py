@@ -464,3 +464,48 @@ def test_qualified_min_and_max_counts_are_both_enforced():
     ours = validate(data, shapes, engine="oxigraph")
     assert sorted(r.focus for r in ours.results) == ["ex:few", "ex:many"]
     assert sorted(_rows(ours)) == sorted(_rows(validate(data, shapes, engine="pyshacl")))
+
+
+def test_two_qualified_value_shapes_on_one_property_are_unsupported_not_half_checked():
+    # mutmut (_qualified__mutmut_1, _4): with the guard loosened, the second sh:qualifiedValueShape was
+    # silently ignored. Two values are valid SHACL (one constraint each; pySHACL checks both), so the
+    # compiler must refuse them as unsupported, and --engine auto must then give pySHACL's answer.
+    shapes = Graph().parse(data=_PREFIXES + """
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ;
+            sh:property [ sh:path ex:part ; sh:qualifiedValueShape [ sh:class ex:A ] , [ sh:class ex:B ] ;
+                          sh:qualifiedMinCount 1 ] .""", format="turtle")
+    with pytest.raises(Unsupported, match="more than one sh:qualifiedValueShape on one property shape"):
+        compile_shapes(shapes)
+    data = Graph().parse(data=_PREFIXES + """
+        ex:onlyA a ex:C ; ex:part ex:a . ex:onlyB a ex:C ; ex:part ex:b . ex:both a ex:C ; ex:part ex:a, ex:b .
+        ex:none a ex:C . ex:a a ex:A . ex:b a ex:B .""", format="turtle")
+    # by hand: ex:none has neither an A nor a B part (two results), ex:onlyA no B part, ex:onlyB no A part
+    assert sorted(r.focus for r in validate(data, shapes, engine="auto").results) == [
+        "ex:none", "ex:none", "ex:onlyA", "ex:onlyB"]
+
+
+def test_disjoint_qualified_shapes_are_disjoint_only_from_their_own_parents_siblings():
+    # mutmut (_qualified__mutmut_32, _34): sibling shapes taken from every shape's properties instead of
+    # the parent's. ex:Car's wheels must be disjoint from its engine only; ex:Scrap's sh:class ex:Metal
+    # is no sibling of them. By hand: ex:car1's one part is a Wheel (and Metal, not an Engine): it counts
+    # as its one wheel, so ex:car1 conforms; ex:car2's part is a Wheel and an Engine: it counts for
+    # neither, so ex:car2 has no wheel (qualifiedMinCount 1). ex:heap's part is Metal (and a Wheel, a
+    # sibling of ex:Metal in ex:Scrap): it is not counted, so ex:heap has no metal part either.
+    shapes = Graph().parse(data=_PREFIXES + """
+        ex:Car a sh:NodeShape ; sh:targetClass ex:C ;
+            sh:property [ sh:path ex:part ; sh:qualifiedValueShape [ sh:class ex:Wheel ] ;
+                          sh:qualifiedValueShapesDisjoint true ; sh:qualifiedMinCount 1 ; sh:message "wheel" ] ;
+            sh:property [ sh:path ex:part ; sh:qualifiedValueShape [ sh:class ex:Engine ] ;
+                          sh:qualifiedValueShapesDisjoint true ; sh:qualifiedMaxCount 1 ; sh:message "engine" ] .
+        ex:Scrap a sh:NodeShape ; sh:targetClass ex:H ;
+            sh:property [ sh:path ex:part ; sh:qualifiedValueShape [ sh:class ex:Metal ] ;
+                          sh:qualifiedValueShapesDisjoint true ; sh:qualifiedMinCount 1 ; sh:message "metal" ] ;
+            sh:property [ sh:path ex:part ; sh:qualifiedValueShape [ sh:class ex:Wheel ] ;
+                          sh:qualifiedValueShapesDisjoint true ; sh:qualifiedMaxCount 1 ; sh:message "wheel" ] .""", format="turtle")
+    data = Graph().parse(data=_PREFIXES + """
+        ex:car1 a ex:C ; ex:part ex:w1 . ex:w1 a ex:Wheel, ex:Metal .
+        ex:car2 a ex:C ; ex:part ex:w2 . ex:w2 a ex:Wheel, ex:Engine .
+        ex:heap a ex:H ; ex:part ex:w1 .""", format="turtle")
+    ours = validate(data, shapes, engine="oxigraph")
+    assert sorted((r.focus, r.message) for r in ours.results) == [("ex:car2", "wheel"), ("ex:heap", "metal")]
+    assert sorted(_rows(ours)) == sorted(_rows(validate(data, shapes, engine="pyshacl")))
