@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rdflib import Dataset, Graph, URIRef
+from rdflib import RDF, Dataset, Graph, URIRef
 
 from kg.breakage import BREAKERS, break_rule, candidates
 from kg.namespace import GRAPH
@@ -394,6 +394,9 @@ def test_a_query_it_cannot_run_over_all_focus_nodes_at_once_is_unsupported(selec
     ("ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql [ sh:prefixes ex:imported ; "
      "sh:select \"SELECT $this WHERE { $this ex2:p ?o }\" ] . ex:imported <http://www.w3.org/2002/07/owl#imports> "
      "<urn:ex:other> .", "owl:imports"),
+    # mutmut (xǁ_Compilerǁsparql__mutmut_6): the refusal must say where the key was found
+    ("ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql [ sh:select \"SELECT $this WHERE { }\" ; "
+     "sh:path ex:p ] .", "sh:path on a SPARQL constraint is not supported"),
 ])
 def test_a_feature_the_compiler_does_not_implement_is_refused_not_ignored(turtle, feature):
     g = Graph()
@@ -509,3 +512,53 @@ def test_disjoint_qualified_shapes_are_disjoint_only_from_their_own_parents_sibl
     ours = validate(data, shapes, engine="oxigraph")
     assert sorted((r.focus, r.message) for r in ours.results) == [("ex:car2", "wheel"), ("ex:heap", "metal")]
     assert sorted(_rows(ours)) == sorted(_rows(validate(data, shapes, engine="pyshacl")))
+
+
+def test_a_single_valued_shacl_parameter_given_twice_is_refused_not_half_read():
+    # mutmut (xǁ_Compilerǁ_one__mutmut_8): with "> 1" loosened to "> 2", the second sh:maxCount was
+    # silently dropped. SHACL allows at most one value of sh:maxCount, sh:path, sh:minCount...
+    for turtle, key in [("sh:path ex:p ; sh:maxCount 1, 2", "sh:maxCount"), ("sh:path ex:p, ex:q ; sh:minCount 1", "sh:path")]:
+        shapes = Graph().parse(data=_PREFIXES + f"ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ {turtle} ] .",
+                               format="turtle")
+        from kg.shacl_sparql import Invalid
+
+        with pytest.raises(Invalid, match=f"more than one {key}"):
+            compile_shapes(shapes)
+
+
+def test_a_closed_shape_allows_only_the_paths_of_its_own_properties():
+    # mutmut (xǁ_Compilerǁ_shape__mutmut_174): the allowed paths were taken from every shape's
+    # properties. By hand: ex:b is a path of ex:Other only, so ex:a (ex:C, closed to ex:name) breaks ex:S.
+    shapes = Graph().parse(data=_PREFIXES + """
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:closed true ; sh:message "closed" ;
+            sh:ignoredProperties ( <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> ) ; sh:property [ sh:path ex:name ] .
+        ex:Other a sh:NodeShape ; sh:targetClass ex:D ; sh:property [ sh:path ex:b ] .""", format="turtle")
+    data = Graph().parse(data=_PREFIXES + "ex:a a ex:C ; ex:name \"x\" ; ex:b 1 . ex:d a ex:D ; ex:b 2 .",
+                         format="turtle")
+    ours = validate(data, shapes, engine="oxigraph")
+    assert [(r.focus, r.path) for r in ours.results] == [("ex:a", "ex:b")]
+    assert sorted(_rows(ours)) == sorted(_rows(validate(data, shapes, engine="pyshacl")))
+
+
+def test_scoped_validation_knows_what_a_shape_reads_one_step_away():
+    # mutmut (xǁ_Compilerǁ_shape__mutmut_75, x__reaches_further__mutmut_12, xǁ_Compilerǁ
+    # _lookthrough_from_query__mutmut_8): what a scoped run must follow from an added article.
+    # sh:class reads the value's rdf:type (one step along ex:p); sh:datatype reads nothing further.
+    plan = compile_shapes(Graph().parse(data=_PREFIXES + """
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ;
+            sh:property [ sh:path ex:p ; sh:class ex:B ] ; sh:property [ sh:path ex:q ; sh:datatype <http://www.w3.org/2001/XMLSchema#string> ] .""",
+                                        format="turtle"))
+    assert plan.lookthrough == {"urn:ex#p": frozenset({str(RDF.type)})} and plan.scopable
+    # a value's value's class (two steps along ex:p then ex:r) is beyond what a scoped run can tell
+    two_steps = compile_shapes(Graph().parse(data=_PREFIXES + """
+        ex:N a sh:NodeShape ; sh:property [ sh:path ex:r ; sh:class ex:B ] .
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:node ex:N ] .""", format="turtle"))
+    assert not two_steps.scopable
+    one_step = compile_shapes(Graph().parse(data=_PREFIXES + """
+        ex:N a sh:NodeShape ; sh:property [ sh:path ex:r ; sh:datatype <http://www.w3.org/2001/XMLSchema#string> ] .
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:node ex:N ] .""", format="turtle"))
+    assert one_step.scopable
+    # a SPARQL constraint follows the predicates under its property paths (p*, ^q, r/s)
+    sparql = compile_shapes(_sparql_shape(
+        "SELECT $this WHERE { $this <urn:ex#p>* ?a . ?a ^<urn:ex#q> ?b . ?b <urn:ex#r>/<urn:ex#s> ?c }"))
+    assert {"urn:ex#p", "urn:ex#q", "urn:ex#r", "urn:ex#s"} <= set(sparql.lookthrough)
