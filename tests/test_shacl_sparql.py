@@ -504,7 +504,8 @@ def test_disjoint_qualified_shapes_are_disjoint_only_from_their_own_parents_sibl
             sh:property [ sh:path ex:part ; sh:qualifiedValueShape [ sh:class ex:Metal ] ;
                           sh:qualifiedValueShapesDisjoint true ; sh:qualifiedMinCount 1 ; sh:message "metal" ] ;
             sh:property [ sh:path ex:part ; sh:qualifiedValueShape [ sh:class ex:Wheel ] ;
-                          sh:qualifiedValueShapesDisjoint true ; sh:qualifiedMaxCount 1 ; sh:message "wheel" ] .""", format="turtle")
+                          sh:qualifiedValueShapesDisjoint true ; sh:qualifiedMaxCount 1 ; sh:message "wheel" ] .""",
+                           format="turtle")
     data = Graph().parse(data=_PREFIXES + """
         ex:car1 a ex:C ; ex:part ex:w1 . ex:w1 a ex:Wheel, ex:Metal .
         ex:car2 a ex:C ; ex:part ex:w2 . ex:w2 a ex:Wheel, ex:Engine .
@@ -517,11 +518,12 @@ def test_disjoint_qualified_shapes_are_disjoint_only_from_their_own_parents_sibl
 def test_a_single_valued_shacl_parameter_given_twice_is_refused_not_half_read():
     # mutmut (xǁ_Compilerǁ_one__mutmut_8): with "> 1" loosened to "> 2", the second sh:maxCount was
     # silently dropped. SHACL allows at most one value of sh:maxCount, sh:path, sh:minCount...
-    for turtle, key in [("sh:path ex:p ; sh:maxCount 1, 2", "sh:maxCount"), ("sh:path ex:p, ex:q ; sh:minCount 1", "sh:path")]:
-        shapes = Graph().parse(data=_PREFIXES + f"ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ {turtle} ] .",
-                               format="turtle")
-        from kg.shacl_sparql import Invalid
+    from kg.shacl_sparql import Invalid
 
+    for turtle, key in [("sh:path ex:p ; sh:maxCount 1, 2", "sh:maxCount"),
+                        ("sh:path ex:p, ex:q ; sh:minCount 1", "sh:path")]:
+        shapes = Graph().parse(
+            data=_PREFIXES + f"ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ {turtle} ] .", format="turtle")
         with pytest.raises(Invalid, match=f"more than one {key}"):
             compile_shapes(shapes)
 
@@ -531,7 +533,8 @@ def test_a_closed_shape_allows_only_the_paths_of_its_own_properties():
     # properties. By hand: ex:b is a path of ex:Other only, so ex:a (ex:C, closed to ex:name) breaks ex:S.
     shapes = Graph().parse(data=_PREFIXES + """
         ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:closed true ; sh:message "closed" ;
-            sh:ignoredProperties ( <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> ) ; sh:property [ sh:path ex:name ] .
+            sh:ignoredProperties ( <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> ) ;
+            sh:property [ sh:path ex:name ] .
         ex:Other a sh:NodeShape ; sh:targetClass ex:D ; sh:property [ sh:path ex:b ] .""", format="turtle")
     data = Graph().parse(data=_PREFIXES + "ex:a a ex:C ; ex:name \"x\" ; ex:b 1 . ex:d a ex:D ; ex:b 2 .",
                          format="turtle")
@@ -546,7 +549,8 @@ def test_scoped_validation_knows_what_a_shape_reads_one_step_away():
     # sh:class reads the value's rdf:type (one step along ex:p); sh:datatype reads nothing further.
     plan = compile_shapes(Graph().parse(data=_PREFIXES + """
         ex:S a sh:NodeShape ; sh:targetClass ex:C ;
-            sh:property [ sh:path ex:p ; sh:class ex:B ] ; sh:property [ sh:path ex:q ; sh:datatype <http://www.w3.org/2001/XMLSchema#string> ] .""",
+            sh:property [ sh:path ex:p ; sh:class ex:B ] ;
+            sh:property [ sh:path ex:q ; sh:datatype <http://www.w3.org/2001/XMLSchema#string> ] .""",
                                         format="turtle"))
     assert plan.lookthrough == {"urn:ex#p": frozenset({str(RDF.type)})} and plan.scopable
     # a value's value's class (two steps along ex:p then ex:r) is beyond what a scoped run can tell
