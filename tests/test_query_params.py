@@ -132,3 +132,14 @@ def test_a_name_shared_with_an_imported_record_is_taken_as_the_articles_actor(tm
     for first, second in [("kg:QuoteEvidence", "kg:QuoteEvidence"), ("kg:RecordEvidence", "kg:RecordEvidence")]:
         with pytest.raises(ParamError, match="'Wang Wei' fits 2 actors"):
             run_query(graph(first, second), query, who="Wang Wei")
+
+
+def test_a_query_files_summary_and_tags_are_read_from_its_header(tmp_path):
+    # mutmut (kg.query.x_parse_query_file__mutmut_16, _32, _34): a summary read as "None" and tags
+    # dropped survived, since the catalogue test only asked that a summary be there.
+    listed = _query(tmp_path, "#+ summary: Acts by day.\n#+ tags: [timeline, acts]\nSELECT * WHERE { }\n")
+    assert (listed.summary, listed.tags) == ("Acts by day.", ("timeline", "acts"))
+    single = _query(tmp_path, "#+ summary: One tag.\n#+ tags: timeline\nSELECT * WHERE { }\n", name="one.rq")
+    assert single.tags == ("timeline",)
+    bare = _query(tmp_path, "SELECT * WHERE { }\n", name="bare.rq")
+    assert (bare.summary, bare.tags) == ("", ())
