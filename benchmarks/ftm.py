@@ -141,7 +141,6 @@ def run_size(entities: int, actor_triples: int, work: Path, timeout: float, plai
     data = work / "data"
     shutil.rmtree(data, ignore_errors=True)
     data.mkdir()
-    shutil.copy(ROOT / "data" / "ftm-mapping.yaml", data)
     for name in ("store", "store.versions"):
         shutil.rmtree(work / name, ignore_errors=True)
     subprocess.run([*KG, "-q", "load", str(trig), "--store", f"oxigraph:{store}"], cwd=ROOT, check=True)

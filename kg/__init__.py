@@ -30,6 +30,8 @@ _API = {
     "actor_network": "kg.analysis.networks",
     "side_network": "kg.analysis.networks",
     "act_network": "kg.analysis.networks",
+    "Networks": "kg.analysis.networks",
+    "read_networks": "kg.analysis.networks",
     "sides": "kg.analysis.networks",
     "chain_analysis": "kg.analysis",
     "centrality_table": "kg.analysis.centrality",

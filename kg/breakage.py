@@ -21,6 +21,7 @@ PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX schema: <https://schema.org/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 """
 
@@ -43,6 +44,8 @@ def _a(cls: str) -> str:
     return f"?node a/rdfs:subClassOf* {cls} ."
 
 
+_RECORD = "?node a kg:RecordEvidence ."
+_LINK = "?node a kg:Link ."
 _UNCOUNTED = ("FILTER NOT EXISTS { ?node kg:targetCount|kg:personTargetCount|kg:organisationTargetCount [] } "
               "FILTER NOT EXISTS { ?node kg:targetsUnspecified true }")
 _UNDATED_BOUNDS = "FILTER NOT EXISTS { ?node kg:earliestDate|kg:latestDate [] }"
@@ -50,6 +53,14 @@ _NOT_NOTE = " FILTER NOT EXISTS { ?node a/rdfs:subClassOf* kg:CurationNote }"
 # ?g: the first named graph (by IRI) that types ?node. (MIN() would do, but rdflib's MIN turns IRIs into strings.)
 _HOME = ("GRAPH ?g { ?node a [] } FILTER NOT EXISTS { GRAPH ?earlier { ?node a [] } "
          "FILTER (STR(?earlier) < STR(?g)) }")
+
+
+# A second operation for the breakers that take an event's dates away or move them: its label
+# loses the "(3 January 2013)" it carries, or kgsh:Event_labelDate would report the node too.
+_PLAIN_LABEL = (' ; DELETE { GRAPH ?lg { ?node rdfs:label ?l } } INSERT { GRAPH ?lg { ?node rdfs:label ?m } } '
+                'WHERE { GRAPH ?lg { ?node rdfs:label ?l } FILTER (REGEX(STR(?l), "[(][^)]*[0-9]{4}[)]")) '
+                'BIND (REPLACE(STR(?l), " *[(][^)]*[0-9]{4}[)]", "") AS ?plain) '
+                'BIND (IF(LANG(?l) = "", ?plain, STRLANG(?plain, LANG(?l))) AS ?m) }')
 
 
 def _count(predicate: str) -> str:
@@ -72,7 +83,7 @@ BREAKERS: dict[str, tuple[str, str]] = {
                      "FILTER NOT EXISTS { [] kg:respondsTo ?node } " + _UNDATED_BOUNDS,
                      "DELETE { GRAPH ?h { ?node kg:date ?x } } INSERT { GRAPH ?g { ?node kg:earliestDate "
                      '"2021-06-01"^^xsd:date ; kg:latestDate "2021-03-01"^^xsd:date } } '
-                     "WHERE { " + _HOME + " OPTIONAL { GRAPH ?h { ?node kg:date ?x } } }"),
+                     "WHERE { " + _HOME + " OPTIONAL { GRAPH ?h { ?node kg:date ?x } } }" + _PLAIN_LABEL),
     "Sanction_imposedBy": (_a("kg:Sanction") + " ?node kg:imposedBy [] .", _delete("?node kg:imposedBy ?x")),
     "Sanction_measure": (_a("kg:Sanction") + " ?node kg:measure [] .", _delete("?node kg:measure ?x")),
     # one of its targets (an actor) named as an imposer too: the counts of named targets do not change
@@ -80,7 +91,8 @@ BREAKERS: dict[str, tuple[str, str]] = {
                               _insert("?node kg:imposedBy ?t", "?node kg:target ?t . ?t a/rdfs:subClassOf* kg:Actor . "
                                       "FILTER NOT EXISTS { ?node kg:target ?u . ?u a/rdfs:subClassOf* kg:Actor "
                                       "FILTER (STR(?u) < STR(?t)) }")),
-    "Sanction_date": (_a("kg:Sanction"), _delete("?node ?p ?x", "VALUES ?p { kg:date kg:earliestDate kg:latestDate }")),
+    "Sanction_date": (_a("kg:Sanction"), _delete("?node ?p ?x", "VALUES ?p { kg:date kg:earliestDate kg:latestDate }")
+                      + _PLAIN_LABEL),
     # the issue's case: a sanction stripped of its kg:target
     # the issue's case: a sanction stripped of its kg:target (and of any count, or it would still say how many)
     "Sanction_targets": (_a("kg:Sanction") + " ?node kg:target [] .",
@@ -97,12 +109,15 @@ BREAKERS: dict[str, tuple[str, str]] = {
     "Retaliation_notSelf": (_a("kg:Act"), _insert("?node kg:respondsTo ?node")),
     "Retaliation_order": ("?node kg:respondsTo ?a ; kg:date ?d . ?a kg:date ?e . " + _UNDATED_BOUNDS
                           + " FILTER NOT EXISTS { [] kg:respondsTo ?node }",
-                          _replace("?node kg:date ?x", '?node kg:date "1900-01-01"^^xsd:date')),
+                          _replace("?node kg:date ?x", '?node kg:date "1900-01-01"^^xsd:date') + _PLAIN_LABEL),
     "Statement_speakerIsActor": (_a("kg:Statement"), _insert("?node kg:speaker <https://w3id.org/sanctions-kg/id/nobody>")),
     "Statement_stance": (_a("kg:Statement") + " ?node kg:stance [] .", _delete("?node kg:stance ?x")),
     # the issue's case: a statement stripped of its speaker
     "Statement_speaker": (_a("kg:Statement") + " ?node kg:speaker [] . FILTER NOT EXISTS { ?node kg:speakerUnstated true }",
                           _delete("?node kg:speaker ?x")),
+    # a statement spoken "on behalf of" its own article: not a state or bloc
+    "Statement_onBehalfOf": (_a("kg:Statement") + " ?node kg:onBehalfOf [] ; kg:evidence/kg:inArticle [] .",
+                             _replace("?node kg:onBehalfOf ?x", "?node kg:onBehalfOf ?a", "?node kg:evidence/kg:inArticle ?a .")),
     "Post_fromYear": (_a("kg:Post") + " FILTER NOT EXISTS { ?node kg:fromYear [] }", _insert('?node kg:fromYear "2019"')),
     "Post_untilYear": (_a("kg:Post") + " FILTER NOT EXISTS { ?node kg:untilYear [] }", _insert('?node kg:untilYear "2019"')),
     "Post_member": (_a("kg:Post") + " ?node org:member [] .", _delete("?node org:member ?x")),
@@ -116,6 +131,29 @@ BREAKERS: dict[str, tuple[str, str]] = {
     # the quote in other letters' case: a case-blind comparison would let it through
     "Evidence_quoteInText": (_a("kg:Evidence") + " ?node kg:quote ?q . FILTER (UCASE(?q) != ?q)",
                              _replace("?node kg:quote ?x", "?node kg:quote ?u", "BIND (UCASE(?x) AS ?u)")),
+    # a record's evidence typed only kg:Evidence: of no kind, so neither kind's rules apply to it
+    "Evidence_kind": (_RECORD, _replace("?node a kg:RecordEvidence", "?node a kg:Evidence")),
+    # record evidence (kg import): a date as plain text is no xsd:dateTime (and so no longer ordered)
+    "RecordEvidence_firstSeen": (_RECORD + " ?node kg:firstSeen [] .",
+                                 _replace("?node kg:firstSeen ?x", "?node kg:firstSeen ?s", "BIND (STR(?x) AS ?s)")),
+    "RecordEvidence_lastSeen": (_RECORD + " ?node kg:lastSeen [] .",
+                                _replace("?node kg:lastSeen ?x", "?node kg:lastSeen ?s", "BIND (STR(?x) AS ?s)")),
+    "RecordEvidence_inDataset": (_RECORD + " ?node kg:inDataset [] .", _delete("?node kg:inDataset ?x")),
+    "RecordEvidence_recordId": (_RECORD + " ?node kg:recordId [] .", _delete("?node kg:recordId ?x")),
+    "RecordEvidence_recordProperty": (_RECORD + " ?node kg:recordProperty [] .", _delete("?node kg:recordProperty ?x")),
+    # a source URL as a plain string (a record may have none: one is added)
+    "RecordEvidence_sourceUrl": (_RECORD, _insert('?node kg:sourceUrl "https://example.org/record"')),
+    # last seen a century before it was first seen
+    "RecordEvidence_seenOrder": (_RECORD + " ?node kg:firstSeen ?f ; kg:lastSeen ?l . "
+                                 "FILTER (datatype(?f) = xsd:dateTime && datatype(?l) = xsd:dateTime)",
+                                 _replace("?node kg:lastSeen ?x", '?node kg:lastSeen "1900-01-01T00:00:00"^^xsd:dateTime')),
+    # links (kg import's matcher): each part of the link's statement, its score and reasons
+    "Link_subject": (_LINK + " ?node rdf:subject [] .", _delete("?node rdf:subject ?x")),
+    "Link_object": (_LINK + " ?node rdf:object [] .", _delete("?node rdf:object ?x")),
+    "Link_predicate": (_LINK + " ?node rdf:predicate [] .",
+                       _replace("?node rdf:predicate ?x", "?node rdf:predicate skos:closeMatch")),
+    "Link_reason": (_LINK + " ?node kg:matchReason [] .", _delete("?node kg:matchReason ?x")),
+    "Link_score": (_LINK + " ?node kg:matchScore [] .", _replace("?node kg:matchScore ?x", "?node kg:matchScore 1.5")),
     "NewsArticle_date": (_a("kg:NewsArticle") + " ?node schema:datePublished [] .",
                          _replace("?node schema:datePublished ?x", "?node schema:datePublished ?s", "BIND (STR(?x) AS ?s)")),
     "NewsArticle_headline": (_a("kg:NewsArticle"), _insert('?node schema:headline "Another headline"')),
@@ -135,6 +173,21 @@ BREAKERS: dict[str, tuple[str, str]] = {
                                  _insert('?node a kg:CuratedStatement ; kg:reason "a test"@en ; rdf:subject "me" ; '
                                          'rdf:predicate rdfs:label ; rdf:object "x"')),
     "Interpretation_concerns": (_a("kg:Actor") + _NOT_NOTE, _insert('?node a kg:Interpretation ; kg:reason "a test"@en')),
+    # a label that dates the event to a year none of its dates lies in (its language kept)
+    "Event_labelDate": (_a("kg:Event") + ' ?node rdfs:label ?l . FILTER (LANG(?l) != "")',
+                        _replace("?node rdfs:label ?x", "?node rdfs:label ?y",
+                                 'BIND (STRLANG(CONCAT(STR(?x), " (1900)"), LANG(?x)) AS ?y)')),
+    "Interpretation_concernsProperty": (_a("kg:Actor") + _NOT_NOTE,
+                                        _insert('?node a kg:Interpretation ; kg:reason "a test"@en ; kg:concerns ?node ; '
+                                                'kg:concernsProperty "label"')),
+    # the mention rules, on an actor made into a mention (synthetic graphs have no mentions of their own)
+    "Mention_mentionedActor": (_a("kg:Actor") + _NOT_NOTE, _insert("?node a kg:Mention")),
+    "Mention_refersTo": (_a("kg:Actor") + _NOT_NOTE,
+                         _insert("?node a kg:Mention ; kg:mentionedActor ?node ; kg:refersTo ?node")),
+    # a statement made into a sanction mention of its speaker that refers to itself: an event, not a sanction
+    "SanctionMention_refersTo": (_a("kg:Statement") + " ?node kg:speaker [] .",
+                                 _insert("?node a kg:SanctionMention ; kg:mentionedActor ?sp ; kg:refersTo ?node",
+                                         "?node kg:speaker ?sp .")),
     "Draft_rule": (_a("kg:Actor") + " FILTER NOT EXISTS { ?node kg:unconfirmed [] }", _insert("?node kg:unconfirmed true")),
     "Draft_unconfirmed": (_a("kg:Actor") + " FILTER NOT EXISTS { ?node kg:unconfirmed [] }",
                           _insert('?node kg:unconfirmed false ; kg:draftRule "a test"')),
@@ -154,12 +207,29 @@ def break_rule(dataset: Dataset, rule: str, node: URIRef) -> None:
     dataset.update(PREFIXES + update, initBindings={"node": node})
 
 
+#: Predicates through which one node's rule reads another node that a breaker may change: a
+#: retaliation's order reads the dates of the act it answers (kg:respondsTo).
+ENTANGLING = (URIRef("https://w3id.org/sanctions-kg/ontology#respondsTo"),)
+
+
+def _entangled(dataset: Dataset, nodes) -> set:
+    """``nodes`` and the nodes one of :data:`ENTANGLING` joins them to, either way."""
+    out = set(nodes)
+    for node in nodes:
+        for p in ENTANGLING:
+            out.update(dataset.objects(node, p))
+            out.update(dataset.subjects(p, node))
+    return out
+
+
 def inject(dataset: Dataset, per_rule: int, rng: random.Random, skip=(), avoid=frozenset()) -> dict[str, set[str]]:
     """Break every rule (but those in ``skip``) on ``per_rule`` nodes drawn by ``rng``; return rule -> IRIs.
 
     Nodes are drawn apart (and from ``avoid``): a node broken for one rule is not used for
-    another, so each rule reports its own nodes only."""
-    used: set = set(avoid)
+    another, nor is a node it is entangled with (:data:`ENTANGLING`: breaking the dates of a
+    sanction would hide a broken retaliation order answering it), so each rule reports its own
+    nodes only."""
+    used: set = _entangled(dataset, avoid)
     truth: dict[str, set[str]] = {}
     for rule in sorted(BREAKERS):
         if rule in skip:
@@ -167,7 +237,7 @@ def inject(dataset: Dataset, per_rule: int, rng: random.Random, skip=(), avoid=f
         pool = [n for n in candidates(dataset, rule) if n not in used]
         chosen = rng.sample(pool, k=min(per_rule, len(pool)))
         for node in chosen:
+            used |= _entangled(dataset, [node])
             break_rule(dataset, rule, node)
-            used.add(node)
         truth[rule] = {str(n) for n in chosen}
     return truth

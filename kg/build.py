@@ -162,7 +162,11 @@ def _read_curation(path: Path) -> Graph:
 
 
 def build(
-    data_dir: Path | str | None = None, ontology_dir: Path | str | None = None, include_imports: bool = True
+    data_dir: Path | str | None = None,
+    ontology_dir: Path | str | None = None,
+    include_imports: bool = True,
+    *,
+    allow_empty: bool = False,
 ) -> Dataset:
     """Read the ontology, every article and the curation into one Dataset.
 
@@ -170,6 +174,7 @@ def build(
     (``data/imports/<name>.ttl``) and their links (``data/links/<name>.ttl``),
     each in a graph of its own; see :func:`_read_links` for what a link asserts.
 
+    A data folder without facts files is an error unless ``allow_empty``.
     Raises :class:`~kg.io.KgInputError` naming the file (and line) of any
     input that cannot be read or breaks the data conventions.
     """
@@ -198,8 +203,8 @@ def build(
 
     facts_dir = data_dir / "facts"
     facts_files = sorted(facts_dir.glob("*.ttl"))
-    if not facts_files:
-        raise KgInputError(f"{facts_dir}: no facts files (*.ttl) found")
+    if not facts_files and not allow_empty:
+        raise KgInputError(f"{facts_dir}: no facts files (*.ttl) found; give --allow-empty if that is what you mean")
     slugs = {p.stem for p in facts_files}
     for text_file in sorted((data_dir / "articles").glob("*.txt")):
         if text_file.stem not in slugs:
@@ -311,6 +316,8 @@ SELECT ?what ?kind (COUNT(DISTINCT ?x) AS ?n) WHERE {
   } UNION {
     ?x a/rdfs:subClassOf* kg:Sanction . BIND("sanctions" AS ?what) BIND("" AS ?kind)
   } UNION {
+    ?x a/rdfs:subClassOf* kg:Mention . BIND("mentions" AS ?what) BIND("" AS ?kind)
+  } UNION {
     ?x kg:respondsTo ?answered . BIND("retaliations" AS ?what) BIND("" AS ?kind)
   } UNION {
     ?x a/rdfs:subClassOf* kg:Statement . BIND("statements" AS ?what) BIND("" AS ?kind)
@@ -323,7 +330,7 @@ GROUP BY ?what ?kind
 
 
 def summary(dataset: Dataset) -> dict[str, Any]:
-    """Counts of the built dataset: triples, articles, actors by type, sanctions, retaliations, statements.
+    """Counts of the built dataset: triples, articles, actors by type, sanctions, mentions, retaliations, statements.
 
     The counts are SPARQL over the union of the graphs, whatever the dataset's ``default_union``.
     """
@@ -344,6 +351,7 @@ def summary(dataset: Dataset) -> dict[str, Any]:
         "articles": 0,
         "actors": {},
         "sanctions": 0,
+        "mentions": 0,
         "retaliations": 0,
         "statements": 0,
         "curation notes": 0,

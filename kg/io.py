@@ -1,9 +1,16 @@
 """Reading RDF with errors that name the file and line, and writing atomically.
 
+Every file read goes through :func:`parse_into`, which first checks it with
+Oxigraph's strict parsers (invalid IRIs, the exact line of an error, JSON-LD
+contexts that would be fetched) and, for RDF/XML, refuses DTD entity
+declarations (the "billion laughs"), so nothing a file says makes a network
+request, reads another file, or runs for long; rdflib then reads it (JSON-LD
+is taken from Oxigraph's reading, which loads no context).
+
 Every file the project writes goes through :func:`atomic_write`: the bytes go
 to a temporary file in the target's folder, are flushed to disk, and replace
 the target in one rename, so a failed or killed run leaves the last good
-output as it was.
+output as it was. The file gets the mode the umask gives a new file.
 """
 
 from __future__ import annotations
@@ -18,8 +25,8 @@ from typing import Mapping
 from rdflib import Dataset, Graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-__all__ = ["STDIN", "ExportError", "KgInputError", "atomic_write", "default_graph", "is_stdin", "parse_into", "read_dataset",
-           "read_graph", "read_input", "trig_bytes"]
+__all__ = ["STDIN", "ExportError", "KgInputError", "OutputError", "atomic_write", "default_graph", "is_stdin", "make_dirs",
+           "new_file_mode", "parse_into", "read_dataset", "read_graph", "read_input", "trig_bytes"]
 
 #: The file name that means standard input, wherever a command reads a file.
 STDIN = "-"
@@ -31,7 +38,11 @@ class KgInputError(Exception):
     """Input that cannot be read: the message starts with ``file:line:`` where the line is known."""
 
 
-class ExportError(Exception):
+class OutputError(Exception):
+    """An output that cannot be written: the message names the path and the reason."""
+
+
+class ExportError(OutputError):
     """An export that could not be written (the message says which error the writer met)."""
 
 
@@ -71,6 +82,108 @@ def _reason(exc: Exception) -> str:
     return m.group(1) if m else text.strip().splitlines()[0] if text.strip() else type(exc).__name__
 
 
+#: rdflib's format names and Oxigraph's parser for each.
+_OXIGRAPH_FORMATS = {
+    "turtle": "TURTLE", "trig": "TRIG", "nt": "N_TRIPLES", "nquads": "N_QUADS", "xml": "RDF_XML", "json-ld": "JSON_LD",
+}
+
+
+def _refuse_xml_entities(data: bytes, path: Path) -> None:
+    """Refuse RDF/XML whose DTD declares entities (defusedxml's policy), before any parser expands them.
+
+    Nested entities (the 729-byte "billion laughs") expand to gigabytes: rdflib's
+    RDF/XML parser and Oxigraph's both spend minutes on them. No RDF/XML writer in
+    use today needs entities, so a declaration is refused at once, with its line.
+    """
+    import io  # noqa: PLC0415
+    from xml.sax import SAXParseException  # noqa: PLC0415
+    from xml.sax.handler import ContentHandler  # noqa: PLC0415
+    from xml.sax.xmlreader import InputSource  # noqa: PLC0415
+
+    from defusedxml import DefusedXmlException  # noqa: PLC0415
+    from defusedxml.expatreader import create_parser  # noqa: PLC0415
+
+    reader = create_parser(forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    reader.setContentHandler(ContentHandler())
+    source = InputSource()
+    source.setByteStream(io.BytesIO(data))
+    try:
+        reader.parse(source)
+    except DefusedXmlException as exc:
+        sysid = getattr(exc, "sysid", None) or getattr(exc, "system_id", None)
+        what = (f"refers to the outside document {sysid!r}, which is not fetched" if sysid and not getattr(exc, "name", None)
+                else f"declares the entity {getattr(exc, 'name', '?')!r}; entities are not expanded (a few nested "
+                "ones blow a small file up to gigabytes): write their values out, or use Turtle")
+        raise KgInputError(f"{path}:{reader.getLineNumber()}: refused: the XML {what}") from None
+    except SAXParseException as exc:
+        raise KgInputError(f"{path}:{exc.getLineNumber()}:{exc.getColumnNumber()}: cannot parse xml: {exc.getMessage()}") from None
+
+
+def _check_syntax(data: bytes, fmt: str, path: Path, base: str) -> list | None:
+    """Parse with Oxigraph's strict parsers: an error names file, line and column. Returns the quads of
+    JSON-LD (which rdflib does not read: see :func:`parse_into`), None for the other formats.
+
+    rdflib accepts IRIs with spaces (and fails later, with a traceback, when it
+    writes them), names the end of the file for an unterminated string, and
+    fetches JSON-LD contexts given by IRI; Oxigraph refuses the first, names
+    the line where the string began, and loads no context at all.
+    """
+    import pyoxigraph  # noqa: PLC0415
+
+    if fmt == "xml":
+        _refuse_xml_entities(data, path)
+    oxigraph_format = _OXIGRAPH_FORMATS.get(fmt)
+    if oxigraph_format is None:
+        return None
+    keep = fmt == "json-ld"
+    quads = [] if keep else None
+    try:
+        for quad in pyoxigraph.parse(data, format=getattr(pyoxigraph.RdfFormat, oxigraph_format),
+                                     base_iri=base):
+            if keep:
+                quads.append(quad)
+    except SyntaxError as exc:
+        message = re.sub(r"^Parser error (at|between) [^:]*: ", "", exc.msg or str(exc))
+        line = exc.lineno
+        if "LoadDocumentCallback" in message:
+            message = ("a JSON-LD @context given by IRI is not fetched (nothing kg reads makes a request "
+                       "or opens another file): put the context in the file")
+            found = re.search(rb'"@(context|import)"\s*:\s*\[?\s*"', data)
+            line = data.count(b"\n", 0, found.start()) + 1 if found else None
+        where = f"{path}:{line}:{exc.offset}" if exc.lineno else f"{path}:{line}" if line else str(path)
+        raise KgInputError(f"{where}: cannot parse {fmt}: {message}") from None
+    except ValueError as exc:  # e.g. bytes that are not UTF-8
+        raise KgInputError(f"{path}: cannot parse {fmt}: {exc}") from None
+    return quads
+
+
+def _rdflib_term(term):
+    """An Oxigraph term as rdflib's (``xsd:string`` literals plain, as rdflib's own parsers give them)."""
+    import pyoxigraph  # noqa: PLC0415
+    from rdflib import BNode, Literal, URIRef  # noqa: PLC0415
+    from rdflib.namespace import XSD  # noqa: PLC0415
+
+    if isinstance(term, pyoxigraph.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, pyoxigraph.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    datatype = term.datatype.value
+    return Literal(term.value, datatype=None if datatype == str(XSD.string) else URIRef(datatype))
+
+
+def _add_quads(graph: Graph, quads: list) -> None:
+    import pyoxigraph  # noqa: PLC0415
+
+    for quad in quads:
+        triple = (_rdflib_term(quad.subject), _rdflib_term(quad.predicate), _rdflib_term(quad.object))
+        if isinstance(graph, Dataset) and not isinstance(quad.graph_name, pyoxigraph.DefaultGraph):
+            graph.graph(_rdflib_term(quad.graph_name)).add(triple)
+        else:
+            graph.add(triple)
+
+
 def parse_into(graph: Graph, path: Path | str, fmt: str | None = None) -> Graph:
     """Parse a file into ``graph``; any failure is a :class:`KgInputError` naming file and line.
 
@@ -82,6 +195,12 @@ def parse_into(graph: Graph, path: Path | str, fmt: str | None = None) -> Graph:
     else:
         path = Path(path)
         fmt, base = fmt or _format_for(path), path.resolve().as_uri()
+    quads = _check_syntax(data, fmt, path, base)
+    if quads is not None:
+        # JSON-LD is read by Oxigraph alone: rdflib's reader fetches contexts by IRI, and keeps
+        # what the JSON-LD algorithm drops (a key that is no IRI became a predicate no writer takes).
+        _add_quads(graph, quads)
+        return graph
     try:
         graph.parse(data=data, format=fmt, publicID=base)
     except Exception as exc:  # rdflib's parsers raise many types
@@ -144,19 +263,68 @@ def trig_bytes(dataset: Dataset, prefixes: Mapping[str, str] | None = None) -> b
     return (head + "\n" + "\n".join(blocks)).encode("utf-8")
 
 
-def atomic_write(path: Path | str, data: bytes | str) -> Path:
-    """Write ``data`` to ``path`` through a temporary file and one rename."""
+def _umask() -> int:
+    """The process's umask, read without changing it where the system says it (Linux)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)  # elsewhere: set and put back (not thread-safe, but only on those systems)
+    os.umask(mask)
+    return mask
+
+
+def new_file_mode(directory: bool = False) -> int:
+    """The mode ``open()`` (``mkdir()`` with ``directory``) gives a new file under the current umask.
+
+    Examples
+    --------
+    >>> old = os.umask(0o027)
+    >>> oct(new_file_mode()), oct(new_file_mode(directory=True))
+    ('0o640', '0o750')
+    >>> _ = os.umask(old)
+    """
+    return (0o777 if directory else 0o666) & ~_umask()
+
+
+def make_dirs(path: Path | str) -> Path:
+    """``mkdir -p``; a path that cannot be a folder is an :class:`OutputError` naming it."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the folder {path}: {exc.strerror or exc}") from None
+    return path
+
+
+def atomic_write(path: Path | str, data: bytes | str) -> Path:
+    """Write ``data`` to ``path`` through a temporary file and one rename.
+
+    The file gets the mode a plain ``open()`` would give it (``mkstemp`` makes
+    it 0600, which no colleague or web server could read). Any failure is an
+    :class:`OutputError` naming ``path``, and leaves no temporary file behind.
+    """
+    path = Path(path)
+    make_dirs(path.parent)
     if isinstance(data, str):
         data = data.encode("utf-8")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), new_file_mode())
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

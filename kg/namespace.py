@@ -62,6 +62,7 @@ class KG(DefinedNamespace):
     Legislature: URIRef  # legislature
     Link: URIRef  # link
     Meeting: URIRef  # meeting
+    Mention: URIRef  # mention
     NewsArticle: URIRef  # news article
     NonGovernmentalOrganisation: URIRef  # non-governmental organisation
     Organisation: URIRef  # organisation
@@ -75,6 +76,7 @@ class KG(DefinedNamespace):
     Region: URIRef  # region
     Retaliation: URIRef  # retaliation
     Sanction: URIRef  # sanction
+    SanctionMention: URIRef  # sanction mention
     SanctionRound: URIRef  # coordinated sanction round
     State: URIRef  # state
     Statement: URIRef  # statement
@@ -93,6 +95,7 @@ class KG(DefinedNamespace):
     concerns: URIRef  # concerns
     concernsEvent: URIRef  # concerns event
     concernsGroup: URIRef  # concerns group
+    concernsProperty: URIRef  # concerns property
     concernsRegion: URIRef  # concerns region
     date: URIRef  # date
     destination: URIRef  # destination
@@ -118,6 +121,7 @@ class KG(DefinedNamespace):
     matchScore: URIRef  # match score
     measure: URIRef  # measure
     measureText: URIRef  # measure text
+    mentionedActor: URIRef  # mentioned actor
     nationality: URIRef  # nationality
     onBehalfOf: URIRef  # on behalf of
     organisationTargetCount: URIRef  # organisation target count
@@ -133,6 +137,7 @@ class KG(DefinedNamespace):
     recordDigest: URIRef  # record digest
     recordId: URIRef  # record id
     recordProperty: URIRef  # record property
+    refersTo: URIRef  # refers to
     respondsTo: URIRef  # responds to
     sha256: URIRef  # SHA-256 digest
     sourceFile: URIRef  # source file
@@ -181,9 +186,11 @@ class GROUND(DefinedNamespace):
     HumanRightsViolations: URIRef  # human-rights violations
     Indoctrination: URIRef  # indoctrination
     InterferenceInInternalAffairs: URIRef  # interference in internal affairs
+    Internment: URIRef  # internment in camps
+    PhysicalOrPsychologicalViolence: URIRef  # physical or psychological violence
     PoliticalInterference: URIRef  # political interference
     Repression: URIRef  # repression
-    SexualAbuse: URIRef  # sexual abuse
+    SexualAbuse: URIRef  # sexual abuse or violence
     Torture: URIRef  # torture
 
 

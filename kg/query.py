@@ -69,6 +69,7 @@ _PARAM_KEYS = frozenset({"type", "required", "example", "description", "class", 
 _NATIVE_STORES = frozenset({"OxigraphStore", "SPARQLStore", "SPARQLUpdateStore"})
 
 _HEADER_LINE = re.compile(r"^#\+ ?(.*)$")
+_SERVICE_WORD = re.compile(r"service", re.IGNORECASE)
 
 log = logging.getLogger("kg")
 
@@ -270,6 +271,11 @@ def prepare(query: CatalogueQuery | str, source: str = "<query>"):
         text, source = query.text, str(query.path or query.name)
     else:
         text = query
+    import rdflib.plugins.sparql as rdflib_sparql  # noqa: PLC0415
+
+    # FROM <iri> selects a graph the dataset holds; rdflib would otherwise fetch the IRI (a web
+    # page, or a local file through file:) - nothing a query says may make kg read elsewhere.
+    rdflib_sparql.SPARQL_LOAD_GRAPHS = False
     try:
         return prepareQuery(text)
     except ParseException as exc:
@@ -443,6 +449,21 @@ def resolve_params(
     return bindings
 
 
+def _refuse_service(prepared, source: str) -> None:
+    """A query with SERVICE is a :class:`QueryError`: rdflib and Oxigraph would both call the IRI."""
+    from rdflib.plugins.sparql.parserutils import CompValue  # noqa: PLC0415
+
+    todo = [prepared.algebra]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, CompValue):
+            if node.name == "ServiceGraphPattern":
+                raise QueryError(f"{source}: SERVICE <{node.get('term')}> is refused: kg queries make no outbound requests")
+            todo.extend(node.values())
+        elif isinstance(node, (list, tuple)):
+            todo.extend(node)
+
+
 def _unknown_params(query: CatalogueQuery, unknown: list[str]) -> str:
     from kg.names import close_names  # noqa: PLC0415
 
@@ -491,8 +512,12 @@ def run_with(graph, query: CatalogueQuery | str, params: Mapping[str, str], styl
             query = find_query(load_catalogue(), query)
         else:
             query = CatalogueQuery(name="<text>", text=query)
+    if _SERVICE_WORD.search(query.text):  # parsed only when the word is there: most queries skip this
+        _refuse_service(prepare(query), str(query.path or query.name))
     bindings = resolve_params(graph, query, params, style)
-    store = type(getattr(graph, "store", None)).__name__
+    # by class name (and its bases': kg.store wraps SPARQLStore), so this module need not import the stores
+    store = next((c.__name__ for c in type(getattr(graph, "store", None)).__mro__ if c.__name__ in _NATIVE_STORES),
+                 type(getattr(graph, "store", None)).__name__)
     if store == "OxigraphStore":
         # Oxigraph parses the text itself (rdflib's parser would take 20-100 ms a query, more
         # than Oxigraph needs to answer on a few thousand triples); rdflib's parser is asked
@@ -505,6 +530,42 @@ def run_with(graph, query: CatalogueQuery | str, params: Mapping[str, str], styl
     prepared = prepare(query)  # the syntax check, with file, line and column
     if store in _NATIVE_STORES:
         # remote servers evaluate the text themselves (rdflib's algebra would fall back to
-        # rdflib's own, slow evaluation); the values are still bound by the engine.
-        return graph.query(query.text, initBindings=bindings)
+        # rdflib's own, slow evaluation). rdflib's SPARQLStore appends initBindings as a VALUES
+        # block after the query, which SPARQL joins only after the WHERE pattern, so a FILTER on a
+        # parameter saw it unbound (statements, targets-by-kind: no rows on any server). The values
+        # go in a VALUES block at the head of the WHERE pattern instead: bound by the engine still.
+        return graph.query(with_values(query.text, bindings))
     return graph.query(prepared, initBindings=bindings)
+
+
+_TOKEN = re.compile(r"""\#[^\n]*|<[^<>"{}|^`\\\s]*>|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\bWHERE\b|\{""", re.IGNORECASE)
+
+
+def with_values(text: str, bindings: Mapping) -> str:
+    """``text`` with ``VALUES (?a …) { (value …) }`` as the first element of its WHERE pattern.
+
+    The values are written as terms (``n3()``: IRIs and escaped literals), never pasted as text.
+
+    Examples
+    --------
+    >>> from rdflib import Literal, Variable
+    >>> with_values("# {not here}\\nSELECT * WHERE { ?s ?p ?x }", {Variable("x"): Literal("a b")})
+    '# {not here}\\nSELECT * WHERE { VALUES (?x) { ("a b") } ?s ?p ?x }'
+    """
+    if not bindings:
+        return text
+    names = list(bindings)
+    block = f" VALUES ({' '.join(f'?{n}' for n in names)}) {{ ({' '.join(bindings[n].n3() for n in names)}) }}"
+    seen_where = False
+    first_brace = None
+    for token in _TOKEN.finditer(text):
+        word = token.group(0)
+        if word.upper() == "WHERE":
+            seen_where = True
+        elif word == "{":
+            if seen_where:
+                return text[: token.end()] + block + text[token.end():]
+            first_brace = token if first_brace is None else first_brace
+    if first_brace is None:
+        raise QueryError("a query with parameters needs a WHERE pattern")
+    return text[: first_brace.end()] + block + text[first_brace.end():]

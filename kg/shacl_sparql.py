@@ -448,7 +448,55 @@ class _Compiler:
 
 
 def compile_shapes(shapes: Graph) -> Plan:
-    """Compile every shape with targets; raise :class:`Unsupported` (or :class:`Invalid`) on anything else."""
+    """Compile every shape with targets; raise :class:`Unsupported` (or :class:`Invalid`) on anything else.
+
+    Compiling parses each SPARQL constraint with rdflib's parser (about 1.5 s for the
+    project's shapes, paid by every ``kg validate``, ``build``, ``load --add``...), so a
+    plan is kept in ``kg add``'s cache (:mod:`kg.ingest.cache`: ``$KG_CACHE``,
+    ``KG_CACHE=off`` to turn it off) under the SHA-256 of the shapes graph in canonical
+    form and of this module's and :mod:`kg.prebind`'s source: a changed shape or compiler
+    gives another key, so a plan read back is the plan compiling would give. Only plans
+    that mention no blank node are kept (their labels belong to one parse of the shapes);
+    a shapes graph whose plan does is compiled each time. Refusals are never cached, and a
+    cache that cannot be read or written only costs the time it would have saved.
+    """
+    from kg.ingest.cache import cached  # noqa: PLC0415
+
+    class _Uncacheable(Exception):
+        pass
+
+    def build() -> Plan:
+        import pickle  # noqa: PLC0415
+
+        plan = _compile(shapes)
+        if b"BNode" in pickle.dumps(plan):  # a blank node's label belongs to this parse of the shapes
+            raise _Uncacheable(plan)
+        return plan
+
+    try:
+        return cached("shacl-plan", _plan_key(shapes), build)
+    except _Uncacheable as exc:
+        return exc.args[0]
+
+
+def _plan_key(shapes: Graph) -> str:
+    """The SHA-256 of the compiler's source and of ``shapes`` in canonical form (blank nodes relabelled
+    by rdflib.compare, so two parses of the same files give one key)."""
+    import hashlib  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415
+
+    from rdflib.compare import to_canonical_graph  # noqa: PLC0415
+
+    h = hashlib.sha256(b"shacl-plan 1\0")
+    here = Path(__file__).resolve().parent
+    for name in ("shacl_sparql.py", "prebind.py"):
+        h.update((here / name).read_bytes() + b"\0")
+    lines = sorted(to_canonical_graph(shapes).serialize(format="nt").splitlines())
+    h.update("\n".join(lines).encode("utf-8"))
+    return h.hexdigest()
+
+
+def _compile(shapes: Graph) -> Plan:
     for key, what in _ELSEWHERE.items():
         if (None, key, None) in shapes:
             raise Unsupported(f"{what} is not supported by the Oxigraph engine")

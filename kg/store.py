@@ -12,12 +12,13 @@ build`` calls :func:`save_dataset`; both take a store spec:
     folder; a load fills a new version and swaps the link in one rename, so a
     failed or killed load leaves the previous store as it was.
 ``sparql:URL``
-    A remote SPARQL 1.1 server (Oxigraph server, Fuseki, GraphDB, Virtuoso):
-    ``URL`` is its query endpoint. Loading sends one SPARQL Update request
-    (``DROP SILENT GRAPH`` and ``INSERT DATA`` per named graph) to the update
-    endpoint (``URL`` with ``/query`` or ``/sparql`` replaced by ``/update``, or
-    ``KG_SPARQL_UPDATE``). The server must give the union of the named graphs
-    as default graph (Oxigraph: ``--union-default-graph``).
+    A remote SPARQL 1.1 server (Oxigraph server, Virtuoso, Fuseki, GraphDB):
+    ``URL`` is its query endpoint. A load replaces the server's graphs that the
+    data holds through the server's bulk path (:func:`_load_remote`: Oxigraph's
+    ``POST /store``, Virtuoso's Graph Store protocol), or one SPARQL Update
+    request for other servers. The server must give the union of the named
+    graphs as default graph (Oxigraph: ``--union-default-graph``; Virtuoso
+    does by default).
 
 All three give an rdflib ``Dataset``, so queries, analyses and exports run
 unchanged on any of them.
@@ -34,22 +35,28 @@ import time
 import urllib.error
 import urllib.request
 import weakref
+from contextlib import contextmanager
 from pathlib import Path
 
 from rdflib import Dataset
 
-from kg.io import KgInputError, read_dataset
+from kg.io import KgInputError, new_file_mode, read_dataset
 from kg.progress import reading
 
 __all__ = [
-    "DEFAULT_STORE", "PinnedVersion", "StoreError", "add_oxigraph", "analysis_store", "load_checked", "open_dataset",
-    "oxigraph_store", "pin_version", "save_dataset", "store_kind",
+    "DEFAULT_STORE", "DEFAULT_WAIT", "NO_FACTS", "PinnedVersion", "StoreError", "add_oxigraph", "analysis_store",
+    "holds_facts", "load_checked", "load_remote", "open_dataset", "oxigraph_store", "pin_version", "refuse_empty",
+    "save_dataset", "store_kind",
 ]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_STORE = "memory"
 KINDS = ("memory", "oxigraph", "sparql")
+#: Seconds a writer of an ``oxigraph:PATH`` store waits for another one to finish before it gives up.
+DEFAULT_WAIT = 60.0
+#: The lock file writers take turns on, in ``PATH.versions/``; it holds the writer's process id.
+WRITER_LOCK = ".kg-writer.lock"
 
 
 class StoreError(Exception):
@@ -106,23 +113,50 @@ def _open(spec: str, path: Path | str | None) -> Dataset:
         # Pinned: a load that replaces the store meanwhile leaves this version until we exit.
         pin = pin_version(location)
         store = OxigraphStore(store=pyoxigraph.Store.read_only(str(pin.path)))
-        _ON_DISK.add(store)
         _PINS[store] = pin
         return Dataset(store=store, default_union=True)
+    _probe(location)
+    return Dataset(store=_remote_store(location), default_union=True)
+
+
+def _probe(query_url: str) -> None:
+    """Ask the server ``ASK {}``: an unreachable or wrong URL is a :class:`StoreError` now, with the reason."""
+    import urllib.parse  # noqa: PLC0415
+
+    if urllib.parse.urlsplit(query_url).scheme not in ("http", "https"):
+        raise StoreError(f"sparql:{query_url}: not an http(s) URL of a SPARQL query endpoint")
+    request = urllib.request.Request(f"{query_url}?{urllib.parse.urlencode({'query': 'ASK {}'})}",
+                                     headers={"Accept": "application/sparql-results+json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            response.read(1 << 16)
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise StoreError(f"sparql:{query_url}: the SPARQL endpoint does not answer: {getattr(exc, 'reason', exc)}") from None
+
+
+def _remote_store(query_url: str):
+    """rdflib's SPARQLStore, with its one catch-all error (a ValueError) said as a :class:`StoreError`."""
     from rdflib.plugins.stores.sparqlstore import SPARQLStore  # noqa: PLC0415
 
-    return Dataset(store=SPARQLStore(location, returnFormat="json"), default_union=True)
+    class RemoteStore(SPARQLStore):
+        def query(self, *args, **kwargs):
+            try:
+                return super().query(*args, **kwargs)
+            except ValueError as exc:
+                raise StoreError(f"sparql:{query_url}: the query failed on the server ({exc})") from None
+
+    # POST (an HTML form, which every SPARQL 1.1 server takes): a GET puts the query in the URL, and
+    # servers cap a request's headers (Oxigraph at 8 KB), which rdflib's prefixes and a long query exceed.
+    return RemoteStore(query_url, returnFormat="json", method="POST_FORM")
 
 
 #: The largest ``oxigraph:PATH`` store (in quads) that :func:`analysis_store` copies into
 #: memory: about 1 GB of memory per million quads.
 SNAPSHOT_LIMIT = 3_000_000
 
-_SNAPSHOTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-#: The version each store :func:`open_dataset` opened on disk is pinned by, for as long as the store lives.
+#: The version each store :func:`open_dataset` opened on disk is pinned by, for as long as the store lives
+#: (so the stores in it are exactly those on disk).
 _PINS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-#: The oxrdflib stores :func:`open_dataset` opened on disk (the others are in memory).
-_ON_DISK: weakref.WeakSet = weakref.WeakSet()
 
 
 def analysis_store(dataset):
@@ -131,31 +165,27 @@ def analysis_store(dataset):
     The network analyses read most of the graph through a few dozen lookups
     per act; on disk each lookup is a RocksDB read (~10 µs), in memory it is
     ~2 µs. So a store of up to :data:`SNAPSHOT_LIMIT` quads is copied into an
-    in-memory Oxigraph store once per dataset (10^6 quads: ~7 s and ~0.7 GB),
-    and the catalogue queries run there: the same engine and the same
-    queries, so the same answers, in a sixth of the time (BENCHMARKS.md).
-    Larger stores are queried on disk.
+    in-memory Oxigraph store (10^6 quads: ~7 s and ~0.7 GB), and the catalogue
+    queries run there: the same engine and the same queries, so the same
+    answers, in a sixth of the time (BENCHMARKS.md). Larger stores are queried
+    on disk. Each call makes a new copy: call it once per analysis
+    (:func:`kg.analysis.networks.read` does) and keep what it returns.
     """
     store = oxigraph_store(dataset)
     if store is None:
         return None
-    inner = dataset.store
-    if inner not in _ON_DISK:  # an in-memory Oxigraph store already
+    if dataset.store not in _PINS:  # not opened on disk: an in-memory Oxigraph store already
         return store
-    found = _SNAPSHOTS.get(inner)
-    if found is None:
-        size = len(store)
-        if size > SNAPSHOT_LIMIT:
-            log.info("querying the store on disk (%d quads, more than %d to copy into memory)", size, SNAPSHOT_LIMIT)
-            found = store
-        else:
-            import pyoxigraph  # noqa: PLC0415
+    size = len(store)
+    if size > SNAPSHOT_LIMIT:
+        log.info("querying the store on disk (%d quads, more than %d to copy into memory)", size, SNAPSHOT_LIMIT)
+        return store
+    import pyoxigraph  # noqa: PLC0415
 
-            log.info("copying the store into memory for the analyses (%d quads)", size)
-            found = pyoxigraph.Store()
-            found.bulk_extend(store.quads_for_pattern(None, None, None, None))
-        _SNAPSHOTS[inner] = found
-    return found
+    log.info("copying the store into memory for the analyses (%d quads)", size)
+    copy = pyoxigraph.Store()
+    copy.bulk_extend(store.quads_for_pattern(None, None, None, None))
+    return copy
 
 
 def oxigraph_store(dataset):
@@ -166,7 +196,7 @@ def oxigraph_store(dataset):
     return None
 
 
-def save_dataset(dataset: Dataset, spec: str, trig: bytes) -> str:
+def save_dataset(dataset: Dataset, spec: str, trig: bytes, *, wait: float | None = None) -> str:
     """Write a validated dataset into a store, all or nothing; return where it went.
 
     An Oxigraph store keeps the datasets ``kg import`` put there (``graph/dataset/NAME`` and
@@ -174,15 +204,22 @@ def save_dataset(dataset: Dataset, spec: str, trig: bytes) -> str:
     """
     kind, location = store_kind(spec)
     if kind == "oxigraph":
-        return _load_oxigraph(trig, Path(location), keep_imports=True)
+        return _load_oxigraph(trig, Path(location), source="the built graph", allow_empty=True, wait=wait,
+                              keep_imports=True)
     if kind == "sparql":
-        return _load_remote(dataset, location)
+        return _load_remote(trig, location)
     raise StoreError("the memory store is written by `kg build --out DIR`")
 
 
-def load_oxigraph(trig_path: Path | str, location: Path | str) -> str:
-    """Bulk-load a TriG file into an Oxigraph store, all or nothing."""
-    return _load_oxigraph(_read_bytes(trig_path), Path(location))
+def load_oxigraph(trig_path: Path | str, location: Path | str, *, allow_empty: bool = False,
+                  wait: float | None = None) -> str:
+    """Bulk-load a TriG file into an Oxigraph store, all or nothing.
+
+    A file that holds no facts (:data:`NO_FACTS`) is refused unless ``allow_empty``: it
+    would replace the whole store.
+    """
+    return _load_oxigraph(_read_bytes(trig_path), Path(location), source=_name(trig_path), allow_empty=allow_empty,
+                          wait=wait)
 
 
 def _read_bytes(trig_path: Path | str) -> bytes:
@@ -191,23 +228,41 @@ def _read_bytes(trig_path: Path | str) -> bytes:
     return read_input(trig_path)
 
 
-def _load_oxigraph(trig: bytes, location: Path, keep_imports: bool = False) -> str:
+def _name(trig_path: Path | str) -> str:
+    """How an error names the file: ``<stdin>`` for ``-``."""
+    from kg.io import is_stdin  # noqa: PLC0415
+
+    return "<stdin>" if is_stdin(trig_path) else str(trig_path)
+
+
+def _load_oxigraph(trig: bytes, location: Path, *, source: str, allow_empty: bool, wait: float | None,
+                   keep_imports: bool = False) -> str:
     import pyoxigraph  # noqa: PLC0415
 
     def fill(version: Path) -> bool:
         store = pyoxigraph.Store(str(version))
         try:
-            with reading(trig, "loading") as source:
-                store.bulk_load(source, format=pyoxigraph.RdfFormat.TRIG)
+            with reading(trig, "loading") as stream:
+                store.bulk_load(stream, format=pyoxigraph.RdfFormat.TRIG)
         except (SyntaxError, ValueError) as exc:
-            raise KgInputError(f"cannot load into Oxigraph: {exc}") from exc
+            raise KgInputError(_parse_error(source, exc)) from None
+        if not allow_empty:
+            refuse_empty(store, source)
         if keep_imports:
             _carry_over_imports(location, store)
         store.flush()
         return True
 
-    _swap_in(location, fill)
+    _swap_in(location, fill, wait)
     return f"oxigraph:{location}"
+
+
+def _parse_error(source: str, exc: Exception) -> str:
+    """Oxigraph's parse error as ``file:line:column: reason``."""
+    message = re.sub(r"^Parser error (at|between) [^:]*: ", "", getattr(exc, "msg", None) or str(exc))
+    line = getattr(exc, "lineno", None)
+    where = f"{source}:{line}:{getattr(exc, 'offset', None)}" if line else source
+    return f"{where}: cannot parse trig: {message}"
 
 
 def _carry_over_imports(location: Path, store) -> None:
@@ -235,14 +290,15 @@ def _in_memory(trig_path: Path | str):
     data = _read_bytes(trig_path)
     memory = pyoxigraph.Store()
     try:
-        with reading(data, f"reading {trig_path}") as source:
-            memory.bulk_load(source, format=pyoxigraph.RdfFormat.TRIG)
+        with reading(data, f"reading {_name(trig_path)}") as stream:
+            memory.bulk_load(stream, format=pyoxigraph.RdfFormat.TRIG)
     except (SyntaxError, ValueError) as exc:
-        raise KgInputError(f"{trig_path}: {exc}") from exc
+        raise KgInputError(_parse_error(_name(trig_path), exc)) from None
     return data, memory
 
 
-def load_checked(trig_path: Path | str, location: Path | str, check, then=None) -> tuple[Dataset, bool]:
+def load_checked(trig_path: Path | str, location: Path | str, check, then=None, *, allow_empty: bool = False,
+                 wait: float | None = None) -> tuple[Dataset, bool]:
     """Load a TriG file into an Oxigraph store if ``check(dataset)`` accepts it, all or nothing.
 
     The file is read into an in-memory Oxigraph store (10^6 quads: 2.5 s)
@@ -252,7 +308,8 @@ def load_checked(trig_path: Path | str, location: Path | str, check, then=None) 
     one: Oxigraph loads without the GIL, so the load takes the core the
     analyses leave idle. The new version is swapped in when it is complete;
     if the check fails, the store on disk is not touched at all. Returns the
-    in-memory dataset and whether it was accepted.
+    in-memory dataset and whether it was accepted. A file without facts is
+    refused (:data:`NO_FACTS`) unless ``allow_empty``.
     """
     import threading  # noqa: PLC0415
 
@@ -262,6 +319,8 @@ def load_checked(trig_path: Path | str, location: Path | str, check, then=None) 
     if location.exists() and not location.is_symlink():
         raise StoreError(f"{location} exists and is not a store made by kg (a link to {location.name}.versions/)")
     data, memory = _in_memory(trig_path)
+    if not allow_empty:
+        refuse_empty(memory, _name(trig_path))
     dataset = Dataset(store=OxigraphStore(store=memory), default_union=True)
     if not check(dataset):
         return dataset, False
@@ -269,7 +328,8 @@ def load_checked(trig_path: Path | str, location: Path | str, check, then=None) 
 
     def load() -> None:
         try:
-            _load_oxigraph(data, location)  # parsed once already: it cannot fail to parse
+            # parsed and checked already: it cannot fail to parse, nor be empty
+            _load_oxigraph(data, location, source=_name(trig_path), allow_empty=True, wait=wait)
         except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
             failure.append(exc)
 
@@ -286,13 +346,18 @@ def load_checked(trig_path: Path | str, location: Path | str, check, then=None) 
     return dataset, True
 
 
-def add_oxigraph(trig_path: Path | str, location: Path | str, check) -> tuple[list[str], bool]:
+def add_oxigraph(trig_path: Path | str, location: Path | str, check, *, allow_empty: bool = False,
+                 wait: float | None = None) -> tuple[list[str], bool]:
     """Add (or replace) the named graphs of a TriG file in an Oxigraph store, if ``check`` accepts them.
 
     The current store is copied as a RocksDB checkpoint (hard links: instant
     whatever its size), the file's graphs replace theirs in the copy, and
     ``check(dataset, graph_iris)`` decides; only then is the copy swapped in.
-    Returns the graph IRIs and whether they went in.
+    Returns the graph IRIs and whether they went in. Writers take turns
+    (:func:`_swap_in`), and the copy is taken once this one's turn has come,
+    so two additions at once both end up in the store. Graphs without facts
+    (:data:`NO_FACTS`) are refused unless ``allow_empty``: they would empty
+    the graphs they replace.
     """
     import pyoxigraph  # noqa: PLC0415
     from oxrdflib import OxigraphStore  # noqa: PLC0415
@@ -303,7 +368,9 @@ def add_oxigraph(trig_path: Path | str, location: Path | str, check) -> tuple[li
     _, incoming = _in_memory(trig_path)
     graphs = sorted(g.value for g in incoming.named_graphs())
     if not graphs:
-        raise KgInputError(f"{trig_path}: no named graph to add (an article's triples go in a graph of their own)")
+        raise KgInputError(f"{_name(trig_path)}: no named graph to add (an article's triples go in a graph of their own)")
+    if not allow_empty:
+        refuse_empty(incoming, _name(trig_path))
     outcome = {}
 
     def fill(version: Path) -> bool:
@@ -317,32 +384,189 @@ def add_oxigraph(trig_path: Path | str, location: Path | str, check) -> tuple[li
         outcome["accepted"] = bool(check(Dataset(store=OxigraphStore(store=store), default_union=True), graphs))
         return outcome["accepted"]
 
-    _swap_in(location, fill)
+    _swap_in(location, fill, wait)
     return graphs, outcome["accepted"]
 
 
-def _swap_in(location: Path, fill) -> None:
-    """Fill a new version folder with ``fill(folder)``; if it returns True, make it the store in one rename."""
+def _swap_in(location: Path, fill, wait: float | None = None) -> None:
+    """Fill a new version folder with ``fill(folder)``; if it returns True, make it the store in one rename.
+
+    One writer at a time (:func:`_writer_turn`): it first reclaims what earlier
+    writers left (:func:`_reclaim`), then fills its version, swaps it in and
+    removes the version it replaced.
+    """
     if location.exists() and not location.is_symlink():
         raise StoreError(f"{location} exists and is not a store made by kg (a link to {location.name}.versions/)")
     versions = location.parent / f"{location.name}.versions"
-    versions.mkdir(parents=True, exist_ok=True)
-    version = Path(tempfile.mkdtemp(prefix=time.strftime("%Y%m%dT%H%M%S-"), dir=versions))
     try:
-        if not fill(version):
+        versions.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create the store {location}: {exc.strerror or exc}") from None
+    with _writer_turn(location, versions, wait):
+        _reclaim(location, versions)
+        version = Path(tempfile.mkdtemp(prefix=time.strftime("%Y%m%dT%H%M%S-"), dir=versions))
+        try:
+            if not fill(version):
+                shutil.rmtree(version, ignore_errors=True)
+                return
+            os.chmod(version, new_file_mode(directory=True))  # mkdtemp's 0700 would lock out every other reader
+            link = location.parent / f".{location.name}.link-{os.getpid()}"
+            link.unlink(missing_ok=True)
+            link.symlink_to(version.relative_to(location.parent))
+            old = os.readlink(location) if location.is_symlink() else None
+            os.replace(link, location)  # the one atomic step: readers see the old or the new store
+        except BaseException:
             shutil.rmtree(version, ignore_errors=True)
-            return
-        (version / READERS_LOCK).touch()
-        link = location.parent / f".{location.name}.link-{os.getpid()}"
-        link.unlink(missing_ok=True)
-        link.symlink_to(version.relative_to(location.parent))
-        old = os.readlink(location) if location.is_symlink() else None
-        os.replace(link, location)  # the one atomic step: readers see the old or the new store
-    except BaseException:
-        shutil.rmtree(version, ignore_errors=True)
-        raise
-    if old:
-        _collect(location.parent / old)
+            raise
+        if old:
+            _collect(location.parent / old)
+
+
+@contextmanager
+def _writer_turn(location: Path, versions: Path, wait: float | None):
+    """Hold the store's writer lock (an ``flock`` on :data:`WRITER_LOCK`) while the block runs.
+
+    Another writer holding it is waited for up to ``wait`` seconds, then this one
+    refuses with :class:`StoreError`: two writers at once would each copy or
+    replace the same version, and one's work would be lost without a word. The
+    kernel drops the lock when its holder exits, however it exits, so a killed
+    writer never blocks the next.
+    """
+    import fcntl  # noqa: PLC0415 - POSIX only, like the symlink swap
+
+    wait = DEFAULT_WAIT if wait is None else wait
+    path = versions / WRITER_LOCK
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError as exc:
+        raise StoreError(f"cannot lock the store {location} for writing: {path}: {exc.strerror or exc}") from None
+    try:
+        deadline, told = time.monotonic() + max(wait, 0.0), False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                holder = _lock_holder(fd)
+                if time.monotonic() >= deadline:
+                    raise StoreError(
+                        f"oxigraph:{location} is being written by another kg process{holder}; gave up after "
+                        f"{wait:g} s: try again when it has finished, or wait longer (--wait SECONDS)"
+                    ) from None
+                if not told:
+                    log.info("waiting up to %g s for another kg process%s writing oxigraph:%s", wait, holder, location)
+                    told = True
+                time.sleep(0.05)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _lock_holder(fd: int) -> str:
+    try:
+        pid = os.pread(fd, 32, 0).decode("ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return ""
+    return f" (process {pid})" if pid.isdigit() else ""
+
+
+def _reclaim(location: Path, versions: Path) -> None:
+    """Remove what killed writers left: versions that are not the store's, and half-made links.
+
+    Called by the writer holding the lock, so nothing else is filling a version. A
+    version that is not the store's is a killed load's, or a superseded one: either is
+    removed unless a reader still holds it (:func:`_collect`; a serving process does, until
+    it moves to the new version). ``.removed-*`` folders are collections that were killed
+    half-way.
+    """
+    # both sides absolute: with a relative store path (`oxigraph:out/store`) the folder's entries are
+    # relative, and the store's own version, never equal to its resolved path, was removed as left over
+    current = location.resolve() if location.is_symlink() else None
+    versions = versions.resolve()
+    for link in location.parent.glob(f".{location.name}.link-*"):
+        if link.is_symlink():
+            link.unlink(missing_ok=True)
+    freed, count = 0, 0
+    for entry in versions.iterdir():
+        if entry.name == WRITER_LOCK or entry == current or not entry.is_dir() or entry.is_symlink():
+            continue
+        size = sum(f.stat().st_size for f in entry.rglob("*") if f.is_file() and not f.is_symlink())
+        if entry.name.startswith(".removed-"):
+            shutil.rmtree(entry, ignore_errors=True)
+        elif not _collect(entry):
+            continue
+        freed, count = freed + size, count + 1
+    if count:
+        log.info("reclaimed %d version(s) of oxigraph:%s left by interrupted or superseded loads (%.1f MB)",
+                 count, location, freed / 1e6)
+
+
+#: What a dataset without facts is: said by the refusals and the README.
+NO_FACTS = ("it holds no facts: no triple outside the ontology graph but articles' own description, quotes, "
+            "and the records of which file each graph came from")
+
+
+def holds_facts(data) -> bool:
+    """Whether a dataset (rdflib, or a pyoxigraph Store) holds a fact: a triple outside the ontology graph
+    whose subject is not an article nor a quote (``kg:Evidence``), and that is not a graph's ``kg:sourceFile``
+    record (:data:`NO_FACTS`).
+
+    Stops at the first fact, so a full store answers at once.
+
+    Examples
+    --------
+    >>> from rdflib import Dataset, URIRef
+    >>> ds = Dataset()
+    >>> holds_facts(ds)
+    False
+    >>> _ = ds.graph(URIRef("urn:g")).add((URIRef("urn:a"), URIRef("urn:p"), URIRef("urn:b")))
+    >>> holds_facts(ds)
+    True
+    """
+    from rdflib import RDF  # noqa: PLC0415
+
+    from kg.namespace import KG, ONTOLOGY_GRAPH  # noqa: PLC0415
+
+    store = data if type(data).__name__ == "Store" else oxigraph_store(data)
+    if store is not None:
+        import pyoxigraph  # noqa: PLC0415
+
+        ontology, source = pyoxigraph.NamedNode(str(ONTOLOGY_GRAPH)), pyoxigraph.NamedNode(str(KG.sourceFile))
+        a = pyoxigraph.NamedNode(str(RDF.type))
+        kinds = [pyoxigraph.NamedNode(str(kind)) for kind in (KG.NewsArticle, KG.Evidence)]
+        for quad in store.quads_for_pattern(None, None, None, None):
+            if quad.graph_name == ontology or quad.predicate == source:
+                continue
+            if not any(next(iter(store.quads_for_pattern(quad.subject, a, kind, None)), None) for kind in kinds):
+                return True
+        return False
+    if any(c.__name__ == "SPARQLStore" for c in type(getattr(data, "store", None)).__mro__):
+        from rdflib import Variable  # noqa: PLC0415
+
+        from kg.query import with_values  # noqa: PLC0415 - a server joins trailing VALUES after the FILTERs
+
+        # SELECT … LIMIT 1, not ASK: Virtuoso answers ASK as a one-column SELECT (__ASK_RETVAL)
+        ask = with_values(
+            "SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?g != ?ontology && ?p != ?source) "
+            "FILTER NOT EXISTS { ?s a ?article } FILTER NOT EXISTS { ?s a ?evidence } } LIMIT 1",
+            {Variable("ontology"): ONTOLOGY_GRAPH, Variable("source"): KG.sourceFile,
+             Variable("article"): KG.NewsArticle, Variable("evidence"): KG.Evidence},
+        )
+        return any(True for _ in data.query(ask))
+    articles = set(data.subjects(RDF.type, KG.NewsArticle)) | set(data.subjects(RDF.type, KG.Evidence))
+    for s, p, _, graph in data.quads((None, None, None, None)):
+        name = getattr(graph, "identifier", graph)
+        if name != ONTOLOGY_GRAPH and p != KG.sourceFile and s not in articles:
+            return True
+    return False
+
+
+def refuse_empty(data, source: str) -> None:
+    """A :class:`~kg.io.KgInputError` naming ``source`` if ``data`` holds no facts (see :func:`holds_facts`)."""
+    if not holds_facts(data):
+        raise KgInputError(f"{source}: {NO_FACTS}; give --allow-empty if that is what you mean")
 
 
 #: The file in each store version that its readers hold a shared lock on (:func:`pin_version`).
@@ -437,22 +661,106 @@ def _update_url(query_url: str) -> str:
     return updated
 
 
-def _load_remote(dataset: Dataset, query_url: str) -> str:
-    """One SPARQL Update request: each named graph dropped and inserted again."""
-    operations = []
-    for graph in sorted(dataset.graphs(), key=lambda g: str(g.identifier)):
-        triples = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
-        name = graph.identifier
-        if str(name).startswith("urn:x-rdflib:"):
-            operations.append(f"INSERT DATA {{ {triples} }}")
-        else:
-            operations.append(f"DROP SILENT GRAPH <{name}> ;\nINSERT DATA {{ GRAPH <{name}> {{ {triples} }} }}")
-    body = " ;\n".join(operations).encode("utf-8")
-    url = _update_url(query_url)
-    request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "application/sparql-update"})
+def load_remote(trig_path: Path | str, query_url: str, *, allow_empty: bool = False, bulk: bool = True) -> str:
+    """Load a TriG file into a remote SPARQL server: each of its named graphs replaces the server's graph of
+    that name (the server's other graphs are left). See :func:`_load_remote`; ``bulk=False`` is the plain path,
+    one SPARQL Update request, which the benchmarks measure beside it."""
+    trig, memory = _in_memory(trig_path)  # read once: trig_path may be standard input
+    if not allow_empty:
+        refuse_empty(memory, _name(trig_path))
+    return _load_remote(trig, query_url, memory=memory, bulk=bulk)
+
+
+def _server(query_url: str) -> str:
+    """Which server answers at ``query_url``: ``oxigraph``, ``virtuoso`` or ``""`` (another), by its Server header."""
+    import urllib.parse  # noqa: PLC0415
+
+    request = urllib.request.Request(f"{query_url}?{urllib.parse.urlencode({'query': 'ASK {}'})}",
+                                     headers={"Accept": "application/sparql-results+json"})
     try:
-        with urllib.request.urlopen(request, timeout=600) as response:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            response.read(1 << 16)
+            server = response.headers.get("Server", "").lower()
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise StoreError(f"sparql:{query_url}: the SPARQL endpoint does not answer: {getattr(exc, 'reason', exc)}") from None
+    return next((name for name in ("oxigraph", "virtuoso") if name in server), "")
+
+
+def _send(url: str, body: bytes, content_type: str, method: str = "POST") -> None:
+    request = urllib.request.Request(url, data=body, method=method, headers={"Content-Type": content_type})
+    try:
+        with urllib.request.urlopen(request, timeout=3600) as response:
             response.read()
+    except urllib.error.HTTPError as exc:
+        detail = exc.read(500).decode("utf-8", "replace").strip().splitlines()
+        raise StoreError(f"{url}: the server refused the load: {exc.code} {exc.reason}"
+                         + (f": {detail[0]}" if detail else "")) from None
     except (urllib.error.URLError, OSError) as exc:
-        raise StoreError(f"{url}: the update failed: {exc}") from exc
+        raise StoreError(f"{url}: the load failed: {getattr(exc, 'reason', exc)}") from None
+
+
+def _load_remote(trig: bytes, query_url: str, *, memory=None, bulk: bool = True) -> str:
+    """Replace the server's named graphs that the TriG holds by the TriG's, through the server's bulk path.
+
+    Oxigraph server
+        the graphs dropped in one SPARQL Update, then the whole TriG in one ``POST /store``
+        (Oxigraph's own loader), or the Graph Store URL in ``KG_SPARQL_GRAPH_STORE``.
+    Virtuoso
+        one ``PUT /sparql-graph-crud?graph=G`` per graph (the SPARQL 1.1 Graph Store HTTP Protocol,
+        which Virtuoso parses in bulk). Virtuoso has no default graph to write to (its default graph is
+        the union of all graphs), so the default graph's triples (which file each graph came from) go
+        into the named graph ``…/graph/sources``.
+        Writing needs the SPARQL_UPDATE role for the endpoint's user.
+    Others (and ``bulk=False``, the plain path the benchmarks measure)
+        one SPARQL Update request: each graph dropped and inserted again, to ``…/update`` or
+        ``KG_SPARQL_UPDATE``.
+    """
+    import pyoxigraph  # noqa: PLC0415
+
+    if memory is None:
+        memory = pyoxigraph.Store()
+        memory.bulk_load(trig, format=pyoxigraph.RdfFormat.TRIG)
+    graphs = sorted(g.value for g in memory.named_graphs())
+    server = _server(query_url)
+    if not bulk:
+        _send(_update_url(query_url), _update_text(memory, graphs, server), "application/sparql-update")
+    elif server == "oxigraph":
+        store_url = os.environ.get("KG_SPARQL_GRAPH_STORE") or re.sub(r"/query/?$", "/store", query_url)
+        if graphs:
+            _send(_update_url(query_url), " ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs).encode("utf-8"),
+                  "application/sparql-update")
+        _send(store_url, trig, "application/trig")
+    elif server == "virtuoso":
+        import urllib.parse  # noqa: PLC0415
+
+        store_url = os.environ.get("KG_SPARQL_GRAPH_STORE") or re.sub(r"/sparql/?$", "/sparql-graph-crud", query_url)
+        from kg.namespace import GRAPH  # noqa: PLC0415
+
+        parts = [(g, memory.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=pyoxigraph.NamedNode(g)))
+                 for g in graphs]
+        default = memory.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=pyoxigraph.DefaultGraph())
+        if default:
+            parts.append((str(GRAPH.sources), default))
+        for g, body in parts:
+            _send(f"{store_url}?{urllib.parse.urlencode({'graph': g})}", body or b"", "application/n-triples", "PUT")
+    else:
+        _send(_update_url(query_url), _update_text(memory, graphs, server), "application/sparql-update")
     return f"sparql:{query_url}"
+
+
+def _update_text(memory, graphs: list[str], server: str = "") -> bytes:
+    """One SPARQL Update: each named graph dropped and inserted again, the default graph's triples inserted
+    (on Virtuoso, which has no default graph to write to, into ``…/graph/sources``)."""
+    import pyoxigraph  # noqa: PLC0415
+
+    from kg.namespace import GRAPH  # noqa: PLC0415
+
+    def triples(graph) -> str:
+        return (memory.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=graph) or b"").decode("utf-8")
+
+    default = triples(pyoxigraph.DefaultGraph())
+    operations = [f"DROP SILENT GRAPH <{GRAPH.sources}> ;\nINSERT DATA {{ GRAPH <{GRAPH.sources}> {{ {default} }} }}"
+                  if server == "virtuoso" else f"INSERT DATA {{ {default} }}"]
+    operations += [f"DROP SILENT GRAPH <{g}> ;\nINSERT DATA {{ GRAPH <{g}> {{ {triples(pyoxigraph.NamedNode(g))} }} }}"
+                   for g in graphs]
+    return " ;\n".join(operations).encode("utf-8")

@@ -21,7 +21,10 @@ mentions it; later articles add evidence only, so no triple is repeated.
 ``violations=K`` injects exactly K violations of each named rule (the shape
 that must report them): those of :data:`INJECTED` while the graph is made,
 every other rule afterwards by :mod:`kg.breakage`, on nodes drawn with the
-same seed (the rules with too few nodes to break get fewer);
+same seed (the rules with too few nodes to break get fewer). With violations the
+dataset also holds an import of synthetic FollowTheMoney records (``graph/dataset/synth``,
+``graph/links/synth``, as ``kg build`` reads ``kg import``'s files), so that the rules
+of record evidence and links have nodes to break;
 :func:`synthesize_with_truth` also returns the focus nodes they are on.
 Only ``random.Random(seed)`` draws are used, and the dataset lists its graphs
 in IRI order, so the same seed gives the same bytes through
@@ -34,7 +37,6 @@ import hashlib
 import random
 import re
 from datetime import date, timedelta
-from functools import lru_cache
 from itertools import accumulate
 from pathlib import Path
 
@@ -373,7 +375,6 @@ class _World:
         }
 
 
-@lru_cache(maxsize=4)
 def _ontology(ontology_dir: str) -> tuple[tuple, str]:
     """The ontology's triples (blank nodes canonically named, as build names them) and its source files."""
     from rdflib import Graph  # noqa: PLC0415
@@ -777,13 +778,40 @@ def _run(triples: int, seed: int, violations: int) -> _Generator:
     return gen
 
 
+def _import_records(ds: Dataset, seed: int, entities: int) -> None:
+    """A FollowTheMoney export of about ``entities`` entities (:func:`kg.ftm.synth.synth_ftm`, a share of its
+    people the graph's article actors under a list's spelling), imported by ``kg import`` with its links
+    and read as ``kg build`` reads an import: the graphs ``graph/dataset/synth`` (record evidence) and
+    ``graph/links/synth`` (asserted links and candidates)."""
+    import tempfile  # noqa: PLC0415
+
+    from kg.build import _read_imports  # noqa: PLC0415
+    from kg.ftm.importer import import_ftm  # noqa: PLC0415
+    from kg.ftm.matcher import actors_of  # noqa: PLC0415
+    from kg.ftm.synth import write_ftm_synth  # noqa: PLC0415
+
+    actors = actors_of(ds)
+    with tempfile.TemporaryDirectory(prefix="kg-synth-") as tmp:
+        source, data = Path(tmp) / "synth.ftm.json", Path(tmp) / "data"
+        write_ftm_synth(source, entities, seed, actors, plant_share=0.5)
+        import_ftm(source, "synth", data_dir=data, actors=actors)
+        _read_imports(ds, data)
+
+
 def _with_breakage(gen: _Generator, seed: int, violations: int) -> tuple[Dataset, dict[str, set[str]]]:
-    """The generated dataset, with every other rule than :data:`INJECTED` broken ``violations`` times."""
+    """The generated dataset, with every other rule than :data:`INJECTED` broken ``violations`` times.
+
+    With violations, the graph also holds an import (:func:`_import_records`), so that the rules of
+    record evidence and links have nodes to be broken on (and nodes that still satisfy them)."""
     ds = gen.dataset()
     truth = {name: set(nodes) for name, nodes in gen.truth.items()}
     if violations:
         from kg.breakage import inject  # noqa: PLC0415
 
+        # a link rule needs K links: half the targets are the graph's actors (or decoys of them) while any
+        # are left, and about three in five of those become links (asserted or candidates); 25 entities per
+        # K and some to spare, or one per 200 triples of the graph on large graphs
+        _import_records(ds, seed, max(20 + 25 * violations, gen.goal // 200))
         avoid = {URIRef(n) for nodes in truth.values() for n in nodes}
         truth.update(inject(ds, violations, random.Random(f"{seed}-breakage"), skip=INJECTED, avoid=avoid))
     return ds, truth

@@ -133,11 +133,14 @@ def test_one_iri_per_actor_across_articles(dataset):
 
 def test_summary_counts_what_the_articles_say(dataset):
     counts = summary(dataset)
-    # Read from the articles: 2024 - Canada's sanctions and the US, UK and EU sanctions it mentions (4);
-    # 2021 - Canada, EU, EU 1989, US Treasury, US Hong Kong, China's counter-sanctions (6).
+    # Read from the articles: 2024 - Canada's sanctions of 10 December (1); 2021 - Canada, EU, EU 1989,
+    # US Treasury, US Hong Kong, China's counter-sanctions (6).
     assert counts["articles"] == 2
-    assert counts["sanctions"] == 10
-    # China's threat of "necessary measures" (2024) and its counter-sanctions (2021).
+    assert counts["sanctions"] == 7
+    # "The United States, UK and the European Union have also imposed sanctions" (2024): three
+    # mentions, no date, target or measure - not three more sanctions.
+    assert counts["mentions"] == 3
+    # China's "necessary measures" (2024) and its counter-sanctions (2021); both answers are curated.
     assert counts["retaliations"] == 2
     assert counts["actors"]["state"] == 7  # Canada, China, US, UK, Germany, Denmark, Sweden
 

@@ -27,7 +27,8 @@ def test_build_writes_trig_and_prints_summary(built, capsys):
     assert trig.exists() and trig.stat().st_size > 10_000
     assert main(["-q", "build", "--out", str(built)]) == 0
     out = capsys.readouterr().out
-    assert "the graph conforms" in out and "sanctions:    10" in out
+    # 7 sanctions and 3 mentions, read from the articles in tests/test_build.py::test_summary_counts_what_the_articles_say
+    assert "the graph conforms" in out and "sanctions:    7" in out and "mentions:     3" in out
 
 
 def test_validate_exit_0_on_built_graph(built):
@@ -137,7 +138,7 @@ def test_main_job_writes_everything(tmp_path, capsys):
     for name in ("kg.trig", "sanctions.gexf", "sanctions.graphml", "report/report.html", "report/report.md",
                  "report/centrality-actors.csv", "report/network.png"):
         assert (out / name).exists(), name
-    assert "most central actor (PageRank): China" in capsys.readouterr().out
+    assert "most central by PageRank: China" in capsys.readouterr().out
 
 
 def test_chains_report_export_commands(built, tmp_path, capsys):
@@ -152,10 +153,35 @@ def test_chains_report_export_commands(built, tmp_path, capsys):
         main(["-q", "chains", "--max-cycle", "0", "--dataset", graph])
     assert stopped.value.code == 2 and "must be at least 1" in capsys.readouterr().err
     assert main(["-q", "chains", "--format", "json", "--dataset", graph]) == 0
-    assert len(json.loads(capsys.readouterr().out)["chains"]) >= 6
+    found = json.loads(capsys.readouterr().out)
+    # by hand from the articles: only the EU's 2021 and Canada's 2024 sanctions drew another side's answer
+    assert [c["first"].rsplit("/", 1)[1] for c in found["chains"]] == ["eu-2021-03-sanction", "ca-2024-12-sanction"]
+    assert found["definition"] and found["side_rule"]
     assert main(["-q", "chains", "--format", "csv", "--dataset", graph]) == 0
-    assert capsys.readouterr().out.startswith("chain,step,depth,link,act")
+    assert capsys.readouterr().out.startswith("chain,level,act,kind,side,link,answers,when,lag_days")
     assert main(["-q", "export", "--format", "graphml", "--out", str(tmp_path / "g.graphml"), "--dataset", graph]) == 0
     assert (tmp_path / "g.graphml").read_text().startswith("<?xml")
     assert main(["-q", "report", "--out", str(tmp_path / "r"), "--dataset", graph]) == 0
     assert (tmp_path / "r" / "report.html").exists()
+
+
+def test_readme_shows_what_kg_chains_prints(built, capsys, monkeypatch):
+    """The README's example of `kg chains` is the start of what the command prints on the seed data
+    in a terminal of 100 columns."""
+    monkeypatch.setenv("COLUMNS", "100")
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("$ kg chains\n", 1)[1].split("```", 1)[0]
+    shown = block.rstrip("\n").removesuffix("...").rstrip("\n")
+    assert main(["-q", "chains", "--dataset", str(built / "kg.trig")]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith(shown + "\n"), "README.md's kg chains example differs from the output: update it"
+    assert all(len(line) <= 100 for line in printed.splitlines())  # fits a terminal of 100 columns
+
+
+def test_chains_help_gives_the_definitions(capsys):
+    from kg.analysis.definitions import CHAIN_DEFINITION
+
+    with pytest.raises(SystemExit):
+        main(["chains", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert " ".join(CHAIN_DEFINITION.split()) in help_text.replace("- ", "-")

@@ -108,7 +108,10 @@ def test_an_optional_parameter_narrows_the_answer_for_all_to_its_rows(name, grap
 
 def test_sanctions_who_whom_when_how(dataset):
     by_label = {r["label"]: r for r in rows(dataset, "sanctions")}
-    assert len(by_label) == 10
+    # Canada's of December 2024; Canada, the EU (2021 and 1989), the US Treasury, the US over Hong Kong and
+    # China's counter-sanctions of the 2021 article. The 2024 article's "have also imposed sanctions" is a mention.
+    assert len(by_label) == 7
+    assert not any("Xinjiang (before December 2024" in label for label in by_label)
     ca = by_label["Canada sanctions eight Chinese officials (December 2024)"]
     assert ca["imposerLabel"] == "Canada" and ca["date"] == "2024-12-10"
     assert set(ca["targets"].split("; ")) == {"Chen Quanguo", "Wu Yingjie"}
@@ -118,30 +121,59 @@ def test_sanctions_who_whom_when_how(dataset):
 
 
 def test_sanctions_against_actor_by_alias(dataset):
-    # "Beijing" is an alternative label of China: the EU's 1989 and 2021 sanctions.
-    labels = {r["label"] for r in rows(dataset, "sanctions-against", target="Beijing")}
-    assert labels == {
-        "European Union sanctions on China after the Tiananmen Square massacre (1989)",
-        "European Union sanctions on China (March 2021), its first since 1989",
+    # "Beijing" is an alternative label of China. The EU's 1989 and 2021 sanctions name China; Canada's
+    # sanctions (2021, 2024) count unnamed "Chinese officials" and name some; the US Treasury's name two
+    # officials of Xinjiang bodies, which the article places in "China's Xinjiang province".
+    found = {r["label"]: r for r in rows(dataset, "sanctions-against", target="Beijing")}
+    assert set(found) == {
+        "European Union sanctions on China after the Tiananmen Square massacre of 1989",
+        "European Union sanctions on China (March 2021), reportedly its first since 1989",
+        "Canada sanctions four Chinese officials over Xinjiang (March 2021)",
+        "Canada sanctions eight Chinese officials (December 2024)",
+        "United States Treasury sanctions Wang Junzheng and Chen Mingguo (March 2021)",
     }
+    assert found["European Union sanctions on China (March 2021), reportedly its first since 1989"]["how"] == "named"
+
+
+def test_sanctions_against_a_state_include_its_unnamed_people(dataset):
+    """kg query sanctions-against --param target=China missed Canada's sanctions on "Chinese officials"."""
+    found = {r["sanction"].rsplit("/", 1)[1]: r for r in rows(dataset, "sanctions-against", target="China")}
+    ca = found["ca-2024-12-sanction"]  # "eight former and current senior Chinese officials", two named
+    assert set(ca["how"].split("; ")) == {"named (its people or bodies)", "unnamed (counted)"}
+    assert set(ca["namedTargets"].split("; ")) == {"Chen Quanguo", "Wu Yingjie"} and ca["targetCount"] == "8"
+    assert found["ca-2021-03-sanction"]["targetCount"] == "4"  # "four Chinese officials"
+    assert "unnamed (counted)" in found["ca-2021-03-sanction"]["how"]
+    us = found["us-2021-03-treasury-sanction"]
+    assert us["how"] == "named (its people or bodies)" and set(us["namedTargets"].split("; ")) == {
+        "Wang Junzheng", "Chen Mingguo"}
+    # A named person is still found by name alone, and an organisation's state through its base.
+    (zhu,) = rows(dataset, "sanctions-against", target="Zhu Hailun")
+    assert zhu["how"] == "named" and zhu["namedTargets"] == "Zhu Hailun"
+    (germany,) = rows(dataset, "sanctions-against", target="Germany")  # "Germany's Mercator Institute"
+    assert germany["namedTargets"] == "Mercator Institute for China Studies"
 
 
 def test_sanctions_by_united_states(dataset):
     labels = {r["label"] for r in rows(dataset, "sanctions-by", imposer="United States")}
-    assert len(labels) == 3  # Hong Kong (24 officials), the Treasury's two, the Xinjiang sanctions of article 1
+    # Hong Kong (24 officials) and the Treasury's two; the 2024 article only mentions US sanctions.
+    assert len(labels) == 2
 
 
 def test_multiply_sanctioned(dataset):
-    (row,) = rows(dataset, "multiply-sanctioned")
-    assert row["targetLabel"] == "Wang Junzheng"
-    assert set(row["imposedBy"].split("; ")) == {"Canada", "United States"}
+    found = {r["targetLabel"]: r for r in rows(dataset, "multiply-sanctioned")}
+    # Wang Junzheng: listed by the US Treasury and (curated) among Canada's four of 2021.
+    # China: named by the EU (1989, 2021), and its unnamed officials counted by Canada (2021, 2024).
+    assert set(found) == {"Wang Junzheng", "China"}
+    assert set(found["Wang Junzheng"]["imposedBy"].split("; ")) == {"Canada (named)", "United States (named)"}
+    assert set(found["China"]["imposedBy"].split("; ")) == {"European Union (named)", "Canada (unnamed, counted)"}
 
 
 def test_retaliations_with_lag(dataset):
     found = {r["label"]: r for r in rows(dataset, "retaliations")}
     counter = found["China counter-sanctions 10 people and four entities in Europe (March 2021)"]
     assert counter["answeredActorLabel"] == "European Union" and counter["lag"] == "P0D"
-    threat = found["China threatens necessary measures against Canada (December 2024)"]
+    threat = found["China says it will take necessary measures to safeguard its interests (December 2024)"]
+    assert threat["responderLabel"] == "China"  # Mao Ning speaks for China
     assert threat["answeredLabel"] == "Canada sanctions eight Chinese officials (December 2024)"
     assert threat["lag"] == "P1D"  # sanctions on Tuesday 10 December, the threat on Wednesday
 
@@ -182,13 +214,32 @@ def test_grounds_regions_groups(dataset):
 
 def test_statements_by_stance(dataset):
     found = rows(dataset, "statements", stance="condemnation")
+    # China's foreign ministry on Canada's move (2024), and through "a spokesman" (unnamed: the ministry
+    # speaks) on the EU's move; Borrell, and the UK foreign secretary at the Human Rights Council (2021).
     speakers = {r["speakerLabel"] for r in found}
     assert speakers == {"Foreign ministry of China", "Borrell", "the United Kingdom foreign secretary"}
     assert len(found) == 4
     praise = rows(dataset, "statements", stance="praise")
-    assert [(r["speakerLabel"], r["aboutLabel"]) for r in praise] == [
-        ("Blinken", "European Union sanctions on China (March 2021), its first since 1989")
+    assert [(r["speakerLabel"], r["onBehalfOfLabel"], r["aboutLabel"]) for r in praise] == [
+        ("Blinken", "United States", "European Union sanctions on China (March 2021), reportedly its first since 1989")
     ]
+
+
+def test_one_speaker_speaks_for_one_side(dataset):
+    """Mao Ning's statements were on behalf of China in some places and of the foreign ministry in others."""
+    found = [r for r in rows(dataset, "statements") if r["speakerLabel"] == "Mao Ning"]
+    # the accusation, "a thief crying 'stop thief'", the call to stop interfering, the threat
+    assert len(found) == 4
+    assert {r["onBehalfOfLabel"] for r in found} == {"China"}
+
+
+def test_vague_mentions_are_listed_with_the_act_they_cover(dataset):
+    found = {r["actorLabel"]: r for r in rows(dataset, "mentions")}
+    assert set(found) == {"United States", "United Kingdom", "European Union"}
+    assert found["United States"]["refersTo"] == ID + "act/us-2021-03-treasury-sanction"
+    assert found["European Union"]["refersTo"] == ID + "act/eu-2021-03-sanction"
+    assert found["United Kingdom"]["refersTo"] is None  # the graph holds no UK sanction
+    assert all(r["reason"] for r in found.values() if r["refersTo"])
 
 
 def test_posts_of_a_person(dataset):
@@ -202,6 +253,12 @@ def test_timeline_in_date_order(dataset):
     dated = [r["when"] for r in found if r["when"]]
     assert dated == sorted(dated)
     assert found[0]["when"].startswith("1989")
+    # Every act of both articles is dated or bounded by the text (or by the article's date, as curation).
+    assert [r["label"] for r in found if r["precision"] == "unknown"] == []
+    release = next(r for r in found if r["event"].endswith("release-of-three-detainees"))
+    assert release["dates"] == "2018-01-01 to 2024-12-11"  # "later released", after the arrests of 2018
+    visit = next(r for r in found if r["event"].endswith("joly-beijing-visit-2024"))
+    assert visit["dates"] == "by 2024-10-10"  # "months" (two at least) before 10 December 2024
 
 
 def test_evidence_for_a_fact(dataset):

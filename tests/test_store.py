@@ -82,7 +82,7 @@ def test_failed_load_keeps_previous_store(trig, tmp_path):
     with pytest.raises(KgInputError):
         load_oxigraph(bad, location)
     assert _answers(open_dataset(f"oxigraph:{location}"), "sanctions") == before
-    assert len(list((tmp_path / "kg.versions").iterdir())) == 1  # the failed version was removed
+    assert len([p for p in (tmp_path / "kg.versions").iterdir() if p.is_dir()]) == 1  # the failed version was removed
 
 
 def test_build_into_oxigraph_and_read_with_commands(tmp_path, capsys):
@@ -137,16 +137,16 @@ def test_remote_sparql_store(oxigraph_server, trig, capsys):
     assert main(["-q", "build", "--store", spec]) == 0
     remote = open_dataset(spec)
     local = open_dataset("memory", trig)
-    for name in ("sanctions", "counter-sanctions", "retaliations", "timeline", "edges-sanction"):
-        assert _answers(remote, name) == _answers(local, name), name
+    # Every catalogue query, with its example parameters: rdflib sent them after the query as a trailing
+    # VALUES block, which a server joins after the WHERE pattern's FILTERs (statements, targets-by-kind
+    # gave no rows); they now go at the head of the WHERE pattern (kg.query.with_values).
+    for name, which in CASES:
+        params = _examples(name, which)
+        assert _answers(remote, name, **params) == _answers(local, name, **params), (name, which)
     assert main(["-q", "query", "counter-sanctions", "--param", "responder=China", "--store", spec]) == 0
     assert "(9 rows)" in capsys.readouterr().out
-    # rdflib sends a remote server the parameters as a VALUES block after the query: the same
-    # answers only because each parameter is projected and bound in a triple pattern
-    for name, which in CASES:
-        if CATALOGUE[name].params:
-            params = _examples(name, which)
-            assert _answers(remote, name, **params) == _answers(local, name, **params), (name, which)
+    # Validation fetches the remote graphs (rdflib cannot serialize a remote store: a TypeError, exit 3).
+    assert main(["-q", "validate", "--store", spec]) == 0
     # Loading again replaces the graphs instead of duplicating them.
     assert main(["-q", "build", "--store", spec]) == 0
     assert _answers(open_dataset(spec), "sanctions") == _answers(local, "sanctions")
@@ -216,7 +216,7 @@ def test_run_on_an_input_file_loads_it_only_if_it_conforms(tmp_path, capsys):
 
     assert main(["-q", "run", "--input", str(good), "--store", f"oxigraph:{location}", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert f"Loaded {good} into oxigraph:{location}" in printed and "most central actor" in printed
+    assert f"Loaded {good} into oxigraph:{location}" in printed and "most central by PageRank" in printed
     for name in ("sanctions.gexf", "sanctions.graphml", "report/report.html", "report/chains.csv"):
         assert (out / name).stat().st_size > 0, name
     stored = open_dataset(f"oxigraph:{location}")
@@ -228,7 +228,7 @@ def test_run_on_an_input_file_loads_it_only_if_it_conforms(tmp_path, capsys):
     assert "Violation" in err and f"oxigraph:{location} is left as it was" in err
     assert location.resolve() == before and before.exists()  # the store was not touched
     assert (out / "report" / "report.md").read_bytes() == report  # nor the last good outputs
-    assert sorted(p.name for p in (tmp_path / "store.versions").iterdir()) == [before.name]  # no half-loaded version left
+    assert sorted(p.name for p in (tmp_path / "store.versions").iterdir() if p.is_dir()) == [before.name]  # no half-loaded version left
     fresh = tmp_path / "fresh"
     assert main(["-q", "run", "--input", str(bad), "--store", f"oxigraph:{fresh}", "--out", str(tmp_path / "o2")]) == 1
     assert not fresh.exists() and not (tmp_path / "fresh.versions").exists()  # a failed check writes nothing to disk
@@ -240,7 +240,7 @@ def test_run_on_an_input_file_loads_it_only_if_it_conforms(tmp_path, capsys):
 def test_load_checked_reports_a_failed_disk_load_after_the_analyses(trig, tmp_path, monkeypatch):
     import kg.store
 
-    def broken_swap(location, fill):
+    def broken_swap(location, fill, wait=None):
         raise OSError("No space left on device")
 
     monkeypatch.setattr(kg.store, "_swap_in", broken_swap)

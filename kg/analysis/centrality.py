@@ -18,7 +18,10 @@ from typing import Any, Iterable, Mapping
 import networkx as nx
 from networkx.utils import not_implemented_for
 
-__all__ = ["MEASURES", "DEFAULT_LAYERS", "betweenness", "centrality_table", "collapse", "communities", "hits", "pagerank"]
+__all__ = [
+    "DEFAULT_LAYERS", "MEASURES", "MIN_LEVELS", "betweenness", "centrality_table", "collapse", "communities", "graph_size",
+    "hits", "pagerank", "ranking", "rankings",
+]
 
 #: The layers of coercive acts; statements are a separate layer.
 DEFAULT_LAYERS: tuple[str, ...] = ("sanction", "retaliation", "coercion")
@@ -213,3 +216,88 @@ def centrality_table(
             }
         )
     return sorted(rows, key=lambda r: (-r["pagerank"], r["label"]))
+
+
+#: Fewest distinct values a measure must take over the ranked nodes to rank them at all.
+MIN_LEVELS = 3
+
+
+def ranking(
+    rows: list[Mapping[str, Any]], measure: str, top: int = 5, min_levels: int = MIN_LEVELS
+) -> dict[str, Any]:
+    """A measure's ranking with ties shown as ties, and whether it can rank this graph at all.
+
+    The rows (of :func:`centrality_table`) are grouped by their value of
+    ``measure``, highest first; each group has a competition ``rank`` (1, 2,
+    2, 4: a group of n tied rows takes n places), its ``value``, ``count`` and
+    the ``nodes`` and ``labels`` in it. ``groups`` holds whole groups, highest
+    first, until at least ``top`` rows are in them, and never a group of
+    zeros; ``levels`` is how many distinct values the measure takes over all
+    the rows. With fewer than ``min_levels`` levels the measure cannot tell
+    the nodes apart on this graph: ``discriminates`` is False, ``groups`` is
+    empty and ``note`` says why.
+
+    Examples
+    --------
+    >>> rows = [{"node": n, "label": n.upper(), "deg": d} for n, d in [("a", 3), ("b", 1), ("c", 1), ("d", 1), ("e", 0)]]
+    >>> r = ranking(rows, "deg", top=2)
+    >>> r["levels"], r["discriminates"], [(g["rank"], g["value"], g["labels"]) for g in r["groups"]]
+    (3, True, [(1, 3, ['A']), (2, 1, ['B', 'C', 'D'])])
+    >>> ranking(rows[1:], "deg")["discriminates"], ranking(rows[1:], "deg")["note"]
+    (False, 'deg takes 2 values over 4 nodes (1, 0): too few to rank them')
+    """
+    values: dict[Any, list[Mapping[str, Any]]] = {}
+    for row in rows:
+        values.setdefault(row[measure], []).append(row)
+    ordered = sorted(values, reverse=True)
+    levels = len(ordered)
+    result: dict[str, Any] = {"measure": measure, "levels": levels, "nodes": len(rows),
+                              "discriminates": levels >= min_levels, "note": "", "groups": [], "groups_total": levels}
+    if not result["discriminates"]:
+        shown = ", ".join(str(v) for v in ordered)
+        result["note"] = (f"{measure} takes {levels} value{'s' if levels != 1 else ''} over {len(rows)} nodes"
+                          f"{f' ({shown})' if levels else ''}: too few to rank them")
+        return result
+    rank, covered = 1, 0
+    for value in ordered:
+        members = sorted(values[value], key=lambda r: (str(r.get("label", r["node"])), r["node"]))
+        if covered >= top or not value:
+            break
+        result["groups"].append({"rank": rank, "value": value, "count": len(members),
+                                 "nodes": [r["node"] for r in members],
+                                 "labels": [str(r.get("label", r["node"])) for r in members]})
+        covered += len(members)
+        rank += len(members)
+    return result
+
+
+def rankings(rows: list[Mapping[str, Any]], measures: Iterable[str] = tuple(MEASURES), top: int = 5) -> dict[str, dict[str, Any]]:
+    """:func:`ranking` of every measure, by name."""
+    return {measure: ranking(rows, measure, top) for measure in measures}
+
+
+@not_implemented_for("undirected")
+def graph_size(G: nx.MultiDiGraph, layers: Iterable[str] = DEFAULT_LAYERS) -> dict[str, Any]:
+    """How big the network the measures are computed on is: the size a reader needs to weigh them.
+
+    ``nodes`` (actors), ``acts`` (edges of the layers: one per act and
+    target), ``pairs`` (distinct ordered pairs with an act), ``density``
+    (pairs over possible pairs) and ``components`` (weakly connected).
+
+    Examples
+    --------
+    >>> M = nx.MultiDiGraph()
+    >>> _ = M.add_edges_from([("a", "b"), ("a", "b"), ("c", "d")], layer="sanction")
+    >>> graph_size(M)
+    {'nodes': 4, 'acts': 3, 'pairs': 2, 'density': 0.167, 'components': 2}
+    """
+    D = collapse(G, layers)
+    n = D.number_of_nodes()
+    acts = sum(w for _, _, w in D.edges(data="weight"))
+    return {
+        "nodes": n,
+        "acts": int(acts),
+        "pairs": D.number_of_edges(),
+        "density": round(nx.density(D), 3) if n > 1 else 0.0,
+        "components": nx.number_weakly_connected_components(D) if n else 0,
+    }

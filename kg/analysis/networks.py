@@ -1,28 +1,40 @@
-"""From the knowledge graph to networkx: the actor, side and act networks.
+"""From the knowledge graph to networkx: the actor, side and act networks, read once.
+
+:func:`read` runs each catalogue query the analyses need once and returns one
+:class:`Networks` value (the actor, side and act networks, the actors' labels
+and sides, and the sides of every coercive act) that chains, centrality, the
+report and the exports all read. Nothing is cached between calls: call
+:func:`read` once and pass its value on.
 
 Which relations become network edges is declared once, in :data:`EDGE_LAYERS`:
 each layer names the catalogue query (``queries/edges-*.rq``) whose rows are
 the edges, and the edge kind it yields. The queries decide direction and
 endpoints (imposer to target, responder to target, speaker to the actor a
-statement is about); this module only turns rows into graphs.
+statement is about); this module only turns rows into graphs. How actors roll
+up to sides is ``queries/sides.rq`` (:data:`SIDE_RULE` says it in words).
 """
 
 from __future__ import annotations
 
-from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Iterable, Mapping
-from weakref import WeakKeyDictionary
 
 import networkx as nx
 
+from kg.analysis.definitions import SIDE_RULE  # re-exported: the words live apart from the code
+
 __all__ = [
     "EDGE_LAYERS",
+    "SIDE_RULE",
+    "ActTargets",
     "EdgeLayer",
+    "Networks",
     "act_network",
-    "actor_labels",
     "actor_network",
     "linked_actors",
+    "read",
+    "read_networks",
     "side_network",
     "sides",
 ]
@@ -47,9 +59,95 @@ EDGE_LAYERS: tuple[EdgeLayer, ...] = (
 _EDGE_ATTRS = ("act", "actLabel", "kind", "date", "earliest", "latest", "measures", "article", "quote", "answered")
 
 
+@dataclass(frozen=True)
+class ActTargets:
+    """Whom a coercive act is directed at, by side.
+
+    ``side`` is the side of the act's actor (None: on no side); ``targets``
+    the sides of its named targets and of the state its counted targets come
+    from; ``unplaced`` its named targets on no side; ``named`` and ``count``
+    how many targets it names and how many the article counts (None: no count).
+    """
+
+    side: str | None
+    targets: frozenset[str]
+    unplaced: frozenset[str] = frozenset()
+    named: int = 0
+    count: int | None = None
+
+
+@dataclass(frozen=True)
+class Networks:
+    """Everything the analyses read from the knowledge graph, read once by :func:`read`.
+
+    ``actors``: the actor network (:func:`actor_network`); ``sides``: the same
+    with actors replaced by their sides (:func:`side_network`); ``acts``: the
+    act network (:func:`act_network`), whose nodes carry ``side``; ``labels``:
+    the label of every actor; ``kinds``: its kind; ``side_of``: the side of
+    every placed actor; ``unplaced``: the actors on no side; ``act_targets``:
+    :class:`ActTargets` of every coercive act. The graphs are networkx graphs
+    and so can be changed; the analyses only read them.
+    """
+
+    actors: nx.MultiDiGraph
+    sides: nx.MultiDiGraph
+    acts: nx.DiGraph
+    labels: Mapping[str, str]
+    kinds: Mapping[str, str]
+    side_of: Mapping[str, str]
+    unplaced: tuple[str, ...]
+    act_targets: Mapping[str, ActTargets] = field(default_factory=dict)
+    #: where the networks were read from (the in-memory Oxigraph copy of an ``oxigraph:PATH`` store):
+    #: later queries on the same graph (``kg.dossier``) run there without copying it again
+    source: Any = field(default=None, repr=False, compare=False)
+
+    def label(self, node: str | None) -> str:
+        """The label of an actor or act, else the end of its IRI ("" for None)."""
+        if node is None:
+            return ""
+        if node in self.labels:
+            return self.labels[node]
+        if node in self.acts:
+            return self.acts.nodes[node].get("label", node)
+        return node.rsplit("/", 1)[-1]
+
+
+def read(graph, layers: Iterable[str] | None = None) -> Networks:
+    """Read the networks of a knowledge graph: each query once, into one :class:`Networks`.
+
+    ``layers`` limits the actor network to some of :data:`EDGE_LAYERS` (all by
+    default). On an ``oxigraph:PATH`` dataset the store is copied into memory
+    once here (:func:`kg.store.analysis_store`) and every query runs on the copy.
+    """
+    source = _source(graph)
+    canonical = linked_actors(source)
+    actors = {actor: meta for actor, meta in _labels(source).items() if actor not in canonical}
+    side_of = _sides(source)
+    labels = {actor: meta["label"] for actor, meta in actors.items()}
+    kinds = {actor: meta["kind"] for actor, meta in actors.items()}
+    G = actor_network(source, layers, actors=actors, canonical=canonical)
+    D = act_network(source)
+    for act, data in D.nodes(data=True):
+        if data.get("actor") in canonical:  # an imported act by a linked record is the actor's
+            data["actor"] = canonical[data["actor"]]
+        if data.get("actor") in side_of:
+            data["side"] = side_of[data["actor"]]
+    return Networks(
+        actors=G,
+        sides=side_network(G, side_of, labels),
+        acts=D,
+        labels=MappingProxyType(labels),
+        kinds=MappingProxyType(kinds),
+        side_of=MappingProxyType(side_of),
+        unplaced=tuple(sorted(set(actors) - set(side_of))),
+        act_targets=MappingProxyType(_act_targets(source, side_of, canonical)),
+        source=source,
+    )
+
+
 def _py(value: Any) -> Any:
-    """A row value as a plain Python value (IRIs and dates as strings)."""
-    if value is None:
+    """A row value as a plain Python value (IRIs and dates as strings); an empty string is no value."""
+    if value is None or value == "":
         return None
     return str(value)
 
@@ -63,27 +161,58 @@ def _int(value: str) -> int:
         return int(Decimal(value))
 
 
-def _rows(graph, query: str) -> Iterable[Mapping[str, str | None]]:
-    """The rows of a catalogue query, each value a plain string (an IRI, or a literal's lexical form) or None.
+@dataclass(frozen=True)
+class _Source:
+    """Where the queries run: an in-memory pyoxigraph Store (with the dataset's union flag), or an rdflib graph."""
 
-    On an ``oxigraph:PATH`` dataset the query runs in Oxigraph itself (on
-    the in-memory copy of :func:`kg.store.analysis_store`) and the values are
-    read off Oxigraph's terms: going through oxrdflib would turn every value
-    into an rdflib term first, and rdflib would parse the query only to check
-    its syntax (Oxigraph checks it too).
-    """
+    graph: Any
+    store: Any = None
+    union: bool = False
+
+
+def _source(graph) -> _Source:
+    if isinstance(graph, _Source):
+        return graph
     from kg.store import analysis_store  # noqa: PLC0415
 
-    store = analysis_store(graph)
-    if store is not None:
-        result = store.query(_query_text(query), use_default_graph_as_union=bool(getattr(graph, "default_union", False)))
+    return _Source(graph, analysis_store(graph), bool(getattr(graph, "default_union", False)))
+
+
+def _rows(graph, query: str, iris: Mapping[str, str] | None = None) -> Iterable[Mapping[str, str | None]]:
+    """The rows of a catalogue query, each value a plain string (an IRI, or a literal's lexical form) or None.
+
+    ``iris`` binds variables of the query to IRIs (by the engine: Oxigraph's
+    substitutions, rdflib's initBindings), with no check against the query's
+    declared parameters: the caller has resolved them. On an Oxigraph dataset
+    the query runs in Oxigraph itself and the values are read off Oxigraph's
+    terms: going through oxrdflib would turn every value into an rdflib term
+    first, and rdflib would parse the query only to check its syntax (Oxigraph
+    checks it too).
+    """
+    source = _source(graph)
+    if source.store is not None:
+        substitutions = None
+        if iris:
+            import pyoxigraph  # noqa: PLC0415
+
+            substitutions = {pyoxigraph.Variable(k): pyoxigraph.NamedNode(v) for k, v in iris.items()}
+        result = source.store.query(_query_text(query), use_default_graph_as_union=source.union,
+                                    substitutions=substitutions)
         names = [v.value for v in result.variables]
         for solution in result:
             yield {name: None if term is None else term.value for name, term in zip(names, solution)}
         return
     from kg.query import run_query  # noqa: PLC0415
 
-    result = run_query(graph, query)
+    if iris is not None:  # bound here, or left unbound on purpose: the query's required parameters are not asked for
+        from rdflib import URIRef, Variable  # noqa: PLC0415
+
+        from kg.query import find_query, load_catalogue, prepare  # noqa: PLC0415
+
+        result = source.graph.query(prepare(find_query(load_catalogue(), query)),
+                                    initBindings={Variable(k): URIRef(v) for k, v in iris.items()})
+    else:
+        result = run_query(source.graph, query)
     names = [str(v) for v in result.vars]
     for row in result:
         yield {name: None if row[i] is None else str(row[i]) for i, name in enumerate(names)}
@@ -104,39 +233,43 @@ def _when(attrs: Mapping[str, Any]) -> str | None:
     return attrs.get("date") or attrs.get("latest") or attrs.get("earliest")
 
 
-def actor_network(graph, layers: Iterable[str] | None = None) -> nx.MultiDiGraph:
+def actor_network(graph, layers: Iterable[str] | None = None, *, actors: Mapping[str, Mapping[str, str]] | None = None,
+                  canonical: Mapping[str, str] | None = None) -> nx.MultiDiGraph:
     """The actor network: one edge per (act, source, target), from :data:`EDGE_LAYERS`.
 
     Nodes are actor IRIs with ``label`` and ``kind``; a node's ``unnamed_targets``
     counts the targets its sanctions only count ("eight officials", two named),
     which are never invented as nodes. Edge attributes: ``layer``, ``kind``,
     ``act``, ``date`` (or ``earliest``/``latest``), ``when`` (the best single
-    day), ``measures``, ``article``, ``quote``, ``weight`` (1).
+    day), ``measures``, ``article``, ``quote``, ``weight`` (1). ``actors`` is
+    the label and kind of each actor when the caller has read them, ``canonical``
+    the records folded onto actors (:func:`linked_actors`).
     """
+    source = _source(graph)
     wanted = set(layers) if layers is not None else {layer.name for layer in EDGE_LAYERS}
     G = nx.MultiDiGraph(name="actor network")
-    canonical = linked_actors(graph)
+    canonical = linked_actors(source) if canonical is None else canonical
     for layer in EDGE_LAYERS:
         if layer.name not in wanted:
             continue
         seen_unnamed: set[str] = set()
-        for row in _rows(graph, layer.query):
-            source = _py(row.get("source"))
+        for row in _rows(source, layer.query):
+            start = _py(row.get("source"))
             target = _py(row.get("target"))
-            source, target = canonical.get(source, source), canonical.get(target, target)
-            if source is None:
+            start, target = canonical.get(start, start), canonical.get(target, target)
+            if start is None:
                 continue
-            G.add_node(source)
+            G.add_node(start)
             unnamed = row.get("unnamed")
             act = _py(row.get("act"))
             if unnamed is not None and act not in seen_unnamed:
                 seen_unnamed.add(act)
-                G.nodes[source]["unnamed_targets"] = G.nodes[source].get("unnamed_targets", 0) + _int(unnamed)
+                G.nodes[start]["unnamed_targets"] = G.nodes[start].get("unnamed_targets", 0) + _int(unnamed)
             if target is None:
                 continue
             attrs = {k: _py(row.get(k)) for k in _EDGE_ATTRS if row.get(k) is not None}
             key = f"{act}|{target}"
-            if G.has_edge(source, target, key) and _evidence(G.edges[source, target, key]) <= _evidence(attrs):
+            if G.has_edge(start, target, key) and _evidence(G.edges[start, target, key]) <= _evidence(attrs):
                 continue  # one row per quote: the edge keeps the smallest, whatever order the engine returns rows in
             if "measures" in attrs:  # GROUP_CONCAT's order is the engine's
                 attrs["measures"] = "; ".join(sorted(attrs["measures"].split("; ")))
@@ -145,8 +278,8 @@ def actor_network(graph, layers: Iterable[str] | None = None) -> nx.MultiDiGraph
             when = _when(attrs)
             if when:
                 attrs["when"] = when
-            G.add_edge(source, target, key=key, **attrs)
-    _label_nodes(graph, G)
+            G.add_edge(start, target, key=key, **attrs)
+    _label_nodes(G, actors if actors is not None else _labels(source))
     return G
 
 
@@ -168,132 +301,119 @@ def _evidence(attrs: Mapping[str, Any]) -> tuple[str, str]:
     return attrs.get("quote") or "", attrs.get("article") or ""
 
 
-#: The affiliations of each Oxigraph-backed dataset, read once: ``sides``, ``actor_labels``
-#: and ``actor_network`` all need them. Only for Oxigraph stores, which kg opens
-#: read-only for analyses; an in-memory graph may change between calls.
-_AFFILIATIONS: WeakKeyDictionary = WeakKeyDictionary()
+def _labels(source) -> dict[str, dict[str, str]]:
+    """The label and kind of every actor (``actor-labels.rq``)."""
+    return {str(row["actor"]): {"label": str(row["label"]), "kind": str(row["kind"])} for row in _rows(source, "actor-labels")}
 
 
-def _affiliations(graph) -> tuple[dict[str, dict[str, Any]], dict[str, list[tuple[str, str]]]]:
-    from kg.store import oxigraph_store  # noqa: PLC0415
-
-    if oxigraph_store(graph) is None:
-        return _read_affiliations(graph)
-    found = _AFFILIATIONS.get(graph.store)
-    if found is None:
-        found = _AFFILIATIONS[graph.store] = _read_affiliations(graph)
-    return found
-
-
-def _read_affiliations(graph) -> tuple[dict[str, dict[str, Any]], dict[str, list[tuple[str, str]]]]:
-    info: dict[str, dict[str, Any]] = {}
-    links: dict[str, list[tuple[str, str]]] = {}
-    for row in _rows(graph, "edges-affiliation"):
-        actor = str(row["actor"])
-        info[actor] = {
-            "label": str(row["actorLabel"]),
-            "kind": str(row["actorKind"]),
-            "is_side": row.get("isSide") in ("true", "1"),
-        }
-        if row.get("parent") is not None:
-            links.setdefault(actor, []).append((str(row["parent"]), str(row["link"])))
-    return info, links
-
-
-def _label_nodes(graph, G: nx.Graph) -> None:
-    info, _ = _affiliations(graph)
+def _label_nodes(G: nx.Graph, actors: Mapping[str, Mapping[str, str]]) -> None:
     for node in G.nodes:
-        meta = info.get(node, {})
+        meta = actors.get(node, {})
         G.nodes[node].setdefault("label", meta.get("label", node.rsplit("/", 1)[-1]))
         G.nodes[node].setdefault("kind", meta.get("kind", "actor"))
         G.nodes[node].setdefault("unnamed_targets", 0)
 
 
-def sides(graph, roll_up_members: bool = False) -> tuple[dict[str, str], list[str]]:
-    """Roll each actor up to the state or bloc it belongs to.
+def sides(graph) -> tuple[dict[str, str], list[str]]:
+    """Each actor's side by the one rule of ``queries/sides.rq`` (:data:`SIDE_RULE`).
 
-    Breadth-first along affiliation, nationality, base, sub-organisation and
-    post links, the nearest state or bloc wins (states and blocs are their own
-    side). With ``roll_up_members`` a state goes on to the bloc it is a member
-    of (Germany to the EU). Returns ``(side_of, unplaced)``: the side IRI of
-    every placed actor, and the actors no link places.
+    Returns ``(side_of, unplaced)``: the side IRI of every placed actor, and
+    the actors no link places, sorted. (:func:`read` gives both too.)
     """
-    info, links = _affiliations(graph)
-    side_of: dict[str, str] = {}
-    unplaced: list[str] = []
-    for actor in sorted(info):
-        found = _nearest_side(actor, info, links, roll_up_members)
-        if found is None:
-            unplaced.append(actor)
-        else:
-            side_of[actor] = found
-    return side_of, unplaced
+    source = _source(graph)
+    side_of = _sides(source)
+    return side_of, sorted(set(_labels(source)) - set(side_of))
 
 
-def _nearest_side(actor, info, links, roll_up_members) -> str | None:
-    queue = deque([actor])
-    seen = {actor}
-    while queue:
-        node = queue.popleft()
-        meta = info.get(node, {})
-        if meta.get("is_side"):
-            members = [p for p, link in links.get(node, []) if link == "member state"]
-            if roll_up_members and members:
-                return sorted(members)[0]
-            return node
-        for parent, link in sorted(links.get(node, [])):
-            if link != "member state" and parent not in seen:
-                seen.add(parent)
-                queue.append(parent)
-    return None
-
-
-def actor_labels(graph) -> dict[str, str]:
-    """The label of every actor in the graph."""
-    info, _ = _affiliations(graph)
-    return {actor: meta["label"] for actor, meta in info.items()}
+def _sides(source) -> dict[str, str]:
+    return {str(row["actor"]): str(row["side"]) for row in _rows(source, "sides")}
 
 
 def side_network(
     G: nx.MultiDiGraph, side_of: Mapping[str, str], labels: Mapping[str, str] | None = None
 ) -> nx.MultiDiGraph:
-    """The actor network with each actor replaced by its side; unplaced actors stay themselves.
+    """The actor network with each actor replaced by its side.
 
-    Each edge keeps its attributes and records the original ``source_actor``
-    and ``target_actor``. Self-loops (a side acting on its own people) are kept.
+    Actors on no side are left out, with their edges: they are not sides
+    (:data:`SIDE_RULE`). Each edge keeps its attributes and records the
+    original ``source_actor`` and ``target_actor``. Self-loops (a side acting
+    on its own people) are kept.
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph([("mep", "cn"), ("cn", "mep"), ("cn", "zenz")])
+    >>> S = side_network(G, {"mep": "eu", "cn": "cn"})
+    >>> sorted(S.edges()), sorted(S)
+    ([('cn', 'eu'), ('eu', 'cn')], ['cn', 'eu'])
     """
     labels = labels or {}
     S = nx.MultiDiGraph(name="side network")
     for node, data in G.nodes(data=True):
-        side = side_of.get(node, node)
+        side = side_of.get(node)
+        if side is None:
+            continue
         if side not in S:
             label = labels.get(side) or (G.nodes[side].get("label") if side in G else None)
-            S.add_node(side, label=label or side.rsplit("/", 1)[-1],
-                       kind="side" if node in side_of else "unplaced", unnamed_targets=0)
+            S.add_node(side, label=label or side.rsplit("/", 1)[-1], kind="side", unnamed_targets=0)
         S.nodes[side]["unnamed_targets"] += data.get("unnamed_targets", 0)
     for u, v, key, data in G.edges(keys=True, data=True):
-        S.add_edge(side_of.get(u, u), side_of.get(v, v), key=key,
-                   source_actor=u, target_actor=v, **data)
+        if u in side_of and v in side_of:
+            S.add_edge(side_of[u], side_of[v], key=key, source_actor=u, target_actor=v, **data)
     return S
 
 
 def act_network(graph) -> nx.DiGraph:
     """Acts as nodes; edges from an act to the earlier act it answers.
 
-    Edge attribute ``link``: "responds to" (kg:respondsTo, a retaliation),
+    Edge attributes: ``link``: "responds to" (kg:respondsTo, a retaliation),
     "reacts to" (a statement about the act), or "follows" (the source gives
-    only the order, as in "subsequently").
+    only the order, as in "subsequently"); ``curated`` (True when no article
+    states the link and curation reads it) and ``reason`` (the curator's).
 
-    Node attributes: ``label``, ``kind``, ``actor``, ``date``/``earliest``/
-    ``latest``, ``when`` (best single day), ``article``, ``targetCount``.
+    Node attributes: ``label``, ``kind``, ``actor``, ``stance`` (a statement's,
+    an IRI), ``date``/``earliest``/``latest``, ``when`` (best single day),
+    ``quote`` and ``article`` (its smallest quote and that quote's article),
+    ``targetCount``.
     """
     D = nx.DiGraph(name="act network")
     for row in _rows(graph, "acts"):
-        attrs = {k: _py(v) for k, v in row.items() if v is not None and k != "act"}
+        attrs = {k: _py(v) for k, v in row.items() if _py(v) is not None and k != "act"}
         when = _when(attrs)
         if when:
             attrs["when"] = when
         D.add_node(str(row["act"]), **attrs)
     for row in _rows(graph, "edges-respond"):
-        D.add_edge(str(row["act"]), str(row["answered"]), link=str(row["link"]))
+        attrs = {"link": str(row["link"]), "curated": row.get("curated") in ("true", "1")}
+        if _py(row.get("reason")):
+            attrs["reason"] = str(row["reason"])
+        D.add_edge(str(row["act"]), str(row["answered"]), **attrs)
     return D
+
+
+def _act_targets(graph, side_of: Mapping[str, str], canonical: Mapping[str, str] | None = None) -> dict[str, ActTargets]:
+    """:class:`ActTargets` of every coercive act (``act-targets.rq``), linked records folded onto their actors."""
+    canonical = canonical or {}
+    found: dict[str, dict[str, Any]] = {}
+    named_seen: set[tuple[str, str]] = set()
+    for row in _rows(graph, "act-targets"):
+        act, actor, target = str(row["act"]), str(row["actor"]), str(row["target"])
+        actor, target = canonical.get(actor, actor), canonical.get(target, target)
+        entry = found.setdefault(act, {"side": side_of.get(actor), "targets": set(), "unplaced": set(), "named": 0,
+                                       "count": None})
+        if target in side_of:
+            entry["targets"].add(side_of[target])
+        else:
+            entry["unplaced"].add(target)
+        if row.get("named") in ("true", "1") and (act, target) not in named_seen:  # a record and its actor: one
+            named_seen.add((act, target))
+            entry["named"] += 1
+        if _py(row.get("count")) is not None:
+            entry["count"] = _int(str(row["count"]))
+    return {
+        act: ActTargets(e["side"], frozenset(e["targets"]), frozenset(e["unplaced"]), e["named"], e["count"])
+        for act, e in found.items()
+    }
+
+
+#: :func:`read` under the name the package exports (``kg.read_networks``).
+read_networks = read

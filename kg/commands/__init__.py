@@ -13,8 +13,8 @@ from __future__ import annotations
 from importlib import import_module
 from types import ModuleType
 
-COMMANDS = ("build", "validate", "query", "load", "import", "synth", "serve", "chains", "report", "export", "run", "add",
-            "review")
+COMMANDS = ("build", "validate", "query", "load", "import", "synth", "serve", "chains", "dossier", "report", "export", "run",
+            "add", "review")
 
 
 def modules() -> list[ModuleType]:

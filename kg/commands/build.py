@@ -7,7 +7,9 @@ import sys
 import time
 from pathlib import Path
 
-from kg.commands.common import EXIT_OK, EXIT_VIOLATIONS, add_data, add_format, add_out, add_store, command, log
+from kg.commands.common import (
+    EXIT_OK, EXIT_VIOLATIONS, add_allow_empty, add_data, add_format, add_out, add_store, add_wait, command, log,
+)
 
 
 def register(sub) -> None:
@@ -16,7 +18,9 @@ def register(sub) -> None:
         "Reads the ontology, every data/facts/<slug>.ttl with its data/articles/<slug>.txt,\n"
         "and data/curation.ttl; validates the dataset against ontology/shapes/ and the\n"
         "quality queries; writes it as TriG (stable, sorted) only if it conforms, so a\n"
-        "failed build leaves the last good out/kg.trig untouched. Prints a summary.",
+        "failed build leaves the last good out/kg.trig untouched. Prints a summary.\n"
+        "Data without facts (no article with a fact, no curation) is refused unless\n"
+        "--allow-empty.",
         "kg build --data data --out out",
     )
     add_data(p)
@@ -24,6 +28,8 @@ def register(sub) -> None:
     add_format(p, ("text", "json"), "text", "how to print the summary")
     add_store(p, "where to put the graph: memory (out/kg.trig, default), oxigraph:PATH (a persistent store), "
                  "sparql:URL (a remote SPARQL server's query endpoint)")
+    add_allow_empty(p, "data")
+    add_wait(p)
     p.set_defaults(func=run)
 
 
@@ -47,7 +53,12 @@ def write(args) -> tuple[dict | None, object, float]:
     from kg.validate import check  # noqa: PLC0415
 
     started = time.monotonic()
-    dataset = build(args.data)
+    dataset = build(args.data, allow_empty=args.allow_empty)
+    if not args.allow_empty:
+        from kg import paths  # noqa: PLC0415
+        from kg.store import refuse_empty  # noqa: PLC0415
+
+        refuse_empty(dataset, str(args.data or paths.data_dir()))
     conforms, report = check(dataset)
     if not conforms:
         print(report, file=sys.stderr)
@@ -60,7 +71,7 @@ def write(args) -> tuple[dict | None, object, float]:
         from kg.store import save_dataset  # noqa: PLC0415
 
         log.info("loading into %s", args.store)
-        target = save_dataset(dataset, args.store, data)
+        target = save_dataset(dataset, args.store, data, wait=args.wait)
     return summary(dataset), target, time.monotonic() - started
 
 
@@ -75,6 +86,7 @@ def _format_summary(counts: dict, target, seconds: float) -> str:
     lines += [f"    {kind}: {n}" for kind, n in counts["actors"].items()]
     lines += [
         f"  sanctions:    {counts['sanctions']}",
+        f"  mentions:     {counts['mentions']} (of acts, too vague to count as acts)",
         f"  retaliations: {counts['retaliations']}",
         f"  statements:   {counts['statements']}",
         f"  curation notes: {counts['curation notes']}",

@@ -5,7 +5,9 @@ Exit codes (all commands):
   0  success; the graph conforms
   1  the graph does not conform (SHACL violations or failed quality queries)
   2  unreadable input: a file that cannot be parsed (file and line are named),
-     a missing file, a bad query or parameter, a bad command line
+     a missing file, a bad query or parameter, a bad command line, an output
+     that cannot be written, a store another process is writing
+  3  a bug in kg (an internal error, reported in one line)
 """
 
 from __future__ import annotations
@@ -16,12 +18,14 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
-EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT = 0, 1, 2
+EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_BUG = 0, 1, 2, 3
 
 EXIT_CODES = """exit codes:
   0  success (the graph conforms, or has only SHACL warnings and infos: printed, not failed)
   1  the graph does not conform: SHACL violations or quality queries with rows
-  2  unreadable input (file and line named), bad query or parameter, bad usage"""
+  2  unreadable or empty input (file and line named), bad query or parameter,
+     bad usage, an output that cannot be written, a store busy with another writer
+  3  a bug in kg (reported in one line)"""
 
 log = logging.getLogger("kg")
 
@@ -127,6 +131,24 @@ def add_out(parser: argparse.ArgumentParser, default: Path | None, help: str, *,
             metavar: str | None = None) -> None:
     """``--out``: the file or folder a command writes (atomically), as a :class:`~pathlib.Path`."""
     parser.add_argument("--out", type=Path, default=default, required=required, metavar=metavar, help=help)
+
+
+def add_allow_empty(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--allow-empty``: accept a dataset without facts (an empty file, an ontology alone), which is refused otherwise."""
+    parser.add_argument(
+        "--allow-empty", action="store_true",
+        help=f"accept {what} that holds no facts (refused otherwise: no triple outside the ontology graph but "
+             "articles' own description and source records)",
+    )
+
+
+def add_wait(parser: argparse.ArgumentParser) -> None:
+    """``--wait``: how long a writer of an ``oxigraph:PATH`` store waits for another writer (see :mod:`kg.store`)."""
+    parser.add_argument(
+        "--wait", type=float, default=None, metavar="SECONDS",
+        help="how long to wait for another kg process writing the same oxigraph:PATH store before giving up "
+             "(default: a minute)",
+    )
 
 
 def add_data(parser: argparse.ArgumentParser) -> None:

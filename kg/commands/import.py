@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kg.commands.common import EXIT_OK, add_data, add_store, command, log
+from kg.commands.common import EXIT_OK, add_data, add_format, add_store, add_wait, command, log, print_json
 
 
 def register(sub) -> None:
@@ -13,7 +13,7 @@ def register(sub) -> None:
         sub, "import", "Import a FollowTheMoney export (OpenSanctions entities.ftm.json) as a dataset graph.",
         "Reads one FtM entity per line through followthemoney's model: people and\n"
         "organisations become actors, Sanctions sanction acts (imposer from the authority\n"
-        "through data/ftm-mapping.yaml, measures from the provisions), Occupancies posts;\n"
+        "through rules/ftm-mapping.yaml, measures from the provisions), Occupancies posts;\n"
         "every fact points to its record (kg:RecordEvidence). The dataset is one named\n"
         "graph, replaced whole by a re-import, which reports the records added, changed\n"
         "and removed. Entities are linked to the articles' actors (skos:exactMatch, with\n"
@@ -30,7 +30,13 @@ def register(sub) -> None:
     add_store(p, "memory (default: data/imports/NAME.ttl) or oxigraph:PATH")
     add_data(p)
     p.add_argument("--skip-bad", action="store_true", help="skip malformed lines (reported) instead of refusing the file")
+    p.add_argument("--rules", type=Path, default=None, metavar="DIR",
+                   help="a folder holding the curator's ftm-mapping.yaml to use instead of the shipped one "
+                        "(rules/README.md)")
     p.add_argument("--no-link", action="store_true", help="do not link the entities to the articles' actors")
+    add_wait(p)
+    add_format(p, ("text", "json"), "text",
+               "how to print the import report (default: text; json: the same counts as one document)")
     p.set_defaults(func=run)
 
 
@@ -39,10 +45,31 @@ def run(args: argparse.Namespace) -> int:
 
     result = import_ftm(
         args.file, args.dataset, args.store, args.data, skip_bad=args.skip_bad, link=not args.no_link,
-        progress=lambda n: log.info("read %d lines", n),
+        rules_dir=args.rules,
+        progress=lambda n: log.info("read %d lines", n), wait=args.wait,
     )
-    print(format_result(result))
+    if args.format == "json":
+        print_json(result_json(result))
+    else:
+        print(format_result(result))
     return EXIT_OK
+
+
+def result_json(result) -> dict:
+    """The import report as one JSON document: what :func:`format_result` prints, keyed."""
+    t = result.tally
+    return {
+        "source": result.source, "dataset": result.dataset, "target": result.target,
+        "seconds": round(result.seconds, 3), "lines": t.lines, "triples": result.triples,
+        "mapped": dict(sorted(t.mapped.items())),
+        "records": {"added": result.added, "changed": result.changed, "removed": result.removed},
+        "links": dict(result.links), "links_file": result.links_file or None,
+        "malformed_lines_skipped": [{"line": n, "error": m} for n, m in t.bad_lines],
+        "unknown_schemata": dict(t.unknown_schemata), "unknown_properties": dict(t.unknown_properties),
+        "unmapped_schemata": dict(t.unmapped_schemata), "unread_properties": dict(t.unread_properties),
+        "invalid_values": dict(t.invalid_values), "unmatched_provisions": dict(t.unmatched_provisions),
+        "problems": dict(t.problems),
+    }
 
 
 def format_result(result) -> str:

@@ -7,8 +7,10 @@ import time
 from pathlib import Path
 
 from kg.commands import build
-from kg.commands.common import (EXIT_OK, EXIT_VIOLATIONS, add_data, add_drafts, add_format, add_out, add_store, command, log,
-                                print_json)
+from kg.commands.common import (
+    EXIT_OK, EXIT_VIOLATIONS, add_allow_empty, add_data, add_drafts, add_format, add_out, add_store, add_wait, command,
+    log, print_json,
+)
 
 
 def register(sub) -> None:
@@ -31,6 +33,8 @@ def register(sub) -> None:
     add_store(p, "memory (default: out/kg.trig), or oxigraph:PATH to load --input into")
     add_drafts(p)
     add_format(p, ("text", "json"), "text", "how to print the summary and the outputs (default: text)")
+    add_allow_empty(p, "data or an --input")
+    add_wait(p)
     p.set_defaults(func=run)
 
 
@@ -59,18 +63,15 @@ def run(args) -> int:
 
 
 def _analyse_and_export(dataset, out: Path) -> dict:
-    from kg.analysis import networks  # noqa: PLC0415
     from kg.export import start_writing  # noqa: PLC0415
     from kg.report import compute, write_report  # noqa: PLC0415
 
     log.info("[2/4] analysing chains and centrality")
     data = compute(dataset)
-    side_of, _ = networks.sides(dataset)
-    labels = networks.actor_labels(dataset)
     figures = {row["node"]: row for row in data["actors"]}
     log.info("[3/4] exporting the network (Gephi, GraphML) while [4/4] the report is written")
     paths = {fmt: out / f"sanctions.{fmt}" for fmt in ("gexf", "graphml")}
-    wait = start_writing(data["network"], side_of, labels, figures, paths)
+    wait = start_writing(data["networks"], figures, paths)
     try:
         write_report(data, out / "report")
     finally:
@@ -96,7 +97,7 @@ def _run_input(args, location: Path) -> int:
         log.info("loading it into oxigraph:%s meanwhile", location)
         outcome["data"] = _analyse_and_export(dataset, args.out)
 
-    _, accepted = load_checked(args.input, location, check, analyse)
+    _, accepted = load_checked(args.input, location, check, analyse, allow_empty=args.allow_empty, wait=args.wait)
     if not accepted:
         print(f"\nNot loaded: {args.input} does not conform; oxigraph:{location} is left as it was.", file=sys.stderr)
         return EXIT_VIOLATIONS
@@ -108,7 +109,13 @@ def _run_input(args, location: Path) -> int:
 
 def _print_outputs(args, data: dict, counts: dict | None) -> None:
     out = args.out
-    top = data["actors"][0]["label"] if data["actors"] else "(none)"
+    pagerank = data["rankings"]["pagerank"]
+    if pagerank["groups"]:
+        first = pagerank["groups"][0]
+        top = ", ".join(first["labels"][:3]) + (f" and {first['count'] - 3} more" if first["count"] > 3 else "")
+        top += " (tied)" if first["count"] > 1 else ""
+    else:
+        top = "none (PageRank cannot rank this network)"
     if args.format == "json":
         print_json({
             "summary": counts or data["summary"],
@@ -118,11 +125,12 @@ def _print_outputs(args, data: dict, counts: dict | None) -> None:
                         "graphml": out / "sanctions.graphml"},
             "chains": len(data["chains"]), "candidate_retaliations": len(data["candidates"]),
             "most_central_actor": top,
+            "most_central_actors": pagerank["groups"][0]["labels"] if pagerank["groups"] else [],
         })
         return
     print(
         f"\nReport: {out / 'report' / 'report.html'} (and report.md, CSV, JSON)\n"
         f"Gephi:  {out / 'sanctions.gexf'}   GraphML: {out / 'sanctions.graphml'}\n"
         f"Chains: {len(data['chains'])}, candidate retaliations: {len(data['candidates'])}; "
-        f"most central actor (PageRank): {top}"
+        f"most central by PageRank: {top}"
     )

@@ -13,8 +13,10 @@ def register(sub) -> None:
         "States, blocs, officials, sanctions with a realistic skew, coordinated rounds,\n"
         "counter-sanctions, statements, posts and evidence; it conforms to the shapes.\n"
         "--violations K breaks every named rule of the shapes on K nodes each (fewer where\n"
-        "the graph has too few nodes to break it on) and lists them; on large graphs this\n"
-        "takes a while (each rule's nodes are found by an rdflib query).\n\n"
+        "the graph has too few nodes to break it on) and lists them; the graph then also\n"
+        "holds a small kg import of synthetic FtM records with links to its actors, so the\n"
+        "rules of record evidence and links break too. On large graphs this takes a while\n"
+        "(each rule's nodes are found by an rdflib query).\n\n"
         "--ftm N writes instead a FollowTheMoney export of about N entities shaped like\n"
         "OpenSanctions' (a few lists, many targets, aliases, posts, several lists naming\n"
         "one person) for `kg import`; with --actors STORE a share of its people are the\n"
@@ -32,7 +34,7 @@ def register(sub) -> None:
     p.add_argument("--seed", type=int, default=0, help="the random seed (default: 0)")
     p.add_argument("--violations", type=int, default=0, metavar="K", help="violations of each named rule to inject (default: 0)")
     add_out(p, None, "the TriG file to write", required=True, metavar="FILE")
-    add_format(p, ("text", "json"), "text", "how to print what was written (default: text; json lists the injected focus nodes)")
+    add_format(p, ("text", "json"), "text", "how to print what was written (default: text; json lists the injected focus nodes, or with --ftm the planted pairs' counts)")
     p.set_defaults(func=run)
 
 
@@ -64,6 +66,12 @@ def _ftm(args) -> int:
 
         actors = article_actors(args.actors)
     lines, truth = write_ftm_synth(args.out, args.ftm, args.seed, actors, args.truth)
+    if args.format == "json":
+        print_json({"file": args.out, "entities": lines, "seconds": round(time.monotonic() - started, 3),
+                    "actors": None if actors is None else len(actors),
+                    "planted": None if actors is None else len(truth.pairs),
+                    "decoys": None if actors is None else len(truth.decoys), "truth": args.truth})
+        return EXIT_OK
     print(f"Wrote {lines} FollowTheMoney entities to {args.out} in {time.monotonic() - started:.1f} s")
     if actors is not None:
         print(f"  planted {len(truth.pairs)} of {len(actors)} article actors, and {len(truth.decoys)} decoys")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kg.commands.common import EXIT_OK, EXIT_VIOLATIONS, add_engine, add_format, add_store, command, log
+from kg.commands.common import EXIT_OK, EXIT_VIOLATIONS, add_allow_empty, add_engine, add_format, add_store, command, log
 
 
 def register(sub) -> None:
@@ -19,7 +19,9 @@ def register(sub) -> None:
         "(seconds on 10^6 triples); --engine pyshacl runs the reference engine, with the\n"
         "same results, much slower. --graph IRI validates only what that named graph of\n"
         "an oxigraph:PATH store can affect (a newly added article), in time proportional\n"
-        "to the graph, not to the store. SHACL warnings and infos are printed but exit 0.",
+        "to the graph, not to the store. SHACL warnings and infos are printed but exit 0.\n\n"
+        "A dataset without facts (an empty file, the ontology alone) is an error, not\n"
+        "\"Conforms\", unless --allow-empty.",
         "kg validate out/kg.trig --format turtle > report.ttl\n"
         "  kg validate --store oxigraph:out/store --graph https://w3id.org/sanctions-kg/graph/article/xinjiang-round-2021",
     )
@@ -30,6 +32,7 @@ def register(sub) -> None:
                "the report as text (default), JSON, or a standard SHACL report in Turtle")
     p.add_argument("--graph", action="append", default=[], metavar="IRI",
                    help="validate only the focus nodes this named graph can affect (oxigraph:PATH store; repeatable)")
+    add_allow_empty(p, "a dataset")
     p.set_defaults(func=run)
 
 
@@ -51,6 +54,10 @@ def run(args) -> int:
         for path in files:
             log.info("reading %s", path)
             parse_into(dataset, path)
+    if not args.allow_empty:
+        from kg.store import refuse_empty  # noqa: PLC0415
+
+        refuse_empty(dataset, ", ".join(map(str, files)))
     focus = None
     if args.graph:
         from kg.store import StoreError, oxigraph_store  # noqa: PLC0415

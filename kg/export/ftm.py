@@ -52,6 +52,9 @@ NOT_EXPRESSED = (
     "kg:recordDigest and kg:recordProperty (recomputed by every import)",
 )
 
+#: The record ids of actors a mapping rule made (before the rules moved to rules/, they said data/).
+_RULE_RECORDS = ("rules/ftm-mapping.yaml#", "data/ftm-mapping.yaml#")
+
 _CLASS_SCHEMA = (  # most specific first
     (KG.Person, "Person"),
     (KG.Company, "Company"),
@@ -202,7 +205,7 @@ def ftm_entities(graph) -> list[dict[str, Any]]:
     quoted = {row["fact"] for row in _rows(graph, _QUOTES)}
     for row in _rows(graph, _RECORDS):
         rec = records[row["node"]]
-        if row["id"].startswith("data/ftm-mapping.yaml#"):
+        if row["id"].startswith(_RULE_RECORDS):
             rec["rule_only"] = row["node"] not in quoted and rec.get("rule_only", True)
             continue
         rec["rule_only"] = False
@@ -245,7 +248,7 @@ def ftm_entities(graph) -> list[dict[str, Any]]:
     rule_only = {node for node, rec in records.items() if rec.get("rule_only")}
     for iri, a in sorted(actors.items()):
         if iri in rule_only:
-            continue  # an imposer or country known only through data/ftm-mapping.yaml: FtM names it in text
+            continue  # an imposer or country known only through rules/ftm-mapping.yaml: FtM names it in text
         schema = next(s for cls, s in _CLASS_SCHEMA if str(cls) in a["classes"])
         entity_id = ids[iri] = _local_id(iri, "actor")
         proxy = make(schema, entity_id, iri)

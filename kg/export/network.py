@@ -8,14 +8,16 @@ format's own module (:mod:`kg.export.gexf`, :mod:`kg.export.graphml`).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Mapping
 
 import networkx as nx
 
-from kg.io import ExportError, atomic_write
+from kg.io import ExportError, OutputError, atomic_write
+from kg.style import PALETTE, UNPLACED, UNPLACED_LABEL, node_label, side_colours  # one palette for exports and pictures
 
 __all__ = [
-    "NETWORK_FORMATS", "PALETTE", "ExportError", "network_export", "side_colours", "start_writing", "write_network",
+    "NETWORK_FORMATS", "PALETTE", "UNPLACED", "ExportError", "network_export", "prepare", "side_colours",
+    "start_writing", "write_network",
 ]
 
 NETWORK_FORMATS = ("gexf", "graphml")
@@ -25,35 +27,10 @@ _NODE_KEEP = ("label", "kind", "side", "side_label", "unnamed_targets")
 _FIGURES = ("in_degree", "out_degree", "out_weight", "pagerank", "betweenness", "closeness", "hub", "authority", "community")
 
 
-#: A categorical palette (Paul Tol's "bright" and "muted"), distinct for up to 16 sides.
-PALETTE = (
-    (68, 119, 170), (238, 102, 119), (34, 136, 51), (204, 187, 68), (102, 204, 238), (170, 51, 119),
-    (136, 34, 85), (17, 119, 51), (51, 34, 136), (221, 204, 119), (136, 204, 238), (68, 170, 153),
-    (153, 153, 51), (204, 102, 119), (170, 68, 153), (221, 221, 221),
-)
-UNPLACED = (150, 150, 150)
-
-
-def side_colours(sides: Iterable[str]) -> dict[str, tuple[int, int, int]]:
-    """A distinct colour for each side, stable for the same set of sides (sorted order).
-
-    Examples
-    --------
-    >>> side_colours(["b", "a"]) == {"a": PALETTE[0], "b": PALETTE[1]}
-    True
-    """
-    return {side: PALETTE[i % len(PALETTE)] for i, side in enumerate(sorted(set(sides)))}
-
-
-def prepare(
-    G: nx.MultiDiGraph,
-    side_of: Mapping[str, str],
-    labels: Mapping[str, str],
-    figures: Mapping[str, Mapping[str, Any]],
-    *,
-    viz: bool,
-) -> nx.MultiDiGraph:
-    """A copy of the actor network with export-ready attributes only (no None values)."""
+def prepare(nets, figures: Mapping[str, Mapping[str, Any]], *, viz: bool) -> nx.MultiDiGraph:
+    """A copy of the actor network of ``nets`` (:class:`~kg.analysis.networks.Networks`) with export-ready
+    attributes only (no None values)."""
+    G, side_of, labels = nets.actors, nets.side_of, nets.labels
     H = nx.MultiDiGraph(mode="dynamic" if viz else "static")
     first_seen: dict[str, str] = {}
     for u, v, data in G.edges(data=True):
@@ -66,8 +43,8 @@ def prepare(
     for node, data in G.nodes(data=True):
         side = side_of.get(node, "")
         attrs: dict[str, Any] = {k: data[k] for k in _NODE_KEEP if data.get(k) is not None}
-        attrs["side"] = side or "(unplaced)"
-        attrs["side_label"] = labels.get(side, "(unplaced)") if side else "(unplaced)"
+        attrs["side"] = side or UNPLACED_LABEL
+        attrs["side_label"] = node_label(side, labels) if side else UNPLACED_LABEL
         for key in _FIGURES:
             if key in figures.get(node, {}):
                 attrs[key] = figures[node][key]
@@ -88,42 +65,28 @@ def prepare(
 
 
 def network_export(graph, fmt: str, path: Path | str, layers=None) -> Path:
-    """Build the actor network from the knowledge graph and write it as GEXF or GraphML."""
+    """Read the networks of the knowledge graph and write the actor network as GEXF or GraphML."""
     from kg.analysis import centrality, networks  # noqa: PLC0415
 
     if fmt not in NETWORK_FORMATS:
         raise ValueError(f"unknown network format {fmt!r}; use {' or '.join(NETWORK_FORMATS)}")
-    G = networks.actor_network(graph, layers)
-    side_of, _ = networks.sides(graph)
-    labels = networks.actor_labels(graph)
-    figures = {row["node"]: row for row in centrality.centrality_table(G, side_of=side_of)}
-    return write_network(G, side_of, labels, figures, fmt, path)
+    nets = networks.read(graph, layers)
+    figures = {row["node"]: row for row in centrality.centrality_table(nets.actors, side_of=nets.side_of)}
+    return write_network(nets, figures, fmt, path)
 
 
-def write_network(
-    G: nx.MultiDiGraph,
-    side_of: Mapping[str, str],
-    labels: Mapping[str, str],
-    figures: Mapping[str, Mapping[str, Any]],
-    fmt: str,
-    path: Path | str,
-) -> Path:
-    """Write an actor network already built, with its centrality figures, as GEXF or GraphML."""
+def write_network(nets, figures: Mapping[str, Mapping[str, Any]], fmt: str, path: Path | str) -> Path:
+    """Write the actor network of ``nets`` (:class:`~kg.analysis.networks.Networks`, read already), with its
+    centrality figures, as GEXF or GraphML through the format's module."""
     if fmt not in NETWORK_FORMATS:
         raise ValueError(f"unknown network format {fmt!r}; use {' or '.join(NETWORK_FORMATS)}")
     from importlib import import_module  # noqa: PLC0415
 
-    H = prepare(G, side_of, labels, figures, viz=(fmt == "gexf"))
+    H = prepare(nets, figures, viz=(fmt == "gexf"))
     return atomic_write(path, import_module(f"kg.export.{fmt}").network_bytes(H))
 
 
-def start_writing(
-    G: nx.MultiDiGraph,
-    side_of: Mapping[str, str],
-    labels: Mapping[str, str],
-    figures: Mapping[str, Mapping[str, Any]],
-    paths: Mapping[str, Path],
-) -> Callable[[], None]:
+def start_writing(nets, figures: Mapping[str, Mapping[str, Any]], paths: Mapping[str, Path]) -> Callable[[], None]:
     """Start writing the exports ``{format: path}`` beside the caller; returns ``wait()``.
 
     networkx's writers are pure Python (an ElementTree of every node and edge: 17 s for GEXF
@@ -138,7 +101,7 @@ def start_writing(
 
     def write_all() -> None:
         for fmt, path in paths.items():
-            write_network(G, side_of, labels, figures, fmt, path)
+            write_network(nets, figures, fmt, path)
 
     if sys.platform != "linux":
         write_all()
@@ -149,8 +112,11 @@ def start_writing(
     def child() -> None:
         try:
             write_all()
+        except OutputError as exc:  # names the file and the reason already
+            send.send(str(exc))
+            raise SystemExit(1) from None
         except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises
-            send.send(f"{type(exc).__name__}: {exc}")
+            send.send(f"cannot write {', '.join(str(p) for p in paths.values())}: {type(exc).__name__}: {exc}")
             raise SystemExit(1) from None
         send.send("")
 
@@ -166,7 +132,7 @@ def start_writing(
         process.join()
         receive.close()
         if process.exitcode != 0 or message:
-            raise ExportError(f"cannot write {', '.join(str(p) for p in paths.values())}: "
-                              f"{message or f'the writer exited with code {process.exitcode}'}")
+            raise ExportError(message or f"cannot write {', '.join(str(p) for p in paths.values())}: "
+                                         f"the writer exited with code {process.exitcode}")
 
     return wait

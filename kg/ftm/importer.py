@@ -31,7 +31,7 @@ from typing import Callable, Iterable, Iterator
 import pyoxigraph as ox
 
 from kg.ftm.mapper import Mapper, Tally
-from kg.ftm.rules import Rules
+from kg.ftm.rules import Rules, default_rules_path
 from kg.io import KgInputError, atomic_write
 from kg.namespace import KG, PREFIXES, dataset_graph, links_graph
 
@@ -102,6 +102,13 @@ def read_entities(path: Path, tally: Tally, skip_bad: bool = False) -> Iterator[
                 datasets = data.get("datasets")
                 if datasets is not None and not (isinstance(datasets, list) and all(isinstance(d, str) for d in datasets)):
                     raise ValueError("'datasets' must be a list of dataset names")
+            except RecursionError:  # JSON nested deeper than Python's parser goes: no entity either
+                exc = ValueError("JSON nested too deep")
+                message = f"{path}:{number}: not a FollowTheMoney entity: {exc}"
+                if not skip_bad:
+                    raise KgInputError(message + " (nothing was written; --skip-bad skips such lines)") from None
+                tally.bad_lines.append((number, str(exc)))
+                continue
             except (ValueError, UnicodeDecodeError) as exc:
                 message = f"{path}:{number}: not a FollowTheMoney entity: {exc}"
                 if not skip_bad:
@@ -168,9 +175,15 @@ def import_ftm(
     skip_bad: bool = False,
     link: bool = True,
     rules: Rules | None = None,
+    rules_dir: Path | str | None = None,
     progress: Callable[[int], None] | None = None,
+    wait: float | None = None,
+    actors: list | None = None,
 ) -> ImportResult:
     """Import a FollowTheMoney JSON-lines file; see the module docstring.
+
+    ``actors`` (:class:`kg.ftm.matcher.ArticleActor`) are the actors to link to, when the
+    caller has them (:mod:`kg.synth`); by default those of the store or of ``data_dir``.
 
     Raises :class:`KgInputError` (nothing written) for an unreadable file, a
     malformed line without ``skip_bad``, or a file with no entity we map.
@@ -182,7 +195,7 @@ def import_ftm(
     path = Path(path)
     name = dataset_name(dataset, path)
     data_dir = Path(data_dir) if data_dir else paths.data_dir()
-    rules = rules or Rules.load(data_dir / "ftm-mapping.yaml" if (data_dir / "ftm-mapping.yaml").exists() else None)
+    rules = rules or Rules.load(default_rules_path(rules_dir))
     result = ImportResult(dataset=name, source=str(path))
     mapper = Mapper(name, rules, result.tally)
     graph = ox.NamedNode(str(dataset_graph(name)))
@@ -194,9 +207,10 @@ def import_ftm(
     if link:
         from kg.ftm.matcher import Matcher, article_actors  # noqa: PLC0415
 
-        actors = article_actors(store, data_dir)
+        if actors is None:
+            actors = article_actors(store, data_dir)
         log.info("linking against %d article actors", len(actors))
-        matcher = Matcher(actors)
+        matcher = Matcher(actors, rules)
     on_entity = matcher.consider if matcher is not None else None
     counter = [0]
 
@@ -204,7 +218,7 @@ def import_ftm(
         return _quads(path, mapper, graph, skip_bad, on_entity, counter, progress)
 
     if kind == "oxigraph":
-        result.target = _into_oxigraph(Path(location), graph, quads, result, name, matcher, data_dir)
+        result.target = _into_oxigraph(Path(location), graph, quads, result, name, matcher, data_dir, wait)
     else:
         result.target = _into_file(data_dir, graph, quads, result, name, matcher)
     result.triples = counter[0]
@@ -244,13 +258,13 @@ def _turtle(quads: Iterable[ox.Quad], name: str, source: str) -> bytes:
     triples = sorted((ox.Triple(q.subject, q.predicate, q.object) for q in quads), key=str)
     header = (
         f"# The dataset {name!r} as kg import read it from {Path(source).name}; replaced by every re-import.\n"
-        "# Do not edit: change data/ftm-mapping.yaml or the source and import again.\n"
+        "# Do not edit: change rules/ftm-mapping.yaml (or --rules DIR) or the source and import again.\n"
     )
     return header.encode("utf-8") + ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
 
 
 def _into_oxigraph(location: Path, graph: ox.NamedNode, quads, result: ImportResult, name: str, matcher,
-                   data_dir: Path) -> str:
+                   data_dir: Path, wait: float | None = None) -> str:
     """A new store version: the current one copied (a checkpoint), the dataset's graphs replaced, swapped in."""
     from kg.store import _swap_in  # noqa: PLC0415
 
@@ -275,7 +289,7 @@ def _into_oxigraph(location: Path, graph: ox.NamedNode, quads, result: ImportRes
         store.flush()
         return True
 
-    _swap_in(location, fill)
+    _swap_in(location, fill, wait)
     return f"oxigraph:{location}"
 
 

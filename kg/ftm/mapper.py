@@ -18,7 +18,7 @@ Company                                 kg:Company
 Organization                            kg:Organisation
 LegalEntity (and other LegalEntities)   kg:Actor
 Sanction                                kg:Sanction: target (entity), imposer (authority
-                                        or country, through data/ftm-mapping.yaml),
+                                        or country, through rules/ftm-mapping.yaml),
                                         measures (provisions), kg:program, grounds and
                                         kg:groundText (reason), dates, kg:endDate
 Occupancy (+ its Position)              kg:Post: org:member, org:organization (the
@@ -44,7 +44,10 @@ import pyoxigraph as ox
 from kg.ftm.rules import ActorRule, Rules
 from kg.namespace import ACTOR, CUR, DATASET, ENTITY, KG, MEASURE, GROUND, POST, RECORD
 
-__all__ = ["ACTOR_CLASSES", "Mapper", "Tally", "entity_iri"]
+__all__ = ["ACTOR_CLASSES", "Mapper", "RULE_RECORD", "Tally", "entity_iri"]
+
+#: The kg:recordId of an actor a mapping rule made ("rules/ftm-mapping.yaml#us-treasury-department").
+RULE_RECORD = "rules/ftm-mapping.yaml#"
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -431,7 +434,7 @@ class Mapper:
             ev = _n(f"{RECORD}{quote(self.dataset, safe='')}/rule/{local}")
             yield node, P["evidence"], ev
             yield ev, TYPE, C["RecordEvidence"]
-            yield ev, P["recordId"], ox.Literal(f"data/ftm-mapping.yaml#{local}")
+            yield ev, P["recordId"], ox.Literal(f"{RULE_RECORD}{local}")
             yield ev, P["inDataset"], first_record
             yield ev, P["recordProperty"], ox.Literal("Sanction:authority" if rule.kind != "State" else "country")
             if rule.part_of:

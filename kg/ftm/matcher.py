@@ -40,7 +40,7 @@ from typing import Iterable
 
 from kg.ftm.rules import normalise
 
-__all__ = ["ArticleActor", "Candidate", "Matcher", "article_actors", "write_links", "THRESHOLD", "CANDIDATE"]
+__all__ = ["ArticleActor", "Candidate", "Matcher", "actors_of", "article_actors", "write_links", "THRESHOLD", "CANDIDATE"]
 
 THRESHOLD = 0.95
 CANDIDATE = 0.75
@@ -128,8 +128,16 @@ def article_actors(store: str = "memory", data_dir: Path | None = None) -> list[
     if not rows:
         from kg.build import build  # noqa: PLC0415
 
-        dataset = build(data_dir, include_imports=False)
-        rows = [tuple(None if t is None else str(t) for t in row) for row in dataset.query(_ACTORS)]
+        return actors_of(build(data_dir, include_imports=False))
+    return _actors(rows)
+
+
+def actors_of(dataset) -> list[ArticleActor]:
+    """The named people and organisations an rdflib dataset's articles state (quote evidence)."""
+    return _actors([tuple(None if t is None else str(t) for t in row) for row in dataset.query(_ACTORS)])
+
+
+def _actors(rows: Iterable[tuple]) -> list[ArticleActor]:
     actors: dict[str, ArticleActor] = {}
     for iri, person, label, alt, nationality, title, birth in rows:
         actor = actors.get(iri)

@@ -1,4 +1,4 @@
-"""The curator's rules for FollowTheMoney values (``data/ftm-mapping.yaml``).
+"""The curator's rules for FollowTheMoney values (``rules/ftm-mapping.yaml``, shipped as ``kg.rules``).
 
 Which authority imposes a sanction, which state a country code names, which of
 our measures a provision is and which ground a reason cites: data a curator
@@ -76,7 +76,7 @@ class _Matcher:
 
 @dataclass
 class Rules:
-    """The lookup tables of ``data/ftm-mapping.yaml``."""
+    """The lookup tables of ``rules/ftm-mapping.yaml``."""
 
     authorities: _Matcher = field(default_factory=_Matcher)
     countries: dict[str, ActorRule] = field(default_factory=dict)
@@ -100,7 +100,7 @@ class Rules:
                 for name in names:
                     rules.grounds.add(str(name), str(concept))
         except (AttributeError, TypeError) as exc:
-            raise KgInputError(f"{source}: not laid out as data/ftm-mapping.yaml describes: {exc}") from exc
+            raise KgInputError(f"{source}: not laid out as rules/ftm-mapping.yaml describes: {exc}") from exc
         return rules
 
     @classmethod
@@ -153,7 +153,15 @@ def _actor_rule(entry: Mapping[str, Any], source: str) -> ActorRule:
     return rule
 
 
-def default_rules_path() -> Path:
-    from kg.paths import data_dir  # noqa: PLC0415
+#: The file's name, in the shipped rules folder (kg.rules) or a curator's ``--rules DIR``.
+FILE = "ftm-mapping.yaml"
 
-    return data_dir() / "ftm-mapping.yaml"
+
+def default_rules_path(folder: Path | str | None = None) -> Path:
+    """``folder/ftm-mapping.yaml`` when ``folder`` has it (a curator's ``--rules DIR`` may hold only the
+    files it changes, as for ``kg add``), else the shipped one."""
+    from kg.paths import rules_dir  # noqa: PLC0415
+
+    if folder is not None and (Path(folder) / FILE).is_file():
+        return Path(folder) / FILE
+    return rules_dir() / FILE

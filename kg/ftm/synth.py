@@ -112,12 +112,13 @@ def _typo(rng: random.Random, word: str) -> str:
 
 
 def synth_ftm(entities: int, seed: int = 0, actors: list | None = None,
-              truth_share: float = 0.5, decoy_share: float = 0.3) -> tuple[Iterator[dict], Truth]:
+              truth_share: float = 0.5, decoy_share: float = 0.3, plant_share: float = 0.2) -> tuple[Iterator[dict], Truth]:
     """About ``entities`` FtM entity dicts (a generator) and the truth it plants.
 
     ``actors`` are :class:`kg.ftm.matcher.ArticleActor`; ``truth_share`` of the
     people and organisations among them appear on some list (a true pair),
-    ``decoy_share`` get a decoy.
+    ``decoy_share`` get a decoy. While some are left to plant, ``plant_share`` of
+    the targets are planted ones.
     """
     rng = random.Random(seed)
     truth = Truth([], [])
@@ -143,7 +144,7 @@ def synth_ftm(entities: int, seed: int = 0, actors: list | None = None,
             when = f"{rng.randint(2017, 2025)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T00:00:00"
             seen = {"first_seen": when, "last_seen": "2026-11-01T00:00:00"}
             names: list[str]
-            plant = planted.pop() if planted and rng.random() < 0.2 else None
+            plant = planted.pop() if planted and rng.random() < plant_share else None
             kind = rng.random()
             props: dict[str, list[str]]
             if plant is not None:
@@ -224,19 +225,22 @@ def synth_ftm(entities: int, seed: int = 0, actors: list | None = None,
 
 
 def write_ftm_synth(path: Path | str, entities: int, seed: int = 0, actors: list | None = None,
-                    truth_path: Path | str | None = None) -> tuple[int, Truth]:
+                    truth_path: Path | str | None = None, plant_share: float = 0.2) -> tuple[int, Truth]:
     """Write :func:`synth_ftm` as JSON lines (and the true pairs as CSV); return the lines written."""
     import csv  # noqa: PLC0415
     import os  # noqa: PLC0415
     import tempfile  # noqa: PLC0415
 
     path = Path(path)
-    stream, truth = synth_ftm(entities, seed, actors)
+    stream, truth = synth_ftm(entities, seed, actors, plant_share=plant_share)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     lines = 0
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            from kg.io import new_file_mode  # noqa: PLC0415
+
+            os.fchmod(handle.fileno(), new_file_mode())  # mkstemp's 0600 would hide the file from colleagues
             for entity in stream:
                 handle.write(json.dumps(entity, ensure_ascii=False) + "\n")
                 lines += 1

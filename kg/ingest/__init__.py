@@ -23,7 +23,7 @@ from pathlib import Path
 
 from rdflib import URIRef
 
-from kg.io import KgInputError
+from kg.io import KgInputError, new_file_mode
 
 __all__ = ["Draft", "add_article", "draft_article"]
 
@@ -54,6 +54,15 @@ def _slug_of(name: str) -> str:
     from kg.ingest.actors import slugify  # noqa: PLC0415
 
     return slugify(name)[:80].strip("-")
+
+
+def _is_mention(act, answered_here: set[int]) -> bool:
+    """A sanction by a state or bloc that the article names with neither date nor target (named or counted),
+    and that nothing answers."""
+    return (act.kind == "sanction" and act.actor is not None and act.actor.kind in ("State", "Bloc")
+            and not act.referenced and not act.targets
+            and not act.counts and act.from_state is None and act.date is None and not act.responds
+            and id(act) not in answered_here)
 
 
 def draft_article(text: str, slug: str, *, published: dt.date | None = None, published_how: str = "",
@@ -158,7 +167,23 @@ def _assemble(draft: Draft, parsed, stated, headline: str | None) -> None:
             block.quotes.append(act.quotes[0])
     place_blocks = list(places.values())
 
+    answered_here = {id(a) for other in draft.acts for a in other.responds}
     for act in draft.acts:
+        if _is_mention(act, answered_here):
+            # "The United States, UK and the European Union have also imposed sanctions": no date, no target,
+            # so nothing tells the act apart from one the graph may already hold. A mention, never an act
+            # dated by the article (data/README.md, "Vague mentions of acts").
+            act.kind = "mention"
+            block = Block(act.iri, ["kg:SanctionMention"],
+                          rule="; ".join(act.rules) + "; a sanction with neither date nor target is a mention")
+            block.add("rdfs:label", literal(f"Mention: sanctions by {act.actor.label}, with neither date nor target", "en"))
+            block.add("kg:mentionedActor", term(act.actor.iri))
+            draft.notes.append(f"{term(act.iri)}: sanctions by {act.actor.label} with neither date nor target are drafted "
+                               "as a mention, not an act; if they mean an act of the graph, add a curated kg:refersTo")
+            block.quotes = act.quotes
+            act_blocks.append(block)
+            draft.quotes.extend(act.quotes)
+            continue
         block = Block(act.iri, [_CLASS[act.kind]], rule="; ".join(act.rules))
         who = act.actor.label if act.actor else "Unstated"
         what = ", ".join(t.label for t in act.targets[:3]) or "; ".join(act.descriptions[:1]) or "unspecified targets"
@@ -366,11 +391,12 @@ def _write_all(outputs: list[tuple[Path, bytes]]) -> list[Path]:
         for path, data in outputs:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            staged.append((tmp, path))
             with os.fdopen(fd, "wb") as handle:
+                os.fchmod(handle.fileno(), new_file_mode())  # mkstemp's 0600 would hide the data from colleagues
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
-            staged.append((tmp, path))
     except OSError as exc:
         for tmp, _ in staged:
             Path(tmp).unlink(missing_ok=True)

@@ -120,6 +120,8 @@ class ExistingAct:
     targets: set[URIRef]
     label: str
     target_states: set[URIRef] = field(default_factory=set)  # the states its targets belong to (or are)
+    #: the first day the act can have happened (its day, else its earliest date; stated or curated), if known
+    earliest: str | None = None
 
 
 class GraphIndex:
@@ -142,22 +144,33 @@ class GraphIndex:
         from kg.ingest.cache import cached, digest  # noqa: PLC0415
 
         paths = [p for p in sorted(Path(data_dir).glob("facts/*.ttl")) if p.stem not in exclude]
+        curation = Path(data_dir) / "curation.ttl"
+        curation = curation if curation.is_file() else None
         try:
             parts = [b"\0".join(str(p.name).encode() + b"\0" + p.read_bytes() for p in paths)]
+            parts.append(curation.read_bytes() if curation is not None else b"")
         except OSError:
-            return cls._read(paths, rules)  # which names the file it cannot read
+            return cls._read(paths, rules, curation)  # which names the file it cannot read
         from kg.ingest.rules import rules_digest  # noqa: PLC0415
 
         parts.append(rules_digest(rules).encode() if rules is not None else b"")
-        return cached("index", digest(parts), lambda: cls._read(paths, rules))
+        return cached("index", digest(parts), lambda: cls._read(paths, rules, curation))
 
     @classmethod
-    def _read(cls, paths: list[Path], rules: Rules | None) -> "GraphIndex":
+    def _read(cls, paths: list[Path], rules: Rules | None, curation: Path | None = None) -> "GraphIndex":
         from kg.io import parse_into  # noqa: PLC0415
 
         graph = Graph()
         for path in paths:
             parse_into(graph, path)
+        # Most days are worked out, so curated: an act's curated day or earliest date says what it cannot answer.
+        if curation is not None:
+            curated = Graph()
+            parse_into(curated, curation)
+            for note in curated.subjects(RDF.type, KG.CuratedStatement):
+                predicate = curated.value(note, RDF.predicate)
+                if predicate in (KG.date, KG.earliestDate):
+                    graph.add((curated.value(note, RDF.subject), predicate, curated.value(note, RDF.object)))
         return cls.from_graph(graph, rules)
 
     @classmethod
@@ -202,7 +215,9 @@ class GraphIndex:
                         states.add(t)
                         for p in (KG.nationality, KG.basedIn, KG.affiliatedWith, URIRef(ORG + "subOrganizationOf")):
                             states.update(graph.objects(t, p))
-                    found = ExistingAct(s, set(), actors, targets, str(graph.value(s, RDFS.label) or s), states)
+                    days = [str(d) for p in (KG.date, KG.earliestDate) for d in graph.objects(s, p)]
+                    found = ExistingAct(s, set(), actors, targets, str(graph.value(s, RDFS.label) or s), states,
+                                        min(days) if days else None)
                     index.acts.append(found)
                 found.kinds.add(kind)
         return index

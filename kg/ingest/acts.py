@@ -1023,6 +1023,9 @@ class _Reader:
             return best
         if act.cue_actor is not None:
             for existing in self.existing:
+                if self.published is not None and existing.earliest is not None \
+                        and existing.earliest > self.published.isoformat():
+                    continue  # it came after the article: it cannot be what the article's act answers
                 # an act of the graph, by the actor the cue names, against the responder's side
                 if act.cue_actor.iri in existing.actors and existing.kinds & {"sanction", "counter-sanction"} \
                         and side.iri in existing.target_states:

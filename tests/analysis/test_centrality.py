@@ -64,13 +64,11 @@ def test_pagerank_and_hits_of_a_graph_without_edges():
 
 @pytest.mark.parametrize("network", ["actor", "side"])
 def test_real_graph_agrees_with_networkx(dataset, network):
-    G = networks.actor_network(dataset)
-    if network == "side":
-        side_of, _ = networks.sides(dataset)
-        G = networks.side_network(G, side_of)
+    nets = networks.read(dataset)
+    G = nets.sides if network == "side" else nets.actors
     D = collapse(G)
     rows = {r["node"]: r for r in centrality_table(G)}
-    ranks = nx.pagerank(D, weight="weight", tol=1e-12)
+    ranks = nx.pagerank(D, weight="weight", tol=1e-12, max_iter=10_000)  # the side network converges slowly
     between = nx.betweenness_centrality(D, weight=None)
     for node in D:
         assert rows[node]["pagerank"] == pytest.approx(ranks[node], abs=1e-6), node
@@ -111,3 +109,42 @@ def test_communities_find_planted_groups_and_are_stable():
     for node, community in found.items():
         groups.setdefault(community, set()).add(node)
     assert sorted(map(sorted, groups.values())) == [list(range(i * 12, i * 12 + 12)) for i in range(4)]
+
+
+def test_ties_are_ranked_as_ties_by_hand():
+    from kg.analysis.centrality import ranking
+
+    # in-degree by hand: x is targeted 3 times; a, b, c twice; d, e, f, g once; h never.
+    values = {"x": 3, "a": 2, "b": 2, "c": 2, "d": 1, "e": 1, "f": 1, "g": 1, "h": 0}
+    rows = [{"node": n, "label": n.upper(), "in_degree": v} for n, v in values.items()]
+    r = ranking(rows, "in_degree", top=2)
+    # top 2 would cut the group of three tied at 2: the whole group is shown, ranked 2 (competition ranking)
+    assert [(g["rank"], g["value"], g["labels"]) for g in r["groups"]] == [(1, 3, ["X"]), (2, 2, ["A", "B", "C"])]
+    assert r["levels"] == 4 and r["discriminates"]
+    r = ranking(rows, "in_degree", top=5)
+    assert [(g["rank"], g["count"]) for g in r["groups"]] == [(1, 1), (2, 3), (5, 4)]  # never the group of zeros
+
+
+def test_a_measure_that_cannot_tell_actors_apart_says_so():
+    from kg.analysis.centrality import ranking
+
+    # every target of one imposer gets the same authority score: one value besides 0
+    rows = [{"node": n, "label": n, "authority": 0.25} for n in "abcd"] + [{"node": "cn", "label": "cn", "authority": 0.0}]
+    r = ranking(rows, "authority")
+    assert not r["discriminates"] and r["groups"] == []
+    assert r["note"] == "authority takes 2 values over 5 nodes (0.25, 0.0): too few to rank them"
+
+
+def test_real_graph_rankings_never_split_a_tie(dataset):
+    from kg.analysis.centrality import MEASURES, graph_size, rankings
+
+    nets = networks.read(dataset)
+    rows = centrality_table(nets.actors)
+    for measure, r in rankings(rows).items():
+        assert r["levels"] == len({row[measure] for row in rows})
+        for group in r["groups"]:
+            assert set(group["nodes"]) == {row["node"] for row in rows if row[measure] == group["value"]}, measure
+        assert r["discriminates"] == (r["levels"] >= 3) and (r["groups"] or r["note"]), measure
+    assert set(rankings(rows)) == set(MEASURES)
+    size = graph_size(nets.actors)
+    assert size["nodes"] == len(rows) and size["acts"] == sum(row["in_degree"] for row in rows)

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from kg.analysis.centrality import MEASURES
-from kg.report import compute, write_report
+from kg.report import MEASURE_NAMES, compute, write_report
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +31,7 @@ def test_markdown_explains_each_measure(report):
     out, _ = report
     text = (out / "report.md").read_text()
     for measure, meaning in MEASURES.items():
-        assert f"**{measure}**: {meaning}" in text
+        assert f"**{MEASURE_NAMES[measure]}**: {meaning}" in text
     assert "Meng Wanzhou detained in Canada (2018)" in text  # the inferred candidate is reported
 
 
@@ -71,5 +71,193 @@ def test_big_graphs_get_short_tables_and_a_readable_picture(report, tmp_path, mo
     chains = list(csv.DictReader(open(tmp_path / "chains.csv", newline="")))
     assert len(chains) > 3
     assert f"The first 3 of {len(chains)} rows; all of them are in chains.csv." in text
-    assert f"the 6 most connected actors (of {len(data['network'])})" in drawn["title"]
+    assert f"the 6 most connected actors (of {len(data['networks'].actors)})" in drawn["title"]
     assert drawn["nodes"] == 6
+
+
+def test_report_prints_its_definitions_and_ties(report):
+    from kg.analysis.definitions import CHAIN_DEFINITION, RECIPROCITY_DEFINITION, SIDE_RULE
+
+    out, data = report
+    text = (out / "report.md").read_text()
+    for sentence in (CHAIN_DEFINITION, RECIPROCITY_DEFINITION, SIDE_RULE):
+        assert sentence in text
+    saved = json.loads((out / "report.json").read_text())
+    assert saved["definition"] == CHAIN_DEFINITION and saved["side_rule"] == SIDE_RULE
+    assert saved["size"]["nodes"] == len(data["actors"])  # the graph's size travels with the tables
+    # a measure that cannot rank says so instead of a table
+    flat = [m for m, r in data["rankings"].items() if not r["discriminates"]]
+    for measure in flat:
+        note = data["rankings"][measure]["note"].replace(f"{measure} takes", "it takes")
+        assert f"_Not ranked: {note}._" in text
+
+
+def test_chain_rows_carry_their_evidence(report):
+    out, data = report
+    with open(out / "chains.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows and all(r["quote"] and r["article"].startswith("https://") for r in rows)
+    assert {r["link_curated"] for r in rows if r["level"] != "0"} <= {"True", "False"}
+    assert all(r["link"] == "first act" for r in rows if r["level"] == "0")
+
+
+def _tables(markdown: str) -> list[tuple[str, list[str], list[list[str]]]]:
+    """Every Markdown table with the heading above it: (heading, header cells, rows of cells)."""
+    tables, heading, lines = [], "", markdown.splitlines()
+    i = 0
+    while i < len(lines):
+        if lines[i].startswith("#"):
+            heading = lines[i].lstrip("# ")
+        if lines[i].startswith("|"):
+            block = []
+            while i < len(lines) and lines[i].startswith("|"):
+                block.append([c.strip() for c in lines[i].strip().strip("|").split(" | ")])
+                i += 1
+            tables.append((heading, block[0], block[2:]))
+            continue
+        i += 1
+    return tables
+
+
+def test_no_none_and_no_variable_names_in_the_report(report):
+    """The report showed `None` cells, and headers such as act_label and lag_days."""
+    import re
+
+    out, _ = report
+    for name in ("report.md", "report.html"):
+        text = (out / name).read_text(encoding="utf-8")
+        assert "None" not in text, name
+        assert not re.search(r"(?<![\w/])\?[a-z][A-Za-z]*\b", re.sub(r"https?://\S+", "", text)), name  # no ?var
+    for heading, header, _ in _tables((out / "report.md").read_text(encoding="utf-8")):
+        for cell in header:
+            assert "_" not in cell, (heading, cell)  # words, not variable names
+
+
+def test_every_fact_row_links_to_its_evidence(report, article_texts):
+    """Every table that states facts has an evidence column, and each row's cell refers to notes that
+    exist: a stated note quotes its article verbatim, a curated one gives the curator's reason."""
+    import re
+
+    out, _ = report
+    text = (out / "report.md").read_text(encoding="utf-8")
+    notes = dict(re.findall(r"^\[\^(e\d+)\]: (.*)$", text, flags=re.M))
+    facts = 0
+    for heading, header, rows in _tables(text):
+        if header == ["rank", "value", "actors"]:
+            continue  # a ranking of figures, not facts
+        assert header[-1] == "evidence", heading
+        for row in rows:
+            refs = re.findall(r"(stated|curated|record)\[\^(e\d+)\]", row[-1])
+            assert refs, (heading, row)
+            facts += 1
+            for kind, key in refs:
+                note = notes[key]
+                if kind == "stated":
+                    quote, article = re.fullmatch(r"“(.*)” \(article:([\w-]+)\)", note).groups()
+                    assert quote in " ".join(article_texts[article].split()), note
+                elif kind == "curated":
+                    assert note.startswith("Curated: ") and len(note) > len("Curated: no reason given."), note
+    # chains (7 acts on the seed), support, dropped, candidates, reciprocity, answers, measures, dossiers
+    assert facts > 50
+
+
+def test_a_curated_fact_is_marked_with_its_reason(report):
+    """Meng Wanzhou "was detained in Canada": that Canada detained her is curation, in Canada's dossier."""
+    import re
+
+    out, _ = report
+    text = (out / "report.md").read_text(encoding="utf-8")
+    canada = text.split("### Canada\n", 1)[1].split("\n### ", 1)[0]
+    row = next(line for line in canada.splitlines() if "Meng Wanzhou detained in Canada (2018)" in line)
+    key = re.search(r"curated\[\^(e\d+)\]", row).group(1)
+    note = re.search(rf"^\[\^{key}\]: (.*)$", text, flags=re.M).group(1)
+    assert note.startswith("Curated: ") and "was detained in Canada" in note
+
+
+def test_html_notes_link_both_ways_and_dates_do_not_wrap(report):
+    import re
+
+    out, _ = report
+    page = (out / "report.html").read_text(encoding="utf-8")
+    refs = set(re.findall(r'href="#fn:(e\d+)"', page))
+    assert refs and all(f'id="fn:{key}"' in page for key in refs)
+    assert re.search(r'<td class="date">2021-03-22</td>', page)
+    assert not re.search(r"<td>\d{4}-\d\d-\d\d[^<]*</td>", page)  # every date cell keeps to one line
+    assert "td.date{white-space:nowrap}" in page
+
+
+@pytest.fixture(scope="module")
+def drawn(report):
+    """The network and timeline figures as drawn, looked at before they are saved."""
+    import kg.report
+
+    _, data = report
+    seen = {}
+    original = kg.report._png
+
+    def look(fig):
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        seen[len(seen)] = {
+            "fig": fig,
+            "texts": [(t.get_text(), t.get_window_extent(renderer)) for ax in fig.axes for t in ax.texts],
+            "arrows": [p for ax in fig.axes for p in ax.patches if type(p).__name__ == "FancyArrowPatch"],
+            "legend": [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()],
+            "axes": [(ax.get_xlim(), [l.get_xdata() for l in ax.lines]) for ax in fig.axes],
+            "title": fig._suptitle.get_text() if fig._suptitle else fig.axes[0].get_title(),
+        }
+        return original(fig)
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(kg.report, "_png", look)
+    try:
+        kg.report._pictures(data)
+    finally:
+        mp.undo()
+    return data, seen[0], seen[2]  # network, leaders, timeline
+
+
+def test_network_picture_has_arrows_whole_labels_apart_and_every_side_in_the_legend(drawn):
+    """The picture drew no arrowheads (arrows ended under the discs), cut labels at 22 characters and let
+    them overlap, and named only some sides."""
+    data, network, _ = drawn
+    nets = data["networks"]
+    G = nets.actors
+    pairs = {(u, v) for u, v in G.edges() if u != v}
+    assert len(network["arrows"]) == len(pairs)  # one arrow per pair and kind, none dropped
+    shown = [(text, box) for text, box in network["texts"] if text]
+    drawn_nodes = [n for n in G if G.degree(n) > 0]
+    assert sorted(t for t, _ in shown) == sorted(nets.label(n) for n in drawn_nodes)  # whole labels, each once
+    for i, (a, box_a) in enumerate(shown):
+        for b, box_b in shown[i + 1:]:
+            assert not box_a.overlaps(box_b), (a, b)
+    sides = {nets.label(nets.side_of[n]) for n in drawn_nodes if n in nets.side_of}
+    assert {entry.rsplit(" (", 1)[0] for entry in network["legend"]} >= sides
+
+
+def test_timeline_draws_ranges_as_ranges_lists_the_undated_and_cuts_the_empty_years(drawn):
+    """One 1989 act squeezed 2018-2024 into a corner; ranges were dots at their latest day; undated acts
+    were dropped. The 2021 article's 1989 sanction and the 2024 article's acts are 29 years apart."""
+    from datetime import date
+
+    import matplotlib.dates as mdates
+
+    data, _, timeline = drawn
+    (left, left_lines), (right, right_lines) = timeline["axes"]  # two parts: the axis is cut
+    assert mdates.num2date(left[1]).year <= 1990 and mdates.num2date(right[0]).year >= 2017
+    # the 2018 detentions ("in 2018") are bars over the year, not dots
+    spans = {(x[0], x[-1]) for x in right_lines if len(x) == 2}
+    assert (date(2018, 1, 1), date(2018, 12, 31)) in spans
+    undated = [a["label"] for a in data["acts"] if not (a.get("date") or a.get("earliest") or a.get("latest"))]
+    text = " ".join(t for t, _ in timeline["texts"])
+    assert undated and f"Undated ({len(undated)}" in text
+    assert "the axis is cut" in timeline["title"]
+
+
+def test_undated_acts_are_listed_in_the_report_with_evidence(report):
+    out, data = report
+    text = (out / "report.md").read_text(encoding="utf-8")
+    undated = [a["label"] for a in data["acts"] if not (a.get("date") or a.get("earliest") or a.get("latest"))]
+    section = text.split("Undated acts (", 1)[1].split("\n## ", 1)[0]
+    for label in undated:
+        assert label.replace("|", "/") in section

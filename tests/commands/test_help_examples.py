@@ -76,6 +76,8 @@ def _setup(command: str, work: Path) -> None:
         for triple in source:
             target.add(triple)
         new.serialize(work / "new-article.trig", format="trig")
+    if command == "import":  # an OpenSanctions export, downloaded as entities.ftm.json: here the FtM fixture
+        shutil.copy(ROOT / "tests" / "fixtures" / "ftm" / "opensanctions-sample.ftm.json", work / "entities.ftm.json")
     if command == "add":  # an article saved as text
         shutil.copy(ROOT / "data" / "articles" / "canada-eight-officials-2024.txt", work / "report.txt")
 

@@ -95,7 +95,6 @@ def test_round_trip_import_export_import_gives_the_same_graph(tmp_path):
 
     data = tmp_path / "data"
     data.mkdir()
-    shutil.copy(ROOT / "data" / "ftm-mapping.yaml", data)
     first = _import_graph(data, FIXTURE)
     ds = Dataset(default_union=True)
     ds.graph("urn:x:dataset").parse(data / "imports" / "sample.ttl")
@@ -140,7 +139,6 @@ def test_articles_through_ftm_keep_acts_and_targets_but_lose_counts_statements_a
     exported = export_graph(combined, "ftm", tmp_path / "all.ftm.json")
     data = tmp_path / "data"
     data.mkdir()
-    shutil.copy(ROOT / "data" / "ftm-mapping.yaml", data)
     import_ftm(exported, "roundtrip", data_dir=data, link=False)
     g = Graph().parse(data / "imports" / "roundtrip.ttl")
     act = URIRef(f"{ENTITY}kg-act-ca-2024-12-sanction")

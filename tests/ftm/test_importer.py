@@ -282,6 +282,33 @@ def test_confirmed_link_survives_a_reimport(tmp_path):
     assert (link, KG.unconfirmed, None) not in Graph().parse(path)
 
 
+def test_rules_dir_mapping_replaces_the_shipped_one(tmp_path):
+    """An authority the shipped rules/ftm-mapping.yaml does not know is reported and the
+    sanction skipped; `kg import --rules DIR` with a curator's ftm-mapping.yaml that names it resolves it."""
+    import yaml
+
+    from kg.cli import main
+
+    data = _data_dir(tmp_path)
+    source = _write(tmp_path / "r.ftm.json", [
+        PERSON,
+        {"id": "s1", "schema": "Sanction", "properties": {"entity": ["p1"], "authority": ["Ruritanian Sanctions Office"],
+                                                         "startDate": ["2024-05-01"]}},
+    ])
+    shipped = import_ftm(source, "r", data_dir=data, link=False)
+    assert shipped.tally.mapped["Sanction"] == 0
+    assert any("Ruritanian Sanctions Office" in k for k in shipped.tally.problems)
+    rules = tmp_path / "myrules"
+    rules.mkdir()
+    (rules / "ftm-mapping.yaml").write_text(yaml.safe_dump({"authorities": [
+        {"actor": "ruritania-sanctions-office", "label": "Ruritanian Sanctions Office", "kind": "GovernmentBody",
+         "names": ["Ruritanian Sanctions Office"]}]}), encoding="utf-8")
+    assert main(["-q", "import", str(source), "--dataset", "r", "--data", str(data), "--no-link",
+                 "--rules", str(rules)]) == 0
+    g = Graph().parse(data / "imports" / "r.ttl")
+    assert (e("s1"), KG.imposedBy, ACTOR["ruritania-sanctions-office"]) in g
+
+
 # --------------------------------------------------------------------- the Oxigraph store
 
 

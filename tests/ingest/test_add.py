@@ -101,6 +101,34 @@ def test_review_refuses_a_flag_it_cannot_remove_cleanly(home, capsys):
     assert facts.read_text(encoding="utf-8") == edited
 
 
+def test_add_writes_its_files_with_the_umask_mode(home):
+    """kg add wrote the article, facts and curation 0600 (mkstemp's mode), whatever the umask."""
+    import os
+    import stat
+
+    (home / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    old = os.umask(0o022)
+    try:
+        assert main(["-q", "add", "a.txt", "--slug", "cn-2020"]) == 0
+    finally:
+        os.umask(old)
+    for name in ("data/articles/cn-2020.txt", "data/facts/cn-2020.ttl", "data/curation.ttl"):
+        assert stat.S_IMODE((home / name).stat().st_mode) == 0o644, name
+
+
+def test_a_drafted_answer_is_never_an_act_dated_after_the_article(home, capsys):
+    """kg add linked a 2020 counter-sanction to the first US sanction in the graph, the Treasury's of 22 March 2021."""
+    from kg.build import build
+    from kg.namespace import ACT, KG
+
+    (home / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    assert main(["-q", "add", "a.txt", "--slug", "cn-2020"]) == 0
+    ds = build(home / "data")
+    (answered,) = set(ds.objects(ACT["cn-2020-china-counter-sanction"], KG.respondsTo))
+    first = [str(d) for p in (KG.date, KG.earliestDate) for d in ds.objects(answered, p)]
+    assert all(day <= "2020-08-10" for day in first), (answered, first)  # the article is of 10 August 2020
+
+
 def test_add_with_a_rules_folder_that_extends_the_shipped_verbs(home, capsys):
     # a curator's folder holding only acts.yaml, with one more sanction verb ("ostracised"); the
     # other rules files are the shipped ones
@@ -126,3 +154,26 @@ def test_add_refuses_a_rules_folder_that_does_not_exist_or_does_not_parse(home, 
     assert main(["-q", "add", "a.txt", "--rules", "bad"]) == 2
     err = capsys.readouterr().err
     assert "titles.yaml:" in err and "not valid YAML" in err
+
+
+def test_a_sanction_with_neither_date_nor_target_is_drafted_as_a_mention(home, capsys):
+    """kg add drafted "have also imposed sanctions" as sanctions dated by the article: acts counted twice."""
+    from rdflib import RDF
+
+    from kg.build import build
+    from kg.namespace import KG
+
+    article = ("OTTAWA, Dec 11, 2024 — Canada imposed sanctions on eight Chinese officials on Tuesday. "
+               "The United States and the European Union have also imposed sanctions over Xinjiang.\n")
+    (home / "a.txt").write_text(article, encoding="utf-8")
+    assert main(["-q", "add", "a.txt", "--slug", "also"]) == 0
+    ds = build(home / "data")
+    drafted = {m for m in ds.subjects(KG.mentionedActor, None) if "/act/also-" in str(m)}
+    actors = {str(a).rsplit("/", 1)[1] for m in drafted for a in ds.objects(m, KG.mentionedActor)}
+    assert actors == {"united-states", "european-union"}
+    for m in drafted:  # a mention: not a sanction, and never dated by the article
+        assert set(ds.objects(m, RDF.type)) == {KG.SanctionMention}
+        assert next(ds.objects(m, KG.latestDate), None) is None
+    # Canada's "eight Chinese officials" is counted: a sanction, as before
+    assert any("/act/also-" in str(s) for s in ds.subjects(KG.imposedBy, None))
+    assert main(["-q", "build", "--out", "out"]) == 0

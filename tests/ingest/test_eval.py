@@ -43,7 +43,10 @@ def seeds() -> Score:
 # (metric, precision floor, recall floor): just under the figures reached on the 20 articles (BENCHMARKS.md)
 EVAL_FLOORS = [("links", 0.98, 0.94), ("kinds", 0.89, 0.84), ("dates", 0.85, 0.90), ("counts", 0.95, 0.83),
                ("measures", 0.87, 0.93), ("responses", 0.92, 0.81), ("speakers", 0.84, 0.78), ("reuse", 0.98, 0.96)]
-SEED_FLOORS = [("links", 0.98, 0.98), ("kinds", 0.98, 0.76), ("counts", 0.98, 0.98), ("measures", 0.98, 0.98),
+# Seed kinds recall: 27 / 35 before issue 11 made the 2024 seed's "The United States, UK and the European
+# Union have also imposed sanctions" three mentions, not sanctions; the rules draft them as mentions now,
+# so three hits left the drafted and the expected acts alike: 24 / 32.
+SEED_FLOORS = [("links", 0.98, 0.98), ("kinds", 0.98, 0.74), ("counts", 0.98, 0.98), ("measures", 0.98, 0.98),
                ("speakers", 0.98, 0.78), ("reuse", 0.98, 0.98), ("responses", 0.49, 0.49)]
 
 

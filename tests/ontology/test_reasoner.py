@@ -67,3 +67,18 @@ def test_ontology_and_data_are_consistent(ontology_paths, dataset):
     result = check_consistency(ontology_paths, dataset)
     assert result.consistent, result.message
     assert result.unsatisfiable == ()
+
+
+def test_a_mention_given_a_date_is_inconsistent(ontology_paths):
+    """A vague mention ("have also imposed sanctions") is not an event: dating it would invent a date.
+
+    kg:date has the domain kg:Event, which is disjoint from kg:Mention.
+    """
+    from rdflib import Literal
+    from rdflib.namespace import XSD
+
+    bad = Graph()
+    bad.add((ID["act/mention"], RDF.type, KG.SanctionMention))
+    bad.add((ID["act/mention"], KG.date, Literal("2024-12-11", datatype=XSD.date)))
+    result = check_consistency(ontology_paths, bad)
+    assert not result.consistent

@@ -164,3 +164,16 @@ def test_project_validator_names_the_same_rules(ontology):
         report = validate(_data(ontology, case), project_shapes)
         named = {URIRef(r.shape.replace("kgsh:", str(KGSH))) for r in report.violations}
         assert named == expected, (case.name, report.format())
+
+
+@pytest.mark.parametrize("case", VALID + INVALID, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_every_evidence_of_a_case_is_of_one_kind(case):
+    """Evidence typed only kg:Evidence reports kgsh:Evidence_kind and escapes the quote rules; a case testing
+    another rule with such evidence tests nothing (quote-in-other-case.ttl reported nothing for that reason).
+    Only the cases of kgsh:Evidence_kind itself may hold evidence of no kind."""
+    g = Graph().parse(case)
+    evidence = set(g.subjects(RDF.type, KG.Evidence)) | set(g.objects(None, KG.evidence))
+    kinds = (KG.QuoteEvidence, KG.RecordEvidence)
+    loose = {ev for ev in evidence if not any((ev, RDF.type, kind) in g for kind in kinds)}
+    if case not in INVALID or KGSH.Evidence_kind not in _expected(case):
+        assert not loose, sorted(loose)
