@@ -355,8 +355,9 @@ class _Compiler:
         return key, value
 
     def _qualified(self, node, shape: Shape, qualified: list) -> None:
-        if shape.path is None or len(qualified) > 1:
-            raise Invalid(f"{node}: sh:qualifiedValueShape needs a property shape and one value")
+        # (on a node shape it never gets here: _check_keys refuses it as unsupported)
+        if len(qualified) > 1:  # valid SHACL (one constraint per value), which this compiler does not do
+            raise Unsupported(f"{node}: more than one sh:qualifiedValueShape on one property shape is not supported")
         q = self.shape(qualified[0])
         low = self._int(node, SH.qualifiedMinCount) if (node, SH.qualifiedMinCount, None) in self.g else None
         high = self._int(node, SH.qualifiedMaxCount) if (node, SH.qualifiedMaxCount, None) in self.g else None
