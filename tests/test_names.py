@@ -133,7 +133,8 @@ def test_wang_is_ambiguous_among_three(actors):
 
 def test_xinjiang_fits_several_bodies(actors):
     # the People's Congress (Zhu Hailun), the Production and Construction Corps (Wang Junzheng),
-    # the Public Security Bureau (Wang Mingshan, Chen Mingguo); by word and by a misspelt word
+    # the Public Security Bureau (Wang Mingshan, Chen Mingguo), and the 2024 article's "local leaders
+    # in Xinjiang" the ambassador spoke to; by word and by a misspelt word
     for text in ("Xinjiang", "Xinjang"):
         with pytest.raises(Ambiguous) as exc:
             resolve(actors, text)
@@ -141,6 +142,7 @@ def test_xinjiang_fits_several_bodies(actors):
             "actor:xinjiang-peoples-congress",
             "actor:xinjiang-production-and-construction-corps",
             "actor:xinjiang-public-security-bureau",
+            "actor:xinjiang-local-leaders",
         }
 
 
