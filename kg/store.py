@@ -141,9 +141,14 @@ def _remote_store(query_url: str):
     class RemoteStore(SPARQLStore):
         def query(self, *args, **kwargs):
             try:
-                return super().query(*args, **kwargs)
+                result = super().query(*args, **kwargs)
             except ValueError as exc:
                 raise StoreError(f"sparql:{query_url}: the query failed on the server ({exc})") from None
+            # rdflib's connector answers an HTTP error with the tuple (status, message, None) instead of
+            # raising: read as rows, it gave ints where terms were expected (a crash far from the cause)
+            if isinstance(result, tuple):
+                raise StoreError(f"sparql:{query_url}: the server refused the query ({result[1]})")
+            return result
 
     # POST (an HTML form, which every SPARQL 1.1 server takes): a GET puts the query in the URL, and
     # servers cap a request's headers (Oxigraph at 8 KB), which rdflib's prefixes and a long query exceed.

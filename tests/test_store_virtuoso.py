@@ -29,12 +29,19 @@ pytestmark = pytest.mark.slow
 #: property path ``a/rdfs:subClassOf*`` - e.g. ``?s a/rdfs:subClassOf* kg:Sanction ; kg:target ?t ;
 #: kg:imposedBy ?i`` gives Wang Junzheng one imposer of his two, while ``?s a ?c . FILTER(?c IN (kg:Sanction,
 #: kg:CounterSanction))`` gives both; 23 of the 30 queries use that path, 14 of them are hit.
+#: Queries with a required actor parameter: the lookup of its name (kg/names.py: ``a/rdfs:subClassOf*``
+#: joined with a UNION of labels and aliases) is refused with HTTP 500, said as a StoreError (exit 2).
+NAMES = "the actor parameter's name lookup: HTTP 500"
+
 VIRTUOSO_DIFFERS = {
+    "dossier": NAMES,
+    "mentions": "1 row of 3 (not diagnosed)",
+    "sides": "1 row of 49: the side rule's recursive path (links)* with a nested (links)+ (not diagnosed further)",
     "act-targets": "PATH",
     "answers": "PATH",
     "counter-sanctions": "PATH",
-    "posts": "rows differ (not diagnosed; no property path)",
-    "targets-in": "PATH",
+    "posts": NAMES,
+    "targets-in": NAMES,
     "unnamed-targets": "PATH",
     "edges-affiliation": "PATH; and booleans come back as integers (0/1)",
     "edges-respond": "PATH",
@@ -47,8 +54,8 @@ VIRTUOSO_DIFFERS = {
     "multiply-sanctioned": "PATH",
     "retaliations": "xsd:date subtraction gives seconds (86400), not an xsd:dayTimeDuration (P1D)",
     "sanctions": "PATH",
-    "sanctions-against": "PATH",
-    "sanctions-by": "PATH",
+    "sanctions-against": NAMES,
+    "sanctions-by": NAMES,
     "targets-by-kind": "Virtuoso error SQ142, as for evidence",
 }
 
