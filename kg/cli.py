@@ -115,12 +115,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     from kg.validate import ShapesError  # noqa: PLC0415
 
     from kg.progress import logging_above_bars  # noqa: PLC0415
+    from kg.store import released_pins  # noqa: PLC0415
 
     def error(message: str) -> None:
         print(f"kg {args.command}: error: {message}", file=sys.stderr)
 
     try:
-        with logging_above_bars():
+        with logging_above_bars(), released_pins():
             return args.func(args)
     except (KgInputError, QueryError, ParamError, StoreError, ShapesError, OutputError) as exc:  # ExportError is an OutputError
         error(str(exc))

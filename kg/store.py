@@ -26,6 +26,7 @@ unchanged on any of them.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -604,6 +605,23 @@ class PinnedVersion:
             self._finalizer()
             if not self.current():
                 _collect(self.path)
+
+
+@contextlib.contextmanager
+def released_pins():
+    """Release, on leaving, the versions pinned by the stores opened inside.
+
+    A command's stores die with it, but an object can outlive its last use until the garbage
+    collector finds it, and its pin with it: a ``kg load`` run in the same process right after a
+    ``kg validate`` (the library's callers, the tests) then found the old version still read and
+    left it on disk. Pins held before entering (a caller's own open stores) are left alone."""
+    before = {id(pin) for pin in list(_PINS.values())}
+    try:
+        yield
+    finally:
+        for pin in list(_PINS.values()):
+            if id(pin) not in before:
+                pin.release()
 
 
 def pin_version(location: Path | str) -> PinnedVersion:

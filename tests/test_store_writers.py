@@ -202,3 +202,24 @@ def test_outputs_and_stores_respect_the_umask(mask, trig_file, tmp_path):
     for expected in ("out/kg.trig", "out/report/report.html", "out/report/network.png", "out/sanctions.gexf",
                      "out/sanctions.graphml", "alone.graphml", "store.versions/.kg-writer.lock"):
         assert expected in written
+
+
+def test_a_command_lets_go_of_its_version_when_it_ends_whatever_the_collector_does(synthetic, tmp_path):
+    # kg validate then kg load --add in one process (a library caller, the tests): the validate's store
+    # outlived the command until the garbage collector ran, its pin with it, so the load left the old
+    # version on disk (seen as a flaky test under pytest-xdist). With the collector off, nothing but
+    # the command's end can release the pin.
+    folder, _ = synthetic
+    location = tmp_path / "store"
+    assert main(["-q", "load", str(folder / "base.trig"), "--store", f"oxigraph:{location}"]) == 0
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        before = location.resolve()
+        assert main(["-q", "validate", "--store", f"oxigraph:{location}"]) == 0
+        assert main(["-q", "load", str(folder / "one.trig"), "--add", "--store", f"oxigraph:{location}"]) == 0
+        assert location.resolve() != before
+        assert not before.exists()  # superseded and read by nobody: removed
+    finally:
+        if enabled:
+            gc.enable()
