@@ -480,14 +480,16 @@ def compile_shapes(shapes: Graph) -> Plan:
 
 
 def _plan_key(shapes: Graph) -> str:
-    """The SHA-256 of the compiler's source and of ``shapes`` in canonical form (blank nodes relabelled
-    by rdflib.compare, so two parses of the same files give one key)."""
+    """The SHA-256 of rdflib's version (its SPARQL parser reads the constraints), the compiler's source
+    and ``shapes`` in canonical form (blank nodes relabelled by rdflib.compare, so two parses of the
+    same files give one key)."""
     import hashlib  # noqa: PLC0415
     from pathlib import Path  # noqa: PLC0415
 
+    import rdflib  # noqa: PLC0415
     from rdflib.compare import to_canonical_graph  # noqa: PLC0415
 
-    h = hashlib.sha256(b"shacl-plan 1\0")
+    h = hashlib.sha256(f"shacl-plan 1\0rdflib {rdflib.__version__}\0".encode())
     here = Path(__file__).resolve().parent
     for name in ("shacl_sparql.py", "prebind.py"):
         h.update((here / name).read_bytes() + b"\0")
