@@ -92,14 +92,16 @@ def compute(graph, window_days: int = 30) -> dict[str, Any]:
 
 
 def _dossier_lines(nets, actors: list[Mapping[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    """The dossier lines of every actor, or of the :data:`DOSSIERS_SHOWN` most central (by PageRank) of a larger graph."""
+    """The dossier lines of every actor, or none for a graph of more than :data:`DOSSIERS_SHOWN` actors."""
     from kg.dossier import dossier_lines  # noqa: PLC0415
 
     if len(nets.labels) <= DOSSIERS_SHOWN:
         found = dossier_lines(nets.source)
         return {actor: found.get(actor, []) for actor in nets.labels}
-    central = sorted(actors, key=lambda r: (-r["pagerank"], r["label"]))[:DOSSIERS_SHOWN]
-    return dossier_lines(nets.source, [r["node"] for r in central])
+    # One dossier is a query over the whole graph bound to its actor: at 10^6 triples each took
+    # several seconds, and 60 of them made the pipeline's report minutes longer than the rest of
+    # it (BENCHMARKS.md). A larger graph's report names the command instead (see _dossiers).
+    return {}
 
 
 def chain_rows(chains: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -463,7 +465,8 @@ MEASURE_NAMES: Mapping[str, str] = {
     "hub": "Hub score (HITS)",
     "authority": "Authority score (HITS)",
 }
-#: Actors with a dossier in the report, the most central first; ``kg dossier NAME`` gives any other.
+#: The most actors a graph may have for the report to hold every actor's dossier; a larger graph's
+#: report points to ``kg dossier NAME`` instead.
 DOSSIERS_SHOWN = 60
 
 
@@ -574,19 +577,21 @@ def _dossiers(data: Mapping[str, Any], ev: Evidence) -> list[str]:
     from kg.dossier import WITH_WORDS, tie_text  # noqa: PLC0415
 
     dossiers = data.get("dossiers") or {}
-    if not dossiers:
-        return []
     labels = data["networks"].labels
+    if not dossiers:
+        if len(labels) <= DOSSIERS_SHOWN:
+            return []
+        return ["## Dossiers\n",
+                f"Dossiers are written into the report for graphs of up to {DOSSIERS_SHOWN} actors; this one has "
+                f"{len(labels)}. `kg dossier NAME` prints any actor's: everything the graph holds about it, each "
+                "line with its evidence (each is a query over the whole graph, several seconds at 10^6 triples).\n"]
     chains_of: dict[str, set[int]] = {}
     for actor, lines in dossiers.items():
         facts = {line["fact"] for line in lines}
         chains_of[actor] = {n for n, c in enumerate(data["chains"], 1) if any(s["act"] in facts for s in c["steps"])}
-    total = len(labels)
     out = ["## Dossiers\n",
            "Everything the graph holds about each actor, each line with its evidence: *stated* (the quote and its "
            "article), *curated* (the curator's reason) or from an imported *record*. "
-           + (f"These are the {len(dossiers)} most central of {total} actors; `kg dossier NAME` gives any other. "
-              if len(dossiers) < total else "")
            + "`kg dossier NAME` prints the same on the command line.\n"]
     for actor in sorted(dossiers, key=lambda a: labels.get(a, a).lower()):
         lines = dossiers[actor]

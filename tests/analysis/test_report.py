@@ -289,3 +289,19 @@ def test_undated_acts_are_listed_in_the_report_with_evidence(undated):
     section = text.split("Undated acts (", 1)[1].split("\n## ", 1)[0]
     for label in undated:
         assert label.replace("|", "/") in section
+
+
+def test_a_graph_with_more_actors_than_dossiers_shown_names_the_command_instead(tmp_path):
+    # 60 dossiers were each a query over the whole graph: at 10^6 triples they made kg run's report
+    # minutes longer than the rest of the pipeline. A graph of more actors gets the command instead.
+    from kg.report import DOSSIERS_SHOWN
+    from kg.synth import synthesize
+
+    data = compute(synthesize(4000, seed=3))
+    assert len(data["networks"].labels) > DOSSIERS_SHOWN  # a synthetic graph of 4,000 triples has more
+    assert data["dossiers"] == {}
+    write_report(data, tmp_path)
+    text = (tmp_path / "report.md").read_text(encoding="utf-8")
+    section = text.split("## Dossiers\n", 1)[1].split("\n## ", 1)[0]
+    assert f"this one has {len(data['networks'].labels)}" in section and "`kg dossier NAME`" in section
+    assert "### " not in section
