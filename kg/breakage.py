@@ -14,7 +14,7 @@ import random
 
 from rdflib import Dataset, URIRef
 
-__all__ = ["BREAKERS", "break_rule", "candidates", "inject"]
+__all__ = ["BREAKERS", "break_rule", "candidates", "inject", "rule_shapes"]
 
 PREFIXES = """PREFIX kg: <https://w3id.org/sanctions-kg/ontology#>
 PREFIX org: <http://www.w3.org/ns/org#>
@@ -241,3 +241,20 @@ def inject(dataset: Dataset, per_rule: int, rng: random.Random, skip=(), avoid=f
             break_rule(dataset, rule, node)
         truth[rule] = {str(n) for n in chosen}
     return truth
+
+
+def rule_shapes(shapes) -> set:
+    """The shapes that report under their own name: property shapes and node shapes with a join
+    (sh:sparql) or an alternative (sh:or), minus those used only inside sh:or or sh:node (they
+    report through the rule that uses them). BREAKERS holds one entry per such shape."""
+    from rdflib.collection import Collection  # noqa: PLC0415
+    from rdflib.namespace import RDF, SH  # noqa: PLC0415
+
+    candidates = set(shapes.subjects(RDF.type, SH.PropertyShape))
+    candidates |= set(shapes.subjects(SH.sparql, None)) | set(shapes.subjects(SH["or"], None))
+    helpers = set()
+    for lst in shapes.objects(None, SH["or"]):
+        helpers |= set(Collection(shapes, lst))
+    for node_shape in shapes.objects(None, SH.node):
+        helpers |= {node_shape} | set(shapes.objects(node_shape, SH.property))
+    return candidates - helpers

@@ -58,20 +58,10 @@ def named_rules():
 
     Property shapes and node shapes with a join (sh:sparql) or an alternative (sh:or), minus
     those used only inside sh:or or sh:node (they report through the rule that uses them)."""
-    from rdflib.collection import Collection
-    from rdflib.namespace import RDF, SH
-
+    from kg.breakage import rule_shapes
     from kg.validate import load_shapes
 
-    shapes = load_shapes()
-    candidates = set(shapes.subjects(RDF.type, SH.PropertyShape))
-    candidates |= set(shapes.subjects(SH.sparql, None)) | set(shapes.subjects(SH["or"], None))
-    helpers = set()
-    for lst in shapes.objects(None, SH["or"]):
-        helpers |= set(Collection(shapes, lst))
-    for node_shape in shapes.objects(None, SH.node):
-        helpers |= {node_shape} | set(shapes.objects(node_shape, SH.property))
-    return sorted(str(r).rsplit("#", 1)[-1] for r in candidates - helpers)
+    return sorted(str(r).rsplit("#", 1)[-1] for r in rule_shapes(load_shapes()))
 
 
 @pytest.fixture(autouse=True)
