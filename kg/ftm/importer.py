@@ -218,9 +218,9 @@ def import_ftm(
         return _quads(path, mapper, graph, skip_bad, on_entity, counter, progress)
 
     if kind == "oxigraph":
-        result.target = _into_oxigraph(Path(location), graph, quads, result, name, matcher, data_dir, wait)
+        result.target = _into_oxigraph(Path(location), graph, quads, result, name, matcher, data_dir, wait, mapper)
     else:
-        result.target = _into_file(data_dir, graph, quads, result, name, matcher)
+        result.target = _into_file(data_dir, graph, quads, result, name, matcher, mapper)
     result.triples = counter[0]
     result.seconds = time.monotonic() - started
     return result
@@ -234,7 +234,8 @@ def _check_mapped(result: ImportResult) -> None:
         )
 
 
-def _into_file(data_dir: Path, graph: ox.NamedNode, quads, result: ImportResult, name: str, matcher) -> str:
+def _into_file(data_dir: Path, graph: ox.NamedNode, quads, result: ImportResult, name: str, matcher,
+               mapper: Mapper) -> str:
     """The memory store: the dataset's graph as ``data/imports/<name>.ttl``, written only when complete."""
     target = data_dir / "imports" / f"{name}.ttl"
     memory = ox.Store()
@@ -246,7 +247,7 @@ def _into_file(data_dir: Path, graph: ox.NamedNode, quads, result: ImportResult,
             old.bulk_load(path=str(target), format=ox.RdfFormat.TURTLE, to_graph=graph)
         except (SyntaxError, ValueError, OSError) as exc:
             raise KgInputError(f"{target}: the previous import cannot be read: {exc}") from exc
-    _diff(_digests(old, graph), _digests(memory, graph), result)
+    _diff(_digests(old, graph), mapper.digests, result)
     body = _turtle(memory.quads_for_pattern(None, None, None, graph), name, result.source)
     if matcher is not None:
         _write_links(data_dir, name, matcher, result)
@@ -264,7 +265,7 @@ def _turtle(quads: Iterable[ox.Quad], name: str, source: str) -> bytes:
 
 
 def _into_oxigraph(location: Path, graph: ox.NamedNode, quads, result: ImportResult, name: str, matcher,
-                   data_dir: Path, wait: float | None = None) -> str:
+                   data_dir: Path, wait: float | None, mapper: Mapper) -> str:
     """A new store version: the current one copied (a checkpoint), the dataset's graphs replaced, swapped in."""
     from kg.store import _swap_in  # noqa: PLC0415
 
@@ -279,7 +280,7 @@ def _into_oxigraph(location: Path, graph: ox.NamedNode, quads, result: ImportRes
         store.remove_graph(graph)
         _stream_into(store, quads())
         _check_mapped(result)
-        _diff(old, _digests(store, graph), result)
+        _diff(old, mapper.digests, result)
         if matcher is not None:
             link_file = _write_links(data_dir, name, matcher, result)
             store.remove_graph(links)
@@ -303,16 +304,25 @@ def _stream_into(store: ox.Store, quads: Iterator[ox.Quad]) -> None:
     import threading  # noqa: PLC0415
 
     read_end, write_end = os.pipe()
-    reader, writer = os.fdopen(read_end, "rb"), os.fdopen(write_end, "wb")
+    writer = os.fdopen(write_end, "wb")
     failure: list[BaseException] = []
+    # The loader opens the pipe by its path where the system has one: it then reads in Rust, without
+    # taking the GIL for each read as it must for a Python file object (the mapping holds it).
+    by_path = f"/dev/fd/{read_end}" if os.path.isdir("/dev/fd") else None
 
     def load() -> None:
         try:
-            store.bulk_load(input=reader, format=ox.RdfFormat.N_QUADS)
+            # lenient: the IRIs are the mapper's own (ids percent-encoded), not the input's, so
+            # Oxigraph's IRI validation would check what cannot be wrong
+            if by_path is not None:
+                store.bulk_load(path=by_path, format=ox.RdfFormat.N_QUADS, lenient=True)
+            else:
+                with os.fdopen(os.dup(read_end), "rb") as reader:
+                    store.bulk_load(input=reader, format=ox.RdfFormat.N_QUADS, lenient=True)
         except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
             failure.append(exc)
         finally:
-            reader.close()
+            os.close(read_end)  # with no reader left, the writer gets an error instead of waiting
 
     loader = threading.Thread(target=load, name="oxigraph-bulk-load")
     loader.start()

@@ -162,6 +162,9 @@ class Mapper:
         self._datasets: set[str] = set()
         self._made: dict[str, ActorRule] = {}        # actors minted from rules, by local name
         self._made_evidence: dict[str, ox.NamedNode] = {}
+        #: each record's kg:recordDigest as written, by entity id: what the import compares with the
+        #: previous import's (without reading the new graph back from the store)
+        self.digests: dict[str, str] = {}
 
     # ------------------------------------------------------------------ records
 
@@ -169,10 +172,11 @@ class Mapper:
         entity_id = proxy.id
         ev = _n(f"{RECORD}{quote(self.dataset, safe='')}/{quote(entity_id, safe='')}")
         schema = proxy.schema.name
+        digest = self.digests[entity_id] = _digest(data)
         out = [  # typed RecordEvidence only (a kg:Evidence by subclass): one triple a record less at 10^6 records
             (ev, TYPE, C["RecordEvidence"]),
             (ev, P["recordId"], ox.Literal(entity_id)),
-            (ev, P["recordDigest"], ox.Literal(_digest(data))),
+            (ev, P["recordDigest"], ox.Literal(digest)),
             (ev, P["recordProperty"], ox.Literal(" ".join(f"{schema}:{prop}" for prop in sorted(props)))),
         ]
         for name in data.get("datasets") or [self.dataset]:

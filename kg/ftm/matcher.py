@@ -328,22 +328,21 @@ def _name_parts(tag, names: list[str]) -> list[tuple[str, list, tuple[str, ...]]
 
 
 def _overlap_possible(left: str, right: str) -> bool:
-    """Whether rigour's ``compare_parts`` could put these two parts in one cluster: it pairs them
-    when the characters its alignment matches between them are more than ``cluster_overlap_min``
-    (0.51) of the shorter part; those are never more than the characters the two have in common
-    (as multisets), so when even those are too few the parts stay apart, each scoring 0."""
+    """Whether rigour's ``compare_parts`` could put these two parts in one cluster.
+
+    It pairs two parts when its alignment of the two names (one monotone path through both) matches
+    more than ``cluster_overlap_min`` (0.51) of the shorter part's characters between them; those
+    matched characters are a common subsequence of the two parts, so never more than their longest
+    one (rapidfuzz's ``LCSseq``). A part with a space in it (rigour's parts have none) is let through.
+    """
+    from rapidfuzz.distance import LCSseq  # noqa: PLC0415
+
     shorter = min(len(left), len(right))
     if not shorter:
         return False
-    if left == right:
+    if left == right or " " in left or " " in right:
         return True
-    rest = list(right)
-    common = 0
-    for char in left:
-        if char in rest:
-            rest.remove(char)
-            common += 1
-    return common / shorter > _CLUSTER_OVERLAP_MIN
+    return LCSseq.similarity(left, right) / shorter > _CLUSTER_OVERLAP_MIN
 
 
 #: rigour's ``CompareConfig().cluster_overlap_min`` (checked when the matcher starts).
