@@ -32,6 +32,7 @@ without a word.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections import Counter
@@ -165,6 +166,7 @@ class Mapper:
         #: each record's kg:recordDigest as written, by entity id: what the import compares with the
         #: previous import's (without reading the new graph back from the store)
         self.digests: dict[str, str] = {}
+        self._cleaned: dict[tuple[str, str], str | None] = {}  # (type, value) -> the type's clean value
 
     # ------------------------------------------------------------------ records
 
@@ -193,8 +195,14 @@ class Mapper:
     def _clean(self, proxy, prop: str, type_) -> list[str]:
         """A property's values that the model's type accepts; the others are counted as invalid."""
         good = []
+        cache = self._cleaned
         for value in proxy.get(prop, quiet=True):
-            cleaned = type_.clean(value)
+            key = (type_.name, value)
+            cleaned = cache.get(key, cache)
+            if cleaned is cache:  # dates and country codes repeat across a list: each is cleaned once
+                if len(cache) > 200_000:
+                    cache.clear()
+                cleaned = cache[key] = type_.clean(value)
             if cleaned is None:
                 self.tally.invalid_values[f"{proxy.schema.name}:{prop}"] += 1
             else:
@@ -462,6 +470,11 @@ def _timestamp(value: Any) -> str | None:
     """An FtM first_seen/last_seen as an xsd:dateTime lexical form, or None."""
     if not isinstance(value, str) or len(value) < 10:
         return None
+    return _instant(value)
+
+
+@functools.lru_cache(maxsize=65536)  # an export's records share a few thousand instants
+def _instant(value: str) -> str | None:
     from datetime import datetime  # noqa: PLC0415
 
     try:
