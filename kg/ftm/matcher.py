@@ -32,6 +32,7 @@ many more it left out).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -183,7 +184,8 @@ class Matcher:
         self.dropped = 0  # candidates beyond CANDIDATES_PER_ACTOR
         self.blocks: dict[str, list[int]] = defaultdict(list)
         self._parts: list[list] = []
-        self._pairable: dict[tuple[str, str], bool] = {}
+        self._pairable: dict[str, dict[str, bool]] = {}  # actor's part -> entity's part -> could pair
+        self._calls = 0
         # the pre-filter holds for rigour's default clustering; a rigour that changes it is compared in full
         from rigour.names.compare import CompareConfig  # noqa: PLC0415
 
@@ -279,8 +281,9 @@ class Matcher:
     def _name_score(self, left: list, right: list, persons: bool) -> tuple[float, tuple[str, str], float]:
         """:func:`_name_score` with the pre-filter at the lowest name score that can still make a
         candidate (``CANDIDATE`` with nationality and position agreeing, ``2 * AGREE``)."""
-        if len(self._pairable) > 2_000_000:  # parts of names met so far: bounded, whatever the input
-            self._pairable.clear()
+        self._calls += 1
+        if self._calls % 100_000 == 0 and sum(map(len, self._pairable.values())) > 4_000_000:
+            self._pairable.clear()  # pairs of parts met so far: bounded, whatever the input
         if not self._prefilter:
             return _name_score(left, right, persons)
         # the same test as consider's `score + 2 * AGREE < CANDIDATE`, on the bound
@@ -359,33 +362,45 @@ def _name_score(left: list, right: list, persons: bool, floor: float | None = No
     pair at all (:func:`_overlap_possible`). Only pairs whose score plus ``lift`` is under ``floor``
     are skipped, so whenever the best pair's does reach it, the best pair, its score and its weakest
     part are rigour's own; otherwise the result is some score that does not reach it either.
-    ``pairable`` caches :func:`_overlap_possible` by pair of parts."""
-    from rigour._core import align_person_name_order  # noqa: PLC0415
-    from rigour.names.compare import compare_parts  # noqa: PLC0415
-
+    ``pairable`` caches :func:`_overlap_possible` by part of ``left``, then part of ``right``."""
+    align_person_name_order, compare_parts = _rigour()
     best, pair, weakest = 0.0, ("", ""), 0.0
     if pairable is None:
         pairable = {}
-    for lname, lparts, lforms in left:
-        for rname, rparts, rforms in right:
+    if floor is not None:
+        # First the parts of all names on each side: a name's parts that pair with no part of any name
+        # on the other side cannot pair within any pair of names either; counted once a name, this
+        # bound (no tighter than the one a pair of names gets below) rules out most pairs of names.
+        lpaired, rpaired = set(), set()
+        rall = {r for _, _, forms in right for r in forms}
+        for q in {q for _, _, forms in left for q in forms}:
+            row = pairable.get(q)
+            if row is None:
+                row = pairable[q] = {}
+            for r in rall:
+                ok = row.get(r)
+                if ok is None:
+                    ok = row[r] = _overlap_possible(q, r)
+                if ok:
+                    lpaired.add(q)
+                    rpaired.add(r)
+        if not lpaired:
+            return best, pair, weakest
+        lcount = [sum(1 for q in forms if q in lpaired) for _, _, forms in left]
+        rcount = [sum(1 for r in forms if r in rpaired) for _, _, forms in right]
+    for li, (lname, lparts, lforms) in enumerate(left):
+        for ri, (rname, rparts, rforms) in enumerate(right):
             if floor is not None:
-                could = 0
+                if (lcount[li] + rcount[ri]) / (len(lforms) + len(rforms)) + lift < floor:
+                    continue
+                could = 0  # every (q, r) of these two names is in pairable now
                 for q in lforms:
-                    for r in rforms:
-                        ok = pairable.get((q, r))
-                        if ok is None:
-                            ok = pairable[(q, r)] = _overlap_possible(q, r)
-                        if ok:
-                            could += 1
-                            break
+                    row = pairable[q]
+                    if any(row[r] for r in rforms):
+                        could += 1
                 for r in rforms:
-                    for q in lforms:
-                        ok = pairable.get((q, r))
-                        if ok is None:
-                            ok = pairable[(q, r)] = _overlap_possible(q, r)
-                        if ok:
-                            could += 1
-                            break
+                    if any(pairable[q][r] for q in lforms):
+                        could += 1
                 if could / (len(lforms) + len(rforms)) + lift < floor:
                     continue
             if persons:
@@ -403,6 +418,15 @@ def _name_score(left: list, right: list, persons: bool, floor: float | None = No
             if score > best or (score == best and low > weakest):
                 best, pair, weakest = score, (lname, rname), low
     return best, pair, weakest
+
+
+@functools.lru_cache(maxsize=1)
+def _rigour() -> tuple:
+    """rigour's person-name ordering and part comparison, imported once (not on every call)."""
+    from rigour._core import align_person_name_order  # noqa: PLC0415
+    from rigour.names.compare import compare_parts  # noqa: PLC0415
+
+    return align_person_name_order, compare_parts
 
 
 def link_iri(actor: str, record: str) -> str:
