@@ -185,7 +185,8 @@ class Matcher:
         self.blocks: dict[str, list[int]] = defaultdict(list)
         self._parts: list[list] = []
         self._pairable: dict[str, dict[str, bool]] = {}  # actor's part -> entity's part -> could pair
-        self._calls = 0
+        self._forms: list[frozenset[str]] = []  # each actor's parts, of all its names
+        self._considered = 0
         # the pre-filter holds for rigour's default clustering; a rigour that changes it is compared in full
         from rigour.names.compare import CompareConfig  # noqa: PLC0415
 
@@ -193,6 +194,7 @@ class Matcher:
         for index, actor in enumerate(actors):
             tag = NameTypeTag.PER if actor.person else NameTypeTag.ORG
             self._parts.append(_name_parts(tag, actor.names))
+            self._forms.append(frozenset(q for _, _, forms in self._parts[-1] for q in forms))
             for part in {p for name in actor.names for p in normalise(name).split() if len(p) > 1}:
                 self.blocks[part].append(index)
 
@@ -219,6 +221,12 @@ class Matcher:
         either = proxy.schema.name == "LegalEntity"
         tag = NameTypeTag.PER if person else NameTypeTag.ORG
         parts = _name_parts(tag, names)
+        forms = frozenset(q for _, _, fs in parts for q in fs)
+        self._considered += 1
+        if self._considered % 10_000 == 0 and sum(map(len, self._pairable.values())) > 3_000_000:
+            self._pairable.clear()  # pairs of parts met so far (~100 bytes each): bounded, whatever the input
+        # the pre-filter's test is consider's own `score + 2 * AGREE < CANDIDATE`, on the bound
+        floor, lift = (CANDIDATE, 2 * AGREE) if self._prefilter else (None, 0.0)
         nationalities = None
         words = None
         found: list[Candidate] = []
@@ -227,7 +235,8 @@ class Matcher:
             if not either and actor.person != person:
                 continue  # a person is never an organisation
             self.comparisons += 1
-            name_score, pair, weakest = self._name_score(self._parts[index], parts, actor.person and person)
+            name_score, pair, weakest = _name_score(self._parts[index], parts, actor.person and person, floor, lift,
+                                                    self._pairable, self._forms[index], forms)
             score = name_score
             if score + 2 * AGREE < CANDIDATE:
                 continue
@@ -277,17 +286,6 @@ class Matcher:
             else:
                 self.dropped += 1
                 heapq.heappushpop(heap, item)
-
-    def _name_score(self, left: list, right: list, persons: bool) -> tuple[float, tuple[str, str], float]:
-        """:func:`_name_score` with the pre-filter at the lowest name score that can still make a
-        candidate (``CANDIDATE`` with nationality and position agreeing, ``2 * AGREE``)."""
-        self._calls += 1
-        if self._calls % 100_000 == 0 and sum(map(len, self._pairable.values())) > 4_000_000:
-            self._pairable.clear()  # pairs of parts met so far: bounded, whatever the input
-        if not self._prefilter:
-            return _name_score(left, right, persons)
-        # the same test as consider's `score + 2 * AGREE < CANDIDATE`, on the bound
-        return _name_score(left, right, persons, CANDIDATE, 2 * AGREE, self._pairable)
 
     @property
     def candidates(self) -> list[Candidate]:
@@ -353,7 +351,8 @@ _CLUSTER_OVERLAP_MIN = 0.51
 
 
 def _name_score(left: list, right: list, persons: bool, floor: float | None = None, lift: float = 0.0,
-                pairable: dict | None = None) -> tuple[float, tuple[str, str], float]:
+                pairable: dict | None = None, lall: frozenset | None = None,
+                rall: frozenset | None = None) -> tuple[float, tuple[str, str], float]:
     """The best aligned-parts similarity over all pairs of names, that pair, and its weakest part's score.
 
     With ``floor``, a pair of names whose score plus ``lift`` cannot reach it is not given to rigour:
@@ -362,7 +361,8 @@ def _name_score(left: list, right: list, persons: bool, floor: float | None = No
     pair at all (:func:`_overlap_possible`). Only pairs whose score plus ``lift`` is under ``floor``
     are skipped, so whenever the best pair's does reach it, the best pair, its score and its weakest
     part are rigour's own; otherwise the result is some score that does not reach it either.
-    ``pairable`` caches :func:`_overlap_possible` by part of ``left``, then part of ``right``."""
+    ``pairable`` caches :func:`_overlap_possible` by part of ``left``, then part of ``right``;
+    ``lall`` and ``rall`` are the parts of all names of each side, when the caller has them."""
     align_person_name_order, compare_parts = _rigour()
     best, pair, weakest = 0.0, ("", ""), 0.0
     if pairable is None:
@@ -372,8 +372,11 @@ def _name_score(left: list, right: list, persons: bool, floor: float | None = No
         # on the other side cannot pair within any pair of names either; counted once a name, this
         # bound (no tighter than the one a pair of names gets below) rules out most pairs of names.
         lpaired, rpaired = set(), set()
-        rall = {r for _, _, forms in right for r in forms}
-        for q in {q for _, _, forms in left for q in forms}:
+        if rall is None:
+            rall = frozenset(r for _, _, forms in right for r in forms)
+        if lall is None:
+            lall = frozenset(q for _, _, forms in left for q in forms)
+        for q in lall:
             row = pairable.get(q)
             if row is None:
                 row = pairable[q] = {}
