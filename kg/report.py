@@ -74,7 +74,7 @@ def compute(graph, window_days: int = 30) -> dict[str, Any]:
         acts = [dict(d, act=n) for n, d in nets.acts.nodes(data=True)]
         step("dossiers")
         log.info("reading the actors' dossiers")
-        dossiers = _dossier_lines(nets, actors)
+        dossiers = _dossier_lines(nets)
         step("summary")
         counts = summary(graph)
     return {
@@ -94,7 +94,7 @@ def compute(graph, window_days: int = 30) -> dict[str, Any]:
     }
 
 
-def _dossier_lines(nets, actors: list[Mapping[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+def _dossier_lines(nets) -> dict[str, list[dict[str, Any]]]:
     """The dossier lines of every actor, or none for a graph of more than :data:`DOSSIERS_SHOWN` actors."""
     from kg.dossier import dossier_lines  # noqa: PLC0415
 
