@@ -468,6 +468,10 @@ MEASURE_NAMES: Mapping[str, str] = {
 #: The most actors a graph may have for the report to hold every actor's dossier; a larger graph's
 #: report points to ``kg dossier NAME`` instead.
 DOSSIERS_SHOWN = 60
+#: Evidence notes in one cell of a figure over many acts (reciprocity, measures); the rest are counted.
+EVIDENCE_SHOWN = 10
+#: Names in a list within the text (actors on no side, targets not counted); the rest are counted.
+LISTED = 20
 
 
 class Evidence:
@@ -567,10 +571,13 @@ def _chain_table(chains: list[Mapping[str, Any]], ev: Evidence) -> str:
             rows.append({"chain": number, "level": step["level"], "act": ("↳ " * min(step["level"], 1)) + step["label"],
                          "side": step["side_label"], "link": step["link"] or "first act",
                          "answers": labels.get(step["parent"], "") if step["parent"] else "",
-                         "when": step["when"] or "undated", "lag": step["lag"], "evidence": _chain_evidence(ev, step)})
+                         "when": step["when"] or "undated", "lag": step["lag"], "step": step})
+    # the evidence of the rows shown only: a note for every step of every chain made Python-Markdown's
+    # footnotes (quadratic in their number) most of the report's time on large graphs
     return _table(rows, [("chain", "chain"), ("step in the tree", "level"), ("act", "act"), ("side", "side"),
                          ("how it answers", "link"), ("the act it answers", "answers"), ("when", "when"),
-                         ("answered after (days)", "lag"), ("evidence", "evidence")], "chains.csv")
+                         ("answered after (days)", "lag"), ("evidence", lambda r: _chain_evidence(ev, r["step"]))],
+                  "chains.csv")
 
 
 def _dossiers(data: Mapping[str, Any], ev: Evidence) -> list[str]:
@@ -643,7 +650,7 @@ def _markdown(data: Mapping[str, Any]) -> str:
         out.append(f"**{MEASURE_NAMES.get(measure, measure)}**, of sides\n")
         out.append(_ranking_table(data["side_rankings"][measure], measure))
     if data["unplaced"]:
-        out.append(f"On no side (no link in the articles to a state or bloc): {', '.join(data['unplaced'])}.\n")
+        out.append(f"On no side (no link in the articles to a state or bloc): {_listed(data['unplaced'], 'unplaced')}.\n")
     out += ["## Chains of sanctions and answers\n", data["definition"] + "\n",
             _chain_table(data["chains"], ev),
             "## Support and comments (not answers)\n",
@@ -668,11 +675,10 @@ def _markdown(data: Mapping[str, Any]) -> str:
                    [("side A", "a_label"), ("side B", "b_label"), ("acts of A against B", "a_to_b"),
                     ("dated", "a_to_b_dates"), ("acts of B against A", "b_to_a"), ("dated", "b_to_a_dates"),
                     ("reciprocity (fewer / more)", "reciprocity"),
-                    ("evidence", lambda r: _acts_evidence(ev, data, r["a_to_b_acts"] + r["b_to_a_acts"]))],
+                    ("evidence", lambda r: _acts_evidence(ev, data, r["a_to_b_acts"] + r["b_to_a_acts"],
+                                                          "reciprocity.csv"))],
                    "reciprocity.csv"),
-            "".join(f"Not counted: {r['side_label'] or '(no side)'} acted against {r['target_label']}, on no side "
-                    f"({len(r['acts'])} act{'s' if len(r['acts']) != 1 else ''}; "
-                    f"{_acts_evidence(ev, data, r['acts'])}).\n" for r in data["acts_against_unplaced"]),
+            _not_counted(data, ev),
             _cycles(data["cycles"]),
             "## Most answered acts\n",
             "Answers by the side the act targeted; hostile answers from other sides and support are shown beside, "
@@ -685,7 +691,8 @@ def _markdown(data: Mapping[str, Any]) -> str:
             _table(data["answers_by_measure"], [("rank", "rank"), ("measure", "measure"), ("sanctions with it", "sanctions"),
                                                 ("of them answered", "answered"), ("answers", "answers"),
                                                 ("strongest answer", lambda r: r["strongest"] or "none"),
-                                                ("evidence", lambda r: _acts_evidence(ev, data, r["acts"]))]),
+                                                ("evidence", lambda r: _acts_evidence(ev, data, r["acts"],
+                                                                                      "answers-by-measure.csv"))]),
             "![Timeline](timeline.png)\n",
             *_undated(data, ev),
             *_dossiers(data, ev),
@@ -697,8 +704,7 @@ def _markdown(data: Mapping[str, Any]) -> str:
 
 def _undated(data: Mapping[str, Any], ev: Evidence) -> list[str]:
     """The acts the timeline cannot place: no day and no bound on it in any article or curation."""
-    undated = sorted((a for a in data["acts"] if not (a.get("date") or a.get("earliest") or a.get("latest"))),
-                     key=lambda a: a.get("label", ""))
+    undated = _undated_acts(data)
     if not undated:
         return []
     return [f"Undated acts ({len(undated)}), not on the timeline: no article or curation bounds their day.\n",
@@ -706,14 +712,37 @@ def _undated(data: Mapping[str, Any], ev: Evidence) -> list[str]:
                              ("evidence", lambda a: ev.ref(a.get("quote", ""), a.get("article", "")))], "undated.csv")]
 
 
-def _acts_evidence(ev: Evidence, data: Mapping[str, Any], acts: Iterable[str]) -> str:
-    """The evidence of several acts, one reference each (a figure over acts rests on theirs)."""
+def _undated_acts(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return sorted((a for a in data["acts"] if not (a.get("date") or a.get("earliest") or a.get("latest"))),
+                  key=lambda a: a.get("label", ""))
+
+
+def _acts_evidence(ev: Evidence, data: Mapping[str, Any], acts: Iterable[str], where: str = "report.json") -> str:
+    """The evidence of several acts, one reference each (a figure over acts rests on theirs): the first
+    :data:`EVIDENCE_SHOWN` acts', then how many more acts ``where`` lists."""
     nodes = data["networks"].acts.nodes
-    refs = []
-    for act in sorted(set(acts)):
-        if act in nodes:
-            refs.append(ev.ref(nodes[act].get("quote", ""), nodes[act].get("article", "")))
-    return ", ".join(dict.fromkeys(refs)) or "–"
+    placed = [act for act in sorted(set(acts)) if act in nodes]
+    refs = [ev.ref(nodes[act].get("quote", ""), nodes[act].get("article", "")) for act in placed[:EVIDENCE_SHOWN]]
+    more = len(placed) - EVIDENCE_SHOWN
+    return ", ".join(dict.fromkeys(refs)) + (f" and {more} more acts ({where})" if more > 0 else "") or "–"
+
+
+def _listed(names: list[str], key: str) -> str:
+    """Names joined, the first :data:`LISTED` of them; the rest counted, with where report.json holds them all."""
+    shown = ", ".join(names[:LISTED])
+    return shown + (f" and {len(names) - LISTED} more (all under {key} in report.json)" if len(names) > LISTED else "")
+
+
+def _not_counted(data: Mapping[str, Any], ev: Evidence) -> str:
+    """One line per side and target on no side that it acted against, the first :data:`LISTED`; then how many more."""
+    rows = data["acts_against_unplaced"]
+    lines = [f"Not counted: {r['side_label'] or '(no side)'} acted against {r['target_label']}, on no side "
+             f"({len(r['acts'])} act{'s' if len(r['acts']) != 1 else ''}; "
+             f"{_acts_evidence(ev, data, r['acts'])}).\n" for r in rows[:LISTED]]
+    if len(rows) > LISTED:
+        lines.append(f"Not counted either: {len(rows) - LISTED} more targets on no side "
+                     "(all under acts_against_unplaced in report.json).\n")
+    return "".join(lines)
 
 
 def _reciprocity_rows(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -795,6 +824,9 @@ def _write_tables(data: Mapping[str, Any], out_dir: Path) -> list[Path]:
         "dossiers.csv": [dict(line, actor=actor, actor_label=data["networks"].label(actor))
                          for actor, lines in data.get("dossiers", {}).items() for line in lines],
     }
+    undated = _undated_acts(data)
+    if undated:  # the report names it when it lists undated acts (:func:`_undated`)
+        tables["undated.csv"] = undated
     for name, rows in tables.items():
         written.append(atomic_write(out_dir / name, _csv(_flat(rows))))
     serialisable = {k: v for k, v in data.items() if k != "networks"}
