@@ -47,7 +47,7 @@ from kg.progress import reading
 __all__ = [
     "DEFAULT_STORE", "DEFAULT_WAIT", "NO_FACTS", "PinnedVersion", "StoreError", "add_oxigraph", "analysis_store",
     "holds_facts", "load_checked", "load_remote", "open_dataset", "oxigraph_store", "pin_version", "refuse_empty",
-    "save_dataset", "store_kind",
+    "save_dataset", "scratch_copy", "store_kind",
 ]
 
 log = logging.getLogger(__name__)
@@ -192,6 +192,77 @@ def analysis_store(dataset):
     copy = pyoxigraph.Store()
     copy.bulk_extend(store.quads_for_pattern(None, None, None, None))
     return copy
+
+
+#: The removal of each scratch copy made (:func:`scratch_copy`): done when the copy is collected, at exit, or
+#: when the command that made it ends (:func:`released_pins`).
+_SCRATCHES: list = []
+
+#: The lock a scratch copy's owner holds (:func:`scratch_copy`); a copy whose lock is free was left by a killed run.
+SCRATCH_LOCK = ".kg-scratch.lock"
+
+
+def scratch_copy(dataset) -> Dataset:
+    """A writable copy of an ``oxigraph:PATH`` dataset's pinned version, for a change only this command sees.
+
+    The copy is a RocksDB checkpoint (hard links: instant and no extra space, whatever the
+    store's size) in a folder beside the store (``.NAME.scratch-*``), or in the temporary
+    folder if that one cannot be written (then RocksDB copies the files). It is removed when
+    the returned dataset is collected or the process exits; a copy left by a killed process
+    (its lock free) is removed by the next one made beside the same store.
+    """
+    import fcntl  # noqa: PLC0415
+
+    import pyoxigraph  # noqa: PLC0415
+    from oxrdflib import OxigraphStore  # noqa: PLC0415
+
+    pin = _PINS.get(getattr(dataset, "store", None))
+    store = oxigraph_store(dataset)
+    if pin is None or store is None:
+        raise StoreError("a scratch copy is made of an oxigraph:PATH store opened by open_dataset")
+    location = pin.location
+    prefix = f".{location.name}.scratch-"
+    for old in location.parent.glob(f"{prefix}*"):
+        _remove_if_unlocked(old)
+    try:
+        folder = Path(tempfile.mkdtemp(prefix=prefix, dir=location.parent))
+    except OSError:
+        folder = Path(tempfile.mkdtemp(prefix=prefix.lstrip(".")))
+    fd = os.open(folder / SCRATCH_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    copy = folder / "store"
+    try:
+        store.backup(str(copy))
+        writable = OxigraphStore(store=pyoxigraph.Store(str(copy)))
+    except BaseException:
+        os.close(fd)
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    _SCRATCHES.append(weakref.finalize(writable, _remove_scratch, folder, fd))
+    log.info("working on a scratch copy of oxigraph:%s (%s)", location, folder)
+    return Dataset(store=writable, default_union=True)
+
+
+def _remove_scratch(folder: Path, fd: int) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    os.close(fd)
+
+
+def _remove_if_unlocked(folder: Path) -> None:
+    """Remove a scratch copy whose owner is gone (its lock can be taken)."""
+    import fcntl  # noqa: PLC0415
+
+    try:
+        fd = os.open(folder / SCRATCH_LOCK, os.O_RDWR)
+    except OSError:
+        return  # being made (no lock yet), or not ours
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return
+    shutil.rmtree(folder, ignore_errors=True)
+    os.close(fd)
 
 
 def oxigraph_store(dataset):
@@ -614,14 +685,19 @@ def released_pins():
     A command's stores die with it, but an object can outlive its last use until the garbage
     collector finds it, and its pin with it: a ``kg load`` run in the same process right after a
     ``kg validate`` (the library's callers, the tests) then found the old version still read and
-    left it on disk. Pins held before entering (a caller's own open stores) are left alone."""
+    left it on disk. Pins held before entering (a caller's own open stores) are left alone. Scratch
+    copies made inside (:func:`scratch_copy`) are removed too."""
     before = {id(pin) for pin in list(_PINS.values())}
+    scratches = len(_SCRATCHES)
     try:
         yield
     finally:
         for pin in list(_PINS.values()):
             if id(pin) not in before:
                 pin.release()
+        for remove in _SCRATCHES[scratches:]:
+            remove()
+        del _SCRATCHES[scratches:]
 
 
 def pin_version(location: Path | str) -> PinnedVersion:
