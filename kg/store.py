@@ -272,6 +272,77 @@ def _project(store, predicates: list[str], total: int, size: int):
     return copy
 
 
+#: The removal of each scratch copy made (:func:`scratch_copy`): done when the copy is collected, at exit, or
+#: when the command that made it ends (:func:`released_pins`).
+_SCRATCHES: list = []
+
+#: The lock a scratch copy's owner holds (:func:`scratch_copy`); a copy whose lock is free was left by a killed run.
+SCRATCH_LOCK = ".kg-scratch.lock"
+
+
+def scratch_copy(dataset) -> Dataset:
+    """A writable copy of an ``oxigraph:PATH`` dataset's pinned version, for a change only this command sees.
+
+    The copy is a RocksDB checkpoint (hard links: instant and no extra space, whatever the
+    store's size) in a folder beside the store (``.NAME.scratch-*``), or in the temporary
+    folder if that one cannot be written (then RocksDB copies the files). It is removed when
+    the returned dataset is collected or the process exits; a copy left by a killed process
+    (its lock free) is removed by the next one made beside the same store.
+    """
+    import fcntl  # noqa: PLC0415
+
+    import pyoxigraph  # noqa: PLC0415
+    from oxrdflib import OxigraphStore  # noqa: PLC0415
+
+    pin = _PINS.get(getattr(dataset, "store", None))
+    store = oxigraph_store(dataset)
+    if pin is None or store is None:
+        raise StoreError("a scratch copy is made of an oxigraph:PATH store opened by open_dataset")
+    location = pin.location
+    prefix = f".{location.name}.scratch-"
+    for old in location.parent.glob(f"{prefix}*"):
+        _remove_if_unlocked(old)
+    try:
+        folder = Path(tempfile.mkdtemp(prefix=prefix, dir=location.parent))
+    except OSError:
+        folder = Path(tempfile.mkdtemp(prefix=prefix.lstrip(".")))
+    fd = os.open(folder / SCRATCH_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    copy = folder / "store"
+    try:
+        store.backup(str(copy))
+        writable = OxigraphStore(store=pyoxigraph.Store(str(copy)))
+    except BaseException:
+        os.close(fd)
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    _SCRATCHES.append(weakref.finalize(writable, _remove_scratch, folder, fd))
+    log.info("working on a scratch copy of oxigraph:%s (%s)", location, folder)
+    return Dataset(store=writable, default_union=True)
+
+
+def _remove_scratch(folder: Path, fd: int) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    os.close(fd)
+
+
+def _remove_if_unlocked(folder: Path) -> None:
+    """Remove a scratch copy whose owner is gone (its lock can be taken)."""
+    import fcntl  # noqa: PLC0415
+
+    try:
+        fd = os.open(folder / SCRATCH_LOCK, os.O_RDWR)
+    except OSError:
+        return  # being made (no lock yet), or not ours
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return
+    shutil.rmtree(folder, ignore_errors=True)
+    os.close(fd)
+
+
 def oxigraph_store(dataset):
     """The pyoxigraph Store under an ``oxigraph:PATH`` dataset, or None for other stores."""
     inner = getattr(dataset, "store", None)
