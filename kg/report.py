@@ -388,7 +388,9 @@ def _timeline_picture(data: Mapping[str, Any]) -> bytes:
     import matplotlib.dates as mdates  # noqa: PLC0415
 
     for ax, (lo, hi) in zip(axes, parts):
-        for row, (first, last, open_start, open_end, act) in zip(rows, spans):
+        if not per_act:
+            _kind_rows(ax, spans, rows, colour)
+        for row, (first, last, open_start, open_end, act) in zip(rows, spans) if per_act else ():
             c = colour[act.get("kind", "event")]
             if first == last and not (open_start or open_end):
                 ax.plot([first], [row], "o", color=c, markersize=5)
@@ -434,6 +436,37 @@ def _timeline_picture(data: Mapping[str, Any]) -> bytes:
                                                      + "; ".join(shown), 170), fontsize=7, va="top",
                      transform=axes[0].transAxes)
     return _png(fig)
+
+
+def _kind_rows(ax, spans: list[tuple], rows: list[int], colour: Mapping[str, Any]) -> None:
+    """The acts drawn one row per kind, as the per-act rows draw them (a dot, or a bar with end caps and arrows
+    at open ends), but each distinct mark once and each kind's marks in a few calls: one call per act took
+    50 s for 58,000 acts."""
+    import matplotlib.dates as mdates  # noqa: PLC0415
+    from matplotlib.collections import LineCollection  # noqa: PLC0415
+
+    marks = sorted({(row, first, last, open_start, open_end, act.get("kind", "event"))
+                    for row, (first, last, open_start, open_end, act) in zip(rows, spans)})
+    for kind in sorted({m[5] for m in marks}):
+        mine = [m for m in marks if m[5] == kind]
+        c = colour[kind]
+        dots = [(first, row) for row, first, last, open_start, open_end, _ in mine
+                if first == last and not (open_start or open_end)]
+        bars = [m for m in mine if not (m[1] == m[2] and not (m[3] or m[4]))]
+        if dots:
+            ax.plot([d for d, _ in dots], [r for _, r in dots], "o", color=c, markersize=5, linestyle="none")
+        if bars:
+            ax.add_collection(LineCollection([[(mdates.date2num(first), row), (mdates.date2num(last), row)]
+                                              for row, first, last, *_ in bars],
+                                             colors=[c], linewidths=4, alpha=0.8, capstyle="butt"))
+            ends = [(d, row) for row, first, last, *_ in bars for d in (first, last)]
+            ax.plot([d for d, _ in ends], [r for _, r in ends], "|", color=c, markersize=9, markeredgewidth=1.5,
+                    linestyle="none")
+            for which, marker in ((3, "<"), (4, ">")):
+                open_ = [(m[1] if which == 3 else m[2], m[0]) for m in bars if m[which]]
+                if open_:
+                    ax.plot([d for d, _ in open_], [r for _, r in open_], marker, color=c, markersize=7,
+                            linestyle="none")
 
 
 def _time_parts(days: list) -> list[tuple]:
