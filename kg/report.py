@@ -512,6 +512,8 @@ MEASURE_NAMES: Mapping[str, str] = {
 #: The most actors a graph may have for the report to hold every actor's dossier; a larger graph's
 #: report points to ``kg dossier NAME`` instead.
 DOSSIERS_SHOWN = 60
+#: Names in a list within the text (actors on no side, targets not counted); the rest are counted.
+LISTED = 20
 
 
 class Evidence:
@@ -612,7 +614,8 @@ def _chain_table(chains: list[Mapping[str, Any]], ev: Evidence) -> str:
                          "side": step["side_label"], "link": step["link"] or "first act",
                          "answers": labels.get(step["parent"], "") if step["parent"] else "",
                          "when": step["when"] or "undated", "lag": step["lag"], "step": step})
-    # the evidence of the rows shown only: a note made for a row cut from the table would stand alone
+    # the evidence of the rows shown only: a note for every step of every chain made Python-Markdown's
+    # footnotes (quadratic in their number) most of the report's time on large graphs
     return _table(rows, [("chain", "chain"), ("step in the tree", "level"), ("act", "act"), ("side", "side"),
                          ("how it answers", "link"), ("the act it answers", "answers"), ("when", "when"),
                          ("answered after (days)", "lag"), ("evidence", lambda r: _chain_evidence(ev, r["step"]))],
@@ -689,7 +692,7 @@ def _markdown(data: Mapping[str, Any]) -> str:
         out.append(f"**{MEASURE_NAMES.get(measure, measure)}**, of sides\n")
         out.append(_ranking_table(data["side_rankings"][measure], measure))
     if data["unplaced"]:
-        out.append(f"On no side (no link in the articles to a state or bloc): {', '.join(data['unplaced'])}.\n")
+        out.append(f"On no side (no link in the articles to a state or bloc): {_listed(data['unplaced'], 'unplaced')}.\n")
     out += ["## Chains of sanctions and answers\n", data["definition"] + "\n",
             _chain_table(data["chains"], ev),
             "## Support and comments (not answers)\n",
@@ -717,9 +720,7 @@ def _markdown(data: Mapping[str, Any]) -> str:
                     ("evidence", lambda r: _acts_evidence(ev, data, r["a_to_b_acts"] + r["b_to_a_acts"],
                                                            "reciprocity.csv lists them"))],
                    "reciprocity.csv"),
-            "".join(f"Not counted: {r['side_label'] or '(no side)'} acted against {r['target_label']}, on no side "
-                    f"({len(r['acts'])} act{'s' if len(r['acts']) != 1 else ''}; "
-                    f"{_acts_evidence(ev, data, r['acts'])}).\n" for r in data["acts_against_unplaced"]),
+            _not_counted(data, ev),
             _cycles(data["cycles"]),
             "## Most answered acts\n",
             "Answers by the side the act targeted; hostile answers from other sides and support are shown beside, "
@@ -745,8 +746,7 @@ def _markdown(data: Mapping[str, Any]) -> str:
 
 def _undated(data: Mapping[str, Any], ev: Evidence) -> list[str]:
     """The acts the timeline cannot place: no day and no bound on it in any article or curation."""
-    undated = sorted((a for a in data["acts"] if not (a.get("date") or a.get("earliest") or a.get("latest"))),
-                     key=lambda a: a.get("label", ""))
+    undated = _undated_acts(data)
     if not undated:
         return []
     return [f"Undated acts ({len(undated)}), not on the timeline: no article or curation bounds their day.\n",
@@ -771,6 +771,29 @@ def _acts_evidence(ev: Evidence, data: Mapping[str, Any], acts: Iterable[str], w
     if rest > 0:
         refs.append(f"and {rest:,} more act{'s' if rest != 1 else ''}" + (f" ({where})" if where else ""))
     return ", ".join(refs) or "–"
+
+
+def _undated_acts(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return sorted((a for a in data["acts"] if not (a.get("date") or a.get("earliest") or a.get("latest"))),
+                  key=lambda a: a.get("label", ""))
+
+
+def _listed(names: list[str], key: str) -> str:
+    """Names joined, the first :data:`LISTED` of them; the rest counted, with where report.json holds them all."""
+    shown = ", ".join(names[:LISTED])
+    return shown + (f" and {len(names) - LISTED} more (all under {key} in report.json)" if len(names) > LISTED else "")
+
+
+def _not_counted(data: Mapping[str, Any], ev: Evidence) -> str:
+    """One line per side and target on no side that it acted against, the first :data:`LISTED`; then how many more."""
+    rows = data["acts_against_unplaced"]
+    lines = [f"Not counted: {r['side_label'] or '(no side)'} acted against {r['target_label']}, on no side "
+             f"({len(r['acts'])} act{'s' if len(r['acts']) != 1 else ''}; "
+             f"{_acts_evidence(ev, data, r['acts'])}).\n" for r in rows[:LISTED]]
+    if len(rows) > LISTED:
+        lines.append(f"Not counted either: {len(rows) - LISTED} more targets on no side "
+                     "(all under acts_against_unplaced in report.json).\n")
+    return "".join(lines)
 
 
 def _reciprocity_rows(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -852,6 +875,9 @@ def _write_tables(data: Mapping[str, Any], out_dir: Path) -> list[Path]:
         "dossiers.csv": [dict(line, actor=actor, actor_label=data["networks"].label(actor))
                          for actor, lines in data.get("dossiers", {}).items() for line in lines],
     }
+    undated = _undated_acts(data)
+    if undated:  # the report names it when it lists undated acts (:func:`_undated`)
+        tables["undated.csv"] = undated
     for name, rows in tables.items():
         written.append(atomic_write(out_dir / name, _csv(_flat(rows))))
     serialisable = {k: v for k, v in data.items() if k != "networks"}

@@ -354,3 +354,45 @@ def test_a_timeline_of_more_acts_than_rows_counts_them_a_month_by_kind(report, m
     lines = [line for line in axes[-1].lines if line.get_drawstyle() == "steps-mid"]
     assert len(lines) == len(kinds)  # one line a kind, no mark per act
     assert sum(sum(line.get_ydata()) for line in lines) == len(dated)
+
+
+def test_a_large_graph_s_report_stays_bounded_and_lists_the_rest_elsewhere(report, tmp_path, monkeypatch):
+    """At 1.7 million quads the report listed 17,564 targets on no side and every act of a pair of sides
+    as evidence (26,000 notes): Python-Markdown's footnotes, quadratic in their number, took 16 minutes.
+    Lists in the text, evidence cells over many acts and the notes of rows not shown are now bounded."""
+    import copy
+    import re
+
+    import kg.report
+
+    _, data = report
+    big = copy.copy(data)
+    acts = sorted(data["networks"].acts)
+    # 50 more actors on no side and 50 more targets acted against, each by every act of the seed graph
+    big["unplaced"] = data["unplaced"] + [f"Nobody {i}" for i in range(50)]
+    big["acts_against_unplaced"] = data["acts_against_unplaced"] + [
+        {"side_label": "China", "target_label": f"Nobody {i}", "acts": acts} for i in range(50)]
+    big["reciprocity"] = [dict(r, a_to_b_acts=acts, b_to_a_acts=[]) for r in data["reciprocity"]]
+    monkeypatch.setattr(kg.report, "ROWS_SHOWN", 1)
+    monkeypatch.setattr(kg.report, "EVIDENCE_SHOWN", 2)
+    monkeypatch.setattr(kg.report, "LISTED", 3)
+    write_report(big, tmp_path)
+    text = (tmp_path / "report.md").read_text(encoding="utf-8")
+    listed = 1 + 50  # the seed's one actor on no side (Adrian Zenz), and the 50 added
+    assert f"and {listed - 3} more (all under unplaced in report.json)." in text
+    assert len(re.findall(r"^Not counted: ", text, flags=re.M)) == 3
+    assert f"Not counted either: {listed - 3} more targets on no side" in text
+    evidence = [row[-1] for heading, _, rows in _tables(text) if heading == "Reciprocity between sides" for row in rows]
+    distinct = {(data["networks"].acts.nodes[a].get("quote"), data["networks"].acts.nodes[a].get("article")) for a in acts}
+    assert len(distinct) > 2 and len(evidence) == 1  # the seed's acts have more than two pieces of evidence
+    assert len(re.findall(r"\[\^e\d+\]", evidence[0])) == 2 and f"and {len(acts) - 2:,} more acts (reciprocity.csv lists them)" in evidence[0]
+    # a note for every reference, and no note that no row shown refers to (the chain table's hidden rows made them)
+    notes = set(re.findall(r"^\[\^(e\d+)\]: ", text, flags=re.M))
+    assert notes == set(re.findall(r"\[\^(e\d+)\](?!:)", text))
+
+
+def test_undated_acts_have_their_csv(undated):
+    """A report over more undated acts than it shows said "all of them are in undated.csv", a file nobody wrote."""
+    out, data, act = undated
+    rows = list(csv.DictReader(open(out / "undated.csv", newline="", encoding="utf-8")))
+    assert [r["act"] for r in rows] == [str(act)]  # the one act whose dates the fixture took away
