@@ -23,8 +23,9 @@ drafts like everything else; the commands that read the built graph
 The filter is SPARQL Update, so one text serves every store: the in-memory
 rdflib dataset is changed in place (it was parsed for this command alone);
 an ``oxigraph:PATH`` store is opened read-only, so when it holds drafts it is
-copied into an in-memory Oxigraph store first (as the analyses do; refused
-above :data:`kg.store.SNAPSHOT_LIMIT` quads); a ``sparql:URL`` server cannot
+copied into an in-memory Oxigraph store first (as the analyses do), or, above
+:data:`kg.store.SNAPSHOT_LIMIT` quads, into a scratch copy on disk
+(:func:`kg.store.scratch_copy`: hard links, instant); a ``sparql:URL`` server cannot
 be changed, so ``exclude`` and ``mark`` refuse a server that holds drafts.
 """
 
@@ -124,19 +125,19 @@ def apply(dataset: Dataset, mode: str = DEFAULT, spec: str = "memory") -> Datase
 
 
 def _in_memory_copy(dataset: Dataset, spec: str) -> Dataset:
-    """An ``oxigraph:PATH`` store (opened read-only) copied into an in-memory Oxigraph store."""
+    """An ``oxigraph:PATH`` store (opened read-only) copied into an in-memory Oxigraph store, or a scratch
+    copy on disk for a store of more than :data:`kg.store.SNAPSHOT_LIMIT` quads."""
     import pyoxigraph  # noqa: PLC0415
     from oxrdflib import OxigraphStore  # noqa: PLC0415
 
-    from kg.store import SNAPSHOT_LIMIT, StoreError, oxigraph_store  # noqa: PLC0415
+    from kg.store import SNAPSHOT_LIMIT, oxigraph_store, scratch_copy  # noqa: PLC0415
 
     store = oxigraph_store(dataset)
     size = len(store)
     if size > SNAPSHOT_LIMIT:
-        raise StoreError(
-            f"{spec} holds drafts, and leaving them out copies the store into memory, which is for stores of up "
-            f"to {SNAPSHOT_LIMIT} quads (this one has {size}); pass --drafts include, or confirm the drafts and load again"
-        )
+        log.info("%s holds %d quads, more than %d to copy into memory: leaving out its drafts in a scratch copy",
+                 spec, size, SNAPSHOT_LIMIT)
+        return scratch_copy(dataset)
     log.info("copying %s into memory to leave out its drafts (%d quads)", spec, size)
     memory = pyoxigraph.Store()
     memory.bulk_extend(store.quads_for_pattern(None, None, None, None))

@@ -300,11 +300,13 @@ def make_dirs(path: Path | str) -> Path:
     return path
 
 
-def atomic_write(path: Path | str, data: bytes | str) -> Path:
+def atomic_write(path: Path | str, data) -> Path:
     """Write ``data`` to ``path`` through a temporary file and one rename.
 
-    The file gets the mode a plain ``open()`` would give it (``mkstemp`` makes
-    it 0600, which no colleague or web server could read). Any failure is an
+    ``data`` is bytes or text, an iterable of byte strings written one after the other
+    (a stream too large to hold at once), or a function that writes to the open binary
+    file it is given. The file gets the mode a plain ``open()`` would give it (``mkstemp``
+    makes it 0600, which no colleague or web server could read). Any failure is an
     :class:`OutputError` naming ``path``, and leaves no temporary file behind.
     """
     path = Path(path)
@@ -318,7 +320,13 @@ def atomic_write(path: Path | str, data: bytes | str) -> Path:
     try:
         with os.fdopen(fd, "wb") as handle:
             os.fchmod(handle.fileno(), new_file_mode())
-            handle.write(data)
+            if isinstance(data, bytes):
+                handle.write(data)
+            elif callable(data):
+                data(handle)
+            else:
+                for chunk in data:
+                    handle.write(chunk)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)

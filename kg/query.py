@@ -484,6 +484,45 @@ def _refuse_service(prepared, source: str) -> None:
             todo.extend(node)
 
 
+def predicates_read(query: CatalogueQuery | str) -> frozenset[str] | None:
+    """The IRIs of every predicate a query's patterns can match (property paths included), or None
+    when it can match any (a variable or a negated property set in a predicate's place).
+
+    Examples
+    --------
+    >>> sorted(predicates_read("SELECT ?a WHERE { ?a <urn:p>/^<urn:q>* ?b FILTER NOT EXISTS { ?b <urn:r> ?c } }"))
+    ['urn:p', 'urn:q', 'urn:r']
+    >>> predicates_read("SELECT ?p WHERE { <urn:a> ?p ?b }") is None
+    True
+    """
+    from rdflib import URIRef, Variable  # noqa: PLC0415
+    from rdflib.paths import NegatedPath, Path  # noqa: PLC0415
+    from rdflib.plugins.sparql.parserutils import CompValue  # noqa: PLC0415
+
+    found: set[str] = set()
+
+    def path_iris(term) -> bool:
+        if isinstance(term, URIRef):
+            found.add(str(term))
+            return True
+        if isinstance(term, Variable) or isinstance(term, NegatedPath) or not isinstance(term, Path):
+            return False
+        parts = getattr(term, "args", None) or [getattr(term, "path", None) or getattr(term, "arg", None)]
+        return all(path_iris(part) for part in parts)
+
+    todo = [prepare(query).algebra]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, CompValue):
+            for triple in (node["triples"] if "triples" in node else ()):  # CompValue.get gives the key back
+                if not path_iris(triple[1]):
+                    return None
+            todo.extend(value for key, value in node.items() if key != "triples")
+        elif isinstance(node, (list, tuple)):
+            todo.extend(node)
+    return frozenset(found)
+
+
 def _unknown_params(query: CatalogueQuery, unknown: list[str]) -> str:
     from kg.names import close_names  # noqa: PLC0415
 

@@ -26,6 +26,9 @@ TOP = 10
 ROWS_SHOWN = 100
 #: Actors drawn in network.png, the most connected first: ten thousand nodes make a grey disc.
 NETWORK_SHOWN = 150
+#: Arrows (pairs of actors) drawn in network.png, the pairs with most acts first: the 150 busiest actors of a
+#: 10^6-triple graph are 14,000 pairs, a black disc that took textalloc a minute to place labels around.
+ARROWS_SHOWN = 300
 #: Sides named in the legend of network.png, those with most actors drawn first.
 LEGEND_SIDES = 15
 #: Cycles the text of ``kg chains`` lists before it says how many more.
@@ -71,9 +74,11 @@ def compute(graph, window_days: int = 30) -> dict[str, Any]:
         acts = [dict(d, act=n) for n, d in nets.acts.nodes(data=True)]
         step("dossiers")
         log.info("reading the actors' dossiers")
-        dossiers = _dossier_lines(nets, actors)
+        dossiers = _dossier_lines(nets)
         step("summary")
         counts = summary(graph)
+    size = centrality.graph_size(nets.actors)
+    estimated = centrality.estimation(size["nodes"], size["pairs"])
     return {
         "summary": counts,
         "measures": dict(centrality.MEASURES),
@@ -81,8 +86,9 @@ def compute(graph, window_days: int = 30) -> dict[str, Any]:
         "sides": sides,
         "rankings": centrality.rankings(actors, top=5),
         "side_rankings": centrality.rankings(sides, top=5),
-        "size": centrality.graph_size(nets.actors),
+        "size": size,
         "side_size": centrality.graph_size(nets.sides),
+        **({"estimated": estimated} if estimated else {}),  # only on a network too large for exact figures
         "side_of": {a: nets.labels.get(s, s) for a, s in nets.side_of.items()},
         **chains,
         "acts": acts,
@@ -91,7 +97,7 @@ def compute(graph, window_days: int = 30) -> dict[str, Any]:
     }
 
 
-def _dossier_lines(nets, actors: list[Mapping[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+def _dossier_lines(nets) -> dict[str, list[dict[str, Any]]]:
     """The dossier lines of every actor, or none for a graph of more than :data:`DOSSIERS_SHOWN` actors."""
     from kg.dossier import dossier_lines  # noqa: PLC0415
 
@@ -280,7 +286,7 @@ def _network_picture(data: Mapping[str, Any]) -> bytes:
     palette = side_colours(s for s in side_iri.values() if s)
     nodes = sorted(G)
     fig, ax = plt.subplots(figsize=(14, 10.5))
-    pos = _layout(nx.Graph(G.to_undirected()), nodes)
+    pos = _layout(nx.Graph(G), nodes)  # undirected, one edge a pair (a MultiDiGraph copy first took 2 s at 10^6)
     top = max((f["pagerank"] for f in figures.values()), default=1) or 1
     size = {n: 80 + 700 * figures.get(n, {}).get("pagerank", 0) / top for n in nodes}
     colours = [tuple(c / 255 for c in palette.get(side_iri.get(n), UNPLACED)) for n in nodes]
@@ -289,6 +295,13 @@ def _network_picture(data: Mapping[str, Any]) -> bytes:
     coercive = sorted({(u, v) for u, v, d in G.edges(data=True) if d.get("layer") in DEFAULT_LAYERS and u != v})
     spoken = sorted({(u, v) for u, v, d in G.edges(data=True) if d.get("layer") not in DEFAULT_LAYERS and u != v}
                     - set(coercive))
+    arrows = len(coercive) + len(spoken)
+    if arrows > ARROWS_SHOWN:
+        from collections import Counter  # noqa: PLC0415
+
+        acts = Counter((u, v) for u, v in G.edges() if u != v)
+        keep = set(sorted(coercive + spoken, key=lambda e: (-acts[e], e))[:ARROWS_SHOWN])
+        coercive, spoken = [e for e in coercive if e in keep], [e for e in spoken if e in keep]
     for edges, style, colour, alpha in ((coercive, "solid", "#222222", 0.75), (spoken, "dashed", "#3366aa", 0.55)):
         nx.draw_networkx_edges(G, pos, edgelist=edges, ax=ax, nodelist=nodes, node_size=[size[n] for n in nodes],
                                arrows=True, arrowstyle="-|>", arrowsize=14, width=1.1, edge_color=colour, alpha=alpha,
@@ -309,6 +322,8 @@ def _network_picture(data: Mapping[str, Any]) -> bytes:
     alone = (f"; not drawn: {', '.join(node_label(n, labels) for n in sorted(isolated)[:5])}"
              f"{f' and {len(isolated) - 5} more' if len(isolated) > 5 else ''} (no act with a named other)"
              if isolated else "")
+    if arrows > ARROWS_SHOWN:
+        shown += f"the {ARROWS_SHOWN} pairs with most acts (of {arrows:,}) - "
     ax.set_title(f"Actor network: {shown}an arrow goes from the actor to its target\n"
                  f"colour: the actor's side; size: PageRank{alone}", fontsize=11)
     names = {row["side"]: node_label(row["side"], labels) for row in data["actors"] if row["side"]}
@@ -361,7 +376,8 @@ TIMELINE_ROWS = 45
 
 def _timeline_picture(data: Mapping[str, Any]) -> bytes:
     """Acts in time: a day as a dot, a range as a bar from its earliest to its latest day (an open end as an
-    arrow), the undated listed below; a gap of years (one 1989 act before 2018-2024) is cut out of the axis."""
+    arrow), the undated listed below; a gap of years (one 1989 act before 2018-2024) is cut out of the axis.
+    Over :data:`TIMELINE_ROWS` acts, a row each would be a solid stripe: the acts a month, a line a kind."""
     import matplotlib.pyplot as plt  # noqa: PLC0415
 
     spans, undated = [], []
@@ -376,9 +392,9 @@ def _timeline_picture(data: Mapping[str, Any]) -> bytes:
     kinds = sorted({s[4].get("kind", "event") for s in spans} | {a.get("kind", "event") for a in undated})
     colour = {k: plt.get_cmap("tab10")(i % 10) for i, k in enumerate(kinds)}
     per_act = len(spans) <= TIMELINE_ROWS
-    rows = list(range(len(spans))) if per_act else [kinds.index(s[4].get("kind", "event")) for s in spans]
+    rows = list(range(len(spans)))
     parts = _time_parts([d for s in spans for d in (s[0], s[1])])
-    height = max(3.0, 0.26 * len(spans) + 1.4) if per_act else 0.5 * len(kinds) + 2
+    height = max(3.0, 0.26 * len(spans) + 1.4) if per_act else 4.5
     fig, axes = plt.subplots(1, len(parts), sharey=True, figsize=(13, height), squeeze=False,
                              gridspec_kw={"width_ratios": [1] + [6] * (len(parts) - 1) if len(parts) > 1 else [1],
                                           "wspace": 0.05})
@@ -387,19 +403,46 @@ def _timeline_picture(data: Mapping[str, Any]) -> bytes:
 
     import matplotlib.dates as mdates  # noqa: PLC0415
 
+    # one artist per kind and mark, not per act: 35,000 acts at 10^6 triples drawn one by one took 40 s
+    marks: dict[tuple[str, str], tuple[list, list]] = {}
+    bars: dict[str, list] = {}
+
+    def mark(kind: str, shape: str, x, y) -> None:
+        xs, ys = marks.setdefault((kind, shape), ([], []))
+        xs.append(x)
+        ys.append(y)
+
+    for row, (first, last, open_start, open_end, act) in (zip(rows, spans) if per_act else ()):
+        kind = act.get("kind", "event")
+        if first == last and not (open_start or open_end):
+            mark(kind, "o", first, row)
+            continue
+        # a range: a bar with end caps, so that a range of two days still shows
+        bars.setdefault(kind, []).append([(mdates.date2num(first), row), (mdates.date2num(last), row)])
+        mark(kind, "|", first, row)
+        mark(kind, "|", last, row)
+        if open_start:
+            mark(kind, "<", first, row)
+        if open_end:
+            mark(kind, ">", last, row)
+    per_month: dict[str, dict] = {}  # kind -> first day of a month -> acts that month (at their earliest day)
+    if not per_act:
+        for first, _last, _open_start, _open_end, act in spans:
+            months = per_month.setdefault(act.get("kind", "event"), {})
+            month = first.replace(day=1)
+            months[month] = months.get(month, 0) + 1
+    from matplotlib.collections import LineCollection  # noqa: PLC0415
+
+    sizes = {"o": 5, "|": 9, "<": 7, ">": 7}
     for ax, (lo, hi) in zip(axes, parts):
-        for row, (first, last, open_start, open_end, act) in zip(rows, spans):
-            c = colour[act.get("kind", "event")]
-            if first == last and not (open_start or open_end):
-                ax.plot([first], [row], "o", color=c, markersize=5)
-                continue
-            # a range: a bar with end caps, so that a range of two days still shows
-            ax.plot([first, last], [row, row], "-", color=c, linewidth=4, solid_capstyle="butt", alpha=0.8)
-            ax.plot([first, last], [row, row], "|", color=c, markersize=9, markeredgewidth=1.5)
-            if open_start:
-                ax.plot([first], [row], "<", color=c, markersize=7)
-            if open_end:
-                ax.plot([last], [row], ">", color=c, markersize=7)
+        for kind, segments in bars.items():
+            ax.add_collection(LineCollection(segments, colors=[colour[kind]], linewidths=4, capstyle="butt", alpha=0.8))
+        for (kind, shape), (xs, ys) in marks.items():
+            ax.plot(xs, ys, shape, color=colour[kind], markersize=sizes[shape],
+                    markeredgewidth=1.5 if shape == "|" else None, linestyle="none")
+        for kind, months in per_month.items():  # too many acts for a row each: how many a month, by kind
+            ax.plot(sorted(months), [months[m] for m in sorted(months)], "-", color=colour[kind], linewidth=1.2,
+                    drawstyle="steps-mid", alpha=0.9)
         pad = timedelta(days=max(20, (hi - lo).days // 40))
         ax.set_xlim(lo - pad, hi + pad)
         locator = mdates.AutoDateLocator(minticks=1, maxticks=3 if ax is axes[0] and len(parts) > 1 else 10)
@@ -418,13 +461,17 @@ def _timeline_picture(data: Mapping[str, Any]) -> bytes:
         axes[0].set_yticks(range(len(spans)), [s[4].get("label", "") for s in spans], fontsize=7)
         axes[0].set_ylim(len(spans) - 0.5, -0.5)
     else:
-        axes[0].set_yticks(range(len(kinds)), kinds)
+        axes[0].set_ylabel("acts a month")
+        axes[0].set_ylim(bottom=0)
     handles = [plt.Line2D([], [], color=colour[k], linewidth=4, label=k) for k in kinds]
     axes[-1].legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False,
                     title="kind of act", title_fontsize=8)
     cut = "; the axis is cut where years pass without an act" if len(parts) > 1 else ""
-    fig.suptitle(f"Timeline of acts: a dot is a day, a bar the range of possible days, an arrow an open end{cut}",
-                 fontsize=10, y=1.0)
+    ranged = sum(1 for first, last, *_ in spans if first != last)
+    fig.suptitle(f"Timeline of acts: a dot is a day, a bar the range of possible days, an arrow an open end{cut}"
+                 if per_act else
+                 f"Acts a month by kind ({len(spans):,} dated acts, too many for a row each; an act known only within "
+                 f"a range, {ranged:,} of them, counts in the month of its earliest day){cut}", fontsize=10, y=1.0)
     if undated:
         names = [a.get("label", "") for a in sorted(undated, key=lambda a: a.get("label", ""))]
         shown = names[:12] + ([f"and {len(names) - 12} more"] if len(names) > 12 else [])
@@ -468,6 +515,8 @@ MEASURE_NAMES: Mapping[str, str] = {
 #: The most actors a graph may have for the report to hold every actor's dossier; a larger graph's
 #: report points to ``kg dossier NAME`` instead.
 DOSSIERS_SHOWN = 60
+#: Names in a list within the text (actors on no side, targets not counted); the rest are counted.
+LISTED = 20
 
 
 class Evidence:
@@ -567,10 +616,13 @@ def _chain_table(chains: list[Mapping[str, Any]], ev: Evidence) -> str:
             rows.append({"chain": number, "level": step["level"], "act": ("↳ " * min(step["level"], 1)) + step["label"],
                          "side": step["side_label"], "link": step["link"] or "first act",
                          "answers": labels.get(step["parent"], "") if step["parent"] else "",
-                         "when": step["when"] or "undated", "lag": step["lag"], "evidence": _chain_evidence(ev, step)})
+                         "when": step["when"] or "undated", "lag": step["lag"], "step": step})
+    # the evidence of the rows shown only: a note for every step of every chain made Python-Markdown's
+    # footnotes (quadratic in their number) most of the report's time on large graphs
     return _table(rows, [("chain", "chain"), ("step in the tree", "level"), ("act", "act"), ("side", "side"),
                          ("how it answers", "link"), ("the act it answers", "answers"), ("when", "when"),
-                         ("answered after (days)", "lag"), ("evidence", "evidence")], "chains.csv")
+                         ("answered after (days)", "lag"), ("evidence", lambda r: _chain_evidence(ev, r["step"]))],
+                  "chains.csv")
 
 
 def _dossiers(data: Mapping[str, Any], ev: Evidence) -> list[str]:
@@ -634,6 +686,7 @@ def _markdown(data: Mapping[str, Any]) -> str:
         f"of actors (density {size['density']}) in {size['components']} separate parts. On a network this small one "
         "act moves an actor several places: actors with equal values share a rank, and a measure that takes too few "
         "values to tell actors apart is not ranked.\n",
+        *_estimated(data),
     ]
     for measure, meaning in data["measures"].items():
         out.append(f"**{MEASURE_NAMES.get(measure, measure)}**: {meaning}\n")
@@ -643,7 +696,7 @@ def _markdown(data: Mapping[str, Any]) -> str:
         out.append(f"**{MEASURE_NAMES.get(measure, measure)}**, of sides\n")
         out.append(_ranking_table(data["side_rankings"][measure], measure))
     if data["unplaced"]:
-        out.append(f"On no side (no link in the articles to a state or bloc): {', '.join(data['unplaced'])}.\n")
+        out.append(f"On no side (no link in the articles to a state or bloc): {_listed(data['unplaced'], 'unplaced')}.\n")
     out += ["## Chains of sanctions and answers\n", data["definition"] + "\n",
             _chain_table(data["chains"], ev),
             "## Support and comments (not answers)\n",
@@ -668,11 +721,10 @@ def _markdown(data: Mapping[str, Any]) -> str:
                    [("side A", "a_label"), ("side B", "b_label"), ("acts of A against B", "a_to_b"),
                     ("dated", "a_to_b_dates"), ("acts of B against A", "b_to_a"), ("dated", "b_to_a_dates"),
                     ("reciprocity (fewer / more)", "reciprocity"),
-                    ("evidence", lambda r: _acts_evidence(ev, data, r["a_to_b_acts"] + r["b_to_a_acts"]))],
+                    ("evidence", lambda r: _acts_evidence(ev, data, r["a_to_b_acts"] + r["b_to_a_acts"],
+                                                           "reciprocity.csv lists them"))],
                    "reciprocity.csv"),
-            "".join(f"Not counted: {r['side_label'] or '(no side)'} acted against {r['target_label']}, on no side "
-                    f"({len(r['acts'])} act{'s' if len(r['acts']) != 1 else ''}; "
-                    f"{_acts_evidence(ev, data, r['acts'])}).\n" for r in data["acts_against_unplaced"]),
+            _not_counted(data, ev),
             _cycles(data["cycles"]),
             "## Most answered acts\n",
             "Answers by the side the act targeted; hostile answers from other sides and support are shown beside, "
@@ -685,7 +737,8 @@ def _markdown(data: Mapping[str, Any]) -> str:
             _table(data["answers_by_measure"], [("rank", "rank"), ("measure", "measure"), ("sanctions with it", "sanctions"),
                                                 ("of them answered", "answered"), ("answers", "answers"),
                                                 ("strongest answer", lambda r: r["strongest"] or "none"),
-                                                ("evidence", lambda r: _acts_evidence(ev, data, r["acts"]))]),
+                                                ("evidence", lambda r: _acts_evidence(ev, data, r["acts"], "answers-by-measure.csv lists them"))],
+                   "answers-by-measure.csv"),
             "![Timeline](timeline.png)\n",
             *_undated(data, ev),
             *_dossiers(data, ev),
@@ -697,8 +750,7 @@ def _markdown(data: Mapping[str, Any]) -> str:
 
 def _undated(data: Mapping[str, Any], ev: Evidence) -> list[str]:
     """The acts the timeline cannot place: no day and no bound on it in any article or curation."""
-    undated = sorted((a for a in data["acts"] if not (a.get("date") or a.get("earliest") or a.get("latest"))),
-                     key=lambda a: a.get("label", ""))
+    undated = _undated_acts(data)
     if not undated:
         return []
     return [f"Undated acts ({len(undated)}), not on the timeline: no article or curation bounds their day.\n",
@@ -706,14 +758,59 @@ def _undated(data: Mapping[str, Any], ev: Evidence) -> list[str]:
                              ("evidence", lambda a: ev.ref(a.get("quote", ""), a.get("article", "")))], "undated.csv")]
 
 
-def _acts_evidence(ev: Evidence, data: Mapping[str, Any], acts: Iterable[str]) -> str:
-    """The evidence of several acts, one reference each (a figure over acts rests on theirs)."""
+#: The most pieces of evidence one cell cites for a figure over many acts; the rest are named by the CSV.
+EVIDENCE_SHOWN = 8
+
+
+def _acts_evidence(ev: Evidence, data: Mapping[str, Any], acts: Iterable[str], where: str = "") -> str:
+    """The evidence of several acts, one reference each (a figure over acts rests on theirs), the earliest
+    first; over :data:`EVIDENCE_SHOWN` acts, that many and a count of the others, which ``where`` lists
+    (a row of 8,000 acts citing each would be a report no one reads: at 10^6 triples, 68,000 notes)."""
     nodes = data["networks"].acts.nodes
-    refs = []
-    for act in sorted(set(acts)):
-        if act in nodes:
-            refs.append(ev.ref(nodes[act].get("quote", ""), nodes[act].get("article", "")))
-    return ", ".join(dict.fromkeys(refs)) or "–"
+    known = sorted((a for a in set(acts) if a in nodes),
+                   key=lambda a: (str(nodes[a].get("date") or nodes[a].get("earliest") or nodes[a].get("latest") or "~"), a))
+    refs = list(dict.fromkeys(ev.ref(nodes[a].get("quote", ""), nodes[a].get("article", ""))
+                              for a in known[:EVIDENCE_SHOWN]))
+    rest = len(known) - EVIDENCE_SHOWN
+    if rest > 0:
+        refs.append(f"and {rest:,} more act{'s' if rest != 1 else ''}" + (f" ({where})" if where else ""))
+    return ", ".join(refs) or "–"
+
+
+def _estimated(data: Mapping[str, Any]) -> list[str]:
+    """What the report says when betweenness and closeness are estimated (:func:`kg.analysis.centrality.estimation`)."""
+    found = data.get("estimated")
+    if not found:
+        return []
+    return [f"**Betweenness and closeness are estimated, not exact.** Both need a shortest-path search from every "
+            f"actor: {found['nodes']:,} actors by {found['edges']:,} pairs is beyond the {found['exact_work']:,} "
+            f"steps this report allows itself, so betweenness comes from the searches from "
+            f"{found['betweenness_sources']:,} actors and closeness from {found['closeness_sources']:,}, drawn at "
+            f"random (seed {found['seed']}; the same graph gets the same figures). {found['method'][0].upper()}"
+            f"{found['method'][1:]}. The other measures are exact.\n"]
+
+
+def _undated_acts(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return sorted((a for a in data["acts"] if not (a.get("date") or a.get("earliest") or a.get("latest"))),
+                  key=lambda a: a.get("label", ""))
+
+
+def _listed(names: list[str], key: str) -> str:
+    """Names joined, the first :data:`LISTED` of them; the rest counted, with where report.json holds them all."""
+    shown = ", ".join(names[:LISTED])
+    return shown + (f" and {len(names) - LISTED} more (all under {key} in report.json)" if len(names) > LISTED else "")
+
+
+def _not_counted(data: Mapping[str, Any], ev: Evidence) -> str:
+    """One line per side and target on no side that it acted against, the first :data:`LISTED`; then how many more."""
+    rows = data["acts_against_unplaced"]
+    lines = [f"Not counted: {r['side_label'] or '(no side)'} acted against {r['target_label']}, on no side "
+             f"({len(r['acts'])} act{'s' if len(r['acts']) != 1 else ''}; "
+             f"{_acts_evidence(ev, data, r['acts'])}).\n" for r in rows[:LISTED]]
+    if len(rows) > LISTED:
+        lines.append(f"Not counted either: {len(rows) - LISTED} more targets on no side "
+                     "(all under acts_against_unplaced in report.json).\n")
+    return "".join(lines)
 
 
 def _reciprocity_rows(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -795,6 +892,9 @@ def _write_tables(data: Mapping[str, Any], out_dir: Path) -> list[Path]:
         "dossiers.csv": [dict(line, actor=actor, actor_label=data["networks"].label(actor))
                          for actor, lines in data.get("dossiers", {}).items() for line in lines],
     }
+    undated = _undated_acts(data)
+    if undated:  # the report names it when it lists undated acts (:func:`_undated`)
+        tables["undated.csv"] = undated
     for name, rows in tables.items():
         written.append(atomic_write(out_dir / name, _csv(_flat(rows))))
     serialisable = {k: v for k, v in data.items() if k != "networks"}

@@ -163,19 +163,43 @@ def _int(value: str) -> int:
 
 @dataclass(frozen=True)
 class _Source:
-    """Where the queries run: an in-memory pyoxigraph Store (with the dataset's union flag), or an rdflib graph."""
+    """Where the queries run: a pyoxigraph Store (with the dataset's union flag), or an rdflib graph.
+
+    ``predicates`` and ``full``: the store is a projection holding only those predicates' quads,
+    and a query that reads others runs on ``full`` (:class:`kg.store.AnalysisSource`)."""
 
     graph: Any
     store: Any = None
     union: bool = False
+    predicates: frozenset[str] | None = None
+    full: Any = None
+
+
+#: The catalogue queries :func:`read` runs: what a projection of a large store must hold.
+QUERIES = ("edges-link", "actor-labels", "sides", *(layer.query for layer in EDGE_LAYERS), "acts", "edges-respond",
+           "act-targets")
 
 
 def _source(graph) -> _Source:
     if isinstance(graph, _Source):
         return graph
-    from kg.store import analysis_store  # noqa: PLC0415
+    from kg.store import analysis_source  # noqa: PLC0415
 
-    return _Source(graph, analysis_store(graph), bool(getattr(graph, "default_union", False)))
+    union = bool(getattr(graph, "default_union", False))
+    found = analysis_source(graph, QUERIES)
+    if found is None:
+        return _Source(graph, None, union)
+    return _Source(graph, found.store, union, found.predicates, found.full)
+
+
+def _store_for(source: _Source, query: str):
+    """The store that holds everything ``query`` reads: the projection, or the full store."""
+    if source.predicates is None:
+        return source.store
+    from kg.query import predicates_read  # noqa: PLC0415
+
+    read = predicates_read(_query_text(query))
+    return source.store if read is not None and read <= source.predicates else source.full
 
 
 def _rows(graph, query: str, iris: Mapping[str, str] | None = None) -> Iterable[Mapping[str, str | None]]:
@@ -196,8 +220,8 @@ def _rows(graph, query: str, iris: Mapping[str, str] | None = None) -> Iterable[
             import pyoxigraph  # noqa: PLC0415
 
             substitutions = {pyoxigraph.Variable(k): pyoxigraph.NamedNode(v) for k, v in iris.items()}
-        result = source.store.query(_query_text(query), use_default_graph_as_union=source.union,
-                                    substitutions=substitutions)
+        result = _store_for(source, query).query(_query_text(query), use_default_graph_as_union=source.union,
+                                                 substitutions=substitutions)
         names = [v.value for v in result.variables]
         for solution in result:
             yield {name: None if term is None else term.value for name, term in zip(names, solution)}

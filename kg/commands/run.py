@@ -21,16 +21,22 @@ def register(sub) -> None:
         "out/sanctions.graphml). Progress goes to stderr.\n\n"
         "With --input FILE --store oxigraph:PATH the graph is a TriG file instead (a\n"
         "large one, such as kg synth writes): it is validated in memory and, only if\n"
-        "it conforms, loaded into the store on disk while the analyses run.",
+        "it conforms, loaded into the store on disk while the analyses run.\n\n"
+        "With --store oxigraph:PATH alone the pipeline runs on the store as it is, read\n"
+        "only, without reading it into memory: for a store too large for that (kg load\n"
+        "and kg import of an OpenSanctions export, 10^7 triples). The store's current\n"
+        "version is held until the run ends, so a load meanwhile does not change what\n"
+        "it reads.",
         "kg run --out out\n"
-        "  kg run --input synth.trig --store oxigraph:out/store",
+        "  kg run --input synth.trig --store oxigraph:out/store\n"
+        "  kg run --store oxigraph:out/store --out out",
     )
     add_data(p)
     add_out(p, Path("out"), "the output folder (default: out/)")
     p.add_argument("--input", type=Path, default=None, metavar="FILE",
                    help="a built TriG dataset to run on instead of building from --data (needs --store oxigraph:PATH; "
                         "- reads standard input)")
-    add_store(p, "memory (default: out/kg.trig), or oxigraph:PATH to load --input into")
+    add_store(p, "memory (default: out/kg.trig), or oxigraph:PATH: the store to load --input into, or to run on")
     add_drafts(p)
     add_format(p, ("text", "json"), "text", "how to print the summary and the outputs (default: text)")
     add_allow_empty(p, "data or an --input")
@@ -47,8 +53,11 @@ def run(args) -> int:
         if kind != "oxigraph":
             raise StoreError("kg run --input FILE loads the file into a store: give --store oxigraph:PATH")
         return _run_input(args, Path(location))
+    if kind == "oxigraph":
+        return _run_store(args)
     if kind != "memory":
-        raise StoreError("kg run builds from --data into out/kg.trig; to run on a store, give --input FILE --store oxigraph:PATH")
+        raise StoreError(f"kg run reads --data, a TriG file (--input FILE --store oxigraph:PATH) or an Oxigraph store "
+                         f"(--store oxigraph:PATH), not {args.store}")
     log.info("[1/4] building and validating the graph")
     counts, target, seconds = build.write(args)
     if counts is None:
@@ -107,6 +116,32 @@ def _run_input(args, location: Path) -> int:
     return EXIT_OK
 
 
+def _run_store(args) -> int:
+    """The pipeline on an ``oxigraph:PATH`` store in place: validated there, analysed through queries."""
+    from kg.drafts import apply  # noqa: PLC0415
+    from kg.store import open_dataset  # noqa: PLC0415
+    from kg.validate import check_report  # noqa: PLC0415
+
+    started = time.monotonic()
+    log.info("[1/4] validating %s in place", args.store)
+    dataset = open_dataset(args.store, drafts="include")  # drafts are validated like everything else
+    if not args.allow_empty:
+        from kg.store import refuse_empty  # noqa: PLC0415
+
+        refuse_empty(dataset, args.store)
+    report = check_report(dataset)
+    if report.results:
+        print(report.format(), file=sys.stderr)
+    if report.violations:
+        print(f"\nNot analysed: {args.store} does not conform.", file=sys.stderr)
+        return EXIT_VIOLATIONS
+    data = _analyse_and_export(apply(dataset, args.drafts, args.store), args.out)
+    if args.format != "json":
+        print(f"Validated and analysed {args.store} in place in {time.monotonic() - started:.1f} s.")
+    _print_outputs(args, data, None)
+    return EXIT_OK
+
+
 def _print_outputs(args, data: dict, counts: dict | None) -> None:
     out = args.out
     pagerank = data["rankings"]["pagerank"]
@@ -119,8 +154,8 @@ def _print_outputs(args, data: dict, counts: dict | None) -> None:
     if args.format == "json":
         print_json({
             "summary": counts or data["summary"],
-            "store": args.store if args.input is not None else None,
-            "outputs": {"dataset": out / "kg.trig" if args.input is None else args.input,
+            "store": None if args.store == "memory" else args.store,
+            "outputs": {"dataset": args.input or (out / "kg.trig" if args.store == "memory" else args.store),
                         "report": out / "report" / "report.html", "gexf": out / "sanctions.gexf",
                         "graphml": out / "sanctions.graphml"},
             "chains": len(data["chains"]), "candidate_retaliations": len(data["candidates"]),

@@ -117,3 +117,40 @@ def test_every_edge_quote_is_evidence_from_its_article(dataset, stored):
         quoted = [(d["quote"], d["article"]) for _, _, d in G.edges(data=True) if "quote" in d]
         assert len(quoted) == G.number_of_edges() > 30
         assert set(quoted) <= pairs
+
+
+def _networks_as_data(nets):
+    return (sorted(nets.actors.nodes(data=True)), sorted((u, v, k, sorted(d.items())) for u, v, k, d in
+                                                         nets.actors.edges(keys=True, data=True)),
+            sorted(nets.acts.nodes(data=True)), sorted(nets.acts.edges(data=True)), dict(nets.labels),
+            dict(nets.side_of), dict(nets.act_targets), nets.unplaced)
+
+
+def test_a_store_too_large_to_copy_is_projected_onto_what_the_analyses_read(stored, monkeypatch):
+    """Above the snapshot limit the analyses read the store on disk, six times slower than in memory (BENCHMARKS.md);
+    they now copy only the quads of the predicates their queries read, and answer as on the whole store."""
+    import kg.store
+    from kg.dossier import dossier_lines
+
+    whole = networks.read(stored)  # the store copied into memory, as a small store is
+    assert whole.source.predicates is None
+    monkeypatch.setattr(kg.store, "SNAPSHOT_LIMIT", 0)
+    projected = networks.read(stored)
+    full = kg.store.oxigraph_store(stored)
+    assert projected.source.predicates and projected.source.full is full
+    assert 0 < len(projected.source.store) < len(full)  # a part of the store: the seed's text and notes are left out
+    kept = {q.predicate.value for q in projected.source.store.quads_for_pattern(None, None, None, None)}
+    assert kept <= projected.source.predicates
+    assert _networks_as_data(projected) == _networks_as_data(whole)
+    # a query that reads more than the projection holds runs on the whole store: a dossier reads any predicate
+    actor = "https://w3id.org/sanctions-kg/id/actor/chen-quanguo"
+    assert dossier_lines(projected.source, [actor]) == dossier_lines(whole.source, [actor])
+    assert dossier_lines(projected.source, [actor])[actor]
+
+
+def test_a_projection_larger_than_its_limit_is_not_made(stored, monkeypatch):
+    import kg.store
+
+    monkeypatch.setattr(kg.store, "SNAPSHOT_LIMIT", 0)
+    monkeypatch.setattr(kg.store, "PROJECTION_LIMIT", 10)
+    assert networks.read(stored).source.store is kg.store.oxigraph_store(stored)  # on disk
