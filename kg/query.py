@@ -583,12 +583,14 @@ def run_with(graph, query: CatalogueQuery | str, params: Mapping[str, str], styl
         # Oxigraph parses the text itself (rdflib's parser would take 20-100 ms a query, more
         # than Oxigraph needs to answer on a few thousand triples); rdflib's parser is asked
         # only to locate an error in the file, line and column form used everywhere else.
-        # The values go in a VALUES block at the head of the WHERE pattern, not in initBindings:
-        # oxrdflib passes those as pyoxigraph substitutions, which Oxigraph's optimizer does not
-        # see, so it planned a query about one actor as if about all of them (sanctions-against,
-        # dossier, counter-sanctions: 15-110 s at 10^6 triples; from the VALUES block, under 0.1 s).
+        # The values go in a VALUES block at the head of the WHERE pattern as well as in initBindings
+        # (which oxrdflib passes as pyoxigraph substitutions): Oxigraph's optimizer does not see
+        # substitutions, so it planned a query about one actor as if about all of them (sanctions-
+        # against, dossier, counter-sanctions: 15-110 s at 10^6 triples; from the VALUES block,
+        # under 0.1 s); the substitutions still bind the parameter inside a sub-select that
+        # projects it, which a VALUES block outside it does not (unnamed-targets: 1.4 s, 0.3 s).
         try:
-            return graph.query(with_values(query.text, bindings))
+            return graph.query(with_values(query.text, bindings), initBindings=bindings)
         except SyntaxError as exc:
             prepare(query)  # raises QueryError naming the line and column, if rdflib sees the error too
             raise QueryError(f"{query.path or query.name}: SPARQL syntax error (Oxigraph): {exc}") from exc
