@@ -223,6 +223,8 @@ def main(argv=None) -> int:
     parser.add_argument("--budget", type=float, default=120, help="seconds a per-actor query's sample may take; "
                         "past them (after 3 nodes) the rest of its sample is left out (default 120)")
     parser.add_argument("--skip-plain", action="store_true", help="measure our path only")
+    parser.add_argument("--only", choices=("node", "listings"), help="measure only the per-actor queries or the listings")
+    parser.add_argument("--queries", help="comma-separated catalogue query names to measure (default: all)")
     parser.add_argument("--out", type=Path, help="the JSON results file (default benchmarks/results/interactive-*.json)")
     args = parser.parse_args(argv)
 
@@ -250,7 +252,10 @@ def main(argv=None) -> int:
             # one actor or one act
             print(f"\n{'query':<20} {'param':<12} {'n':>3} {'p50 s':>8} {'p95 s':>8} {'max s':>8}   "
                   f"{'plain p50':>10} {'plain max':>10} {'plain/ours p50':>14}")
-            for name, param, _ in plan:
+            wanted = set(args.queries.split(",")) if args.queries else None
+            for name, param, _ in plan if args.only != "listings" else []:
+                if wanted and name not in wanted:
+                    continue
                 times, rows, errors = [], [], 0
                 for value in samples[(name, param)]:
                     if len(times) >= 3 and sum(times) > args.budget:
@@ -282,8 +287,8 @@ def main(argv=None) -> int:
             # listings
             print(f"\n{'listing':<38} {'rows':>7} {'cold 100 s':>10} {'first 100 s':>11} {'later page s':>12}   "
                   f"{'plain /sparql s':>15} {'plain/ours':>10}")
-            for name, query in catalogue.items():
-                if any(p.required for p in query.params.values()):
+            for name, query in catalogue.items() if args.only != "node" else []:
+                if any(p.required for p in query.params.values()) or (wanted and name not in wanted):
                     continue
                 started = time.perf_counter()
                 while True:  # the first request computes the listing: 503 with Retry-After until it is ready
