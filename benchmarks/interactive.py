@@ -278,7 +278,7 @@ def main(argv=None) -> int:
                 plain_p50 = (f">{args.plain_timeout:g}" if plain and not known or len(known) < len(plain) / 2
                              else f"{statistics.median(known):.3f}" if known else "-")
                 plain_max = f">{args.plain_timeout:g}" if None in plain else (f"{max(known):.3f}" if known else "-")
-                ratio = (f"{statistics.median(known) / statistics.median(times[: len(plain)]):.0f}x"
+                ratio = (f"{statistics.median(known) / statistics.median(times[: len(plain)]):.2g}x"
                          if known and len(known) == len(plain) else "")
                 print(f"{name:<20} {param:<12} {len(times):>3} {entry['p50']:>8.3f} {entry['p95']:>8.3f} "
                       f"{entry['max']:>8.3f}   {plain_p50:>10} {plain_max:>10} {ratio:>14}"
@@ -309,7 +309,7 @@ def main(argv=None) -> int:
                          "status": [status, status2], "plain": plain, "plain_status": plain_status}
                 results["listings"].append(entry)
                 plain_text = "-" if plain is None else f"{plain:.3f}" + ("" if plain_status == 200 else f" ({plain_status})")
-                ratio = f"{plain / first:.0f}x" if plain and plain_status == 200 else ""
+                ratio = f"{plain / first:.3g}x" if plain and plain_status == 200 else ""
                 print(f"{name:<38} {total:>7} {cold:>10.2f} {first:>11.3f} {later:>12.3f}   {plain_text:>15} {ratio:>10}"
                       + ("" if status == status2 == 200 else f"  (HTTP {status}, {status2})"), flush=True)
         finally:
