@@ -423,3 +423,63 @@ def test_each_malformed_shape_is_named_with_its_line(tmp_path, line, why):
     bad = _write(tmp_path / "bad.ftm.json", [PERSON, line])
     with pytest.raises(KgInputError, match=rf"bad.ftm.json:2: .*{why}"):
         import_ftm(bad, "bad", data_dir=data, link=False)
+
+
+def test_links_are_the_same_matched_in_a_second_process_or_in_this_one(tmp_path, monkeypatch):
+    """On Linux the import matches in a forked child while it maps; the links file is the same as when it
+    matches in-process (the child's results are the matcher's own), and the child does not depend on this
+    process's standard streams (a caller that replaced sys.stdin with an object without close(), as a test
+    harness does, made a multiprocessing child die before matching)."""
+    import io
+    import sys
+
+    from kg.ftm import importer
+
+    class NoClose:
+        buffer = io.BytesIO()
+
+    monkeypatch.setattr(sys, "stdin", NoClose())
+    started = []
+    real_start = importer._BackgroundMatch.start.__func__
+
+    def start(cls, path, matcher):
+        started.append(real_start(cls, path, matcher))
+        return started[-1]
+
+    monkeypatch.setattr(importer._BackgroundMatch, "start", classmethod(start))
+    forked = _data_dir(tmp_path / "forked")
+    result = import_ftm(FIXTURE, "sample", data_dir=forked)
+    assert started and (started[0] is not None) == sys.platform.startswith("linux")
+    monkeypatch.setattr(importer._BackgroundMatch, "start", classmethod(lambda cls, path, matcher: None))
+    inline = _data_dir(tmp_path / "inline")
+    same = import_ftm(FIXTURE, "sample", data_dir=inline)
+    assert result.links == same.links and result.links["asserted"] > 0
+    assert (forked / "links" / "sample.ttl").read_bytes() == (inline / "links" / "sample.ttl").read_bytes()
+
+
+def test_a_bad_line_ends_the_matching_child_too(tmp_path, monkeypatch):
+    """A malformed line refuses the file while the child is still matching: the import reports the line
+    and leaves no child process behind, running or unreaped."""
+    import os
+    import sys
+
+    from kg.ftm import importer
+
+    children = []
+    real_start = importer._BackgroundMatch.start.__func__
+
+    def start(cls, path, matcher):
+        children.append(real_start(cls, path, matcher))
+        return children[-1]
+
+    monkeypatch.setattr(importer._BackgroundMatch, "start", classmethod(start))
+    data = _data_dir(tmp_path)
+    bad = tmp_path / "bad.ftm.json"
+    bad.write_text(FIXTURE.read_text(encoding="utf-8") + "{not json\n", encoding="utf-8")
+    with pytest.raises(KgInputError, match=r"bad\.ftm\.json:26"):
+        import_ftm(bad, "sample", data_dir=data)
+    if sys.platform.startswith("linux"):
+        (child,) = children
+        assert child.collected
+        with pytest.raises(ChildProcessError):  # already collected by the import
+            os.waitpid(child.pid, os.WNOHANG)
