@@ -26,6 +26,9 @@ TOP = 10
 ROWS_SHOWN = 100
 #: Actors drawn in network.png, the most connected first: ten thousand nodes make a grey disc.
 NETWORK_SHOWN = 150
+#: Arrows (pairs of actors) drawn in network.png, the pairs with most acts first: the 150 busiest actors of a
+#: 10^6-triple graph are 14,000 pairs, a black disc that took textalloc a minute to place labels around.
+ARROWS_SHOWN = 300
 #: Sides named in the legend of network.png, those with most actors drawn first.
 LEGEND_SIDES = 15
 #: Cycles the text of ``kg chains`` lists before it says how many more.
@@ -71,7 +74,7 @@ def compute(graph, window_days: int = 30) -> dict[str, Any]:
         acts = [dict(d, act=n) for n, d in nets.acts.nodes(data=True)]
         step("dossiers")
         log.info("reading the actors' dossiers")
-        dossiers = _dossier_lines(nets, actors)
+        dossiers = _dossier_lines(nets)
         step("summary")
         counts = summary(graph)
     size = centrality.graph_size(nets.actors)
@@ -94,7 +97,7 @@ def compute(graph, window_days: int = 30) -> dict[str, Any]:
     }
 
 
-def _dossier_lines(nets, actors: list[Mapping[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+def _dossier_lines(nets) -> dict[str, list[dict[str, Any]]]:
     """The dossier lines of every actor, or none for a graph of more than :data:`DOSSIERS_SHOWN` actors."""
     from kg.dossier import dossier_lines  # noqa: PLC0415
 
@@ -283,7 +286,7 @@ def _network_picture(data: Mapping[str, Any]) -> bytes:
     palette = side_colours(s for s in side_iri.values() if s)
     nodes = sorted(G)
     fig, ax = plt.subplots(figsize=(14, 10.5))
-    pos = _layout(nx.Graph(G.to_undirected()), nodes)
+    pos = _layout(nx.Graph(G), nodes)  # undirected, one edge a pair (a MultiDiGraph copy first took 2 s at 10^6)
     top = max((f["pagerank"] for f in figures.values()), default=1) or 1
     size = {n: 80 + 700 * figures.get(n, {}).get("pagerank", 0) / top for n in nodes}
     colours = [tuple(c / 255 for c in palette.get(side_iri.get(n), UNPLACED)) for n in nodes]
@@ -292,6 +295,13 @@ def _network_picture(data: Mapping[str, Any]) -> bytes:
     coercive = sorted({(u, v) for u, v, d in G.edges(data=True) if d.get("layer") in DEFAULT_LAYERS and u != v})
     spoken = sorted({(u, v) for u, v, d in G.edges(data=True) if d.get("layer") not in DEFAULT_LAYERS and u != v}
                     - set(coercive))
+    arrows = len(coercive) + len(spoken)
+    if arrows > ARROWS_SHOWN:
+        from collections import Counter  # noqa: PLC0415
+
+        acts = Counter((u, v) for u, v in G.edges() if u != v)
+        keep = set(sorted(coercive + spoken, key=lambda e: (-acts[e], e))[:ARROWS_SHOWN])
+        coercive, spoken = [e for e in coercive if e in keep], [e for e in spoken if e in keep]
     for edges, style, colour, alpha in ((coercive, "solid", "#222222", 0.75), (spoken, "dashed", "#3366aa", 0.55)):
         nx.draw_networkx_edges(G, pos, edgelist=edges, ax=ax, nodelist=nodes, node_size=[size[n] for n in nodes],
                                arrows=True, arrowstyle="-|>", arrowsize=14, width=1.1, edge_color=colour, alpha=alpha,
@@ -312,6 +322,8 @@ def _network_picture(data: Mapping[str, Any]) -> bytes:
     alone = (f"; not drawn: {', '.join(node_label(n, labels) for n in sorted(isolated)[:5])}"
              f"{f' and {len(isolated) - 5} more' if len(isolated) > 5 else ''} (no act with a named other)"
              if isolated else "")
+    if arrows > ARROWS_SHOWN:
+        shown += f"the {ARROWS_SHOWN} pairs with most acts (of {arrows:,}) - "
     ax.set_title(f"Actor network: {shown}an arrow goes from the actor to its target\n"
                  f"colour: the actor's side; size: PageRank{alone}", fontsize=11)
     names = {row["side"]: node_label(row["side"], labels) for row in data["actors"] if row["side"]}
@@ -364,7 +376,8 @@ TIMELINE_ROWS = 45
 
 def _timeline_picture(data: Mapping[str, Any]) -> bytes:
     """Acts in time: a day as a dot, a range as a bar from its earliest to its latest day (an open end as an
-    arrow), the undated listed below; a gap of years (one 1989 act before 2018-2024) is cut out of the axis."""
+    arrow), the undated listed below; a gap of years (one 1989 act before 2018-2024) is cut out of the axis.
+    Over :data:`TIMELINE_ROWS` acts, a row each would be a solid stripe: the acts a month, a line a kind."""
     import matplotlib.pyplot as plt  # noqa: PLC0415
 
     spans, undated = [], []
@@ -379,9 +392,9 @@ def _timeline_picture(data: Mapping[str, Any]) -> bytes:
     kinds = sorted({s[4].get("kind", "event") for s in spans} | {a.get("kind", "event") for a in undated})
     colour = {k: plt.get_cmap("tab10")(i % 10) for i, k in enumerate(kinds)}
     per_act = len(spans) <= TIMELINE_ROWS
-    rows = list(range(len(spans))) if per_act else [kinds.index(s[4].get("kind", "event")) for s in spans]
+    rows = list(range(len(spans)))
     parts = _time_parts([d for s in spans for d in (s[0], s[1])])
-    height = max(3.0, 0.26 * len(spans) + 1.4) if per_act else 0.5 * len(kinds) + 2
+    height = max(3.0, 0.26 * len(spans) + 1.4) if per_act else 4.5
     fig, axes = plt.subplots(1, len(parts), sharey=True, figsize=(13, height), squeeze=False,
                              gridspec_kw={"width_ratios": [1] + [6] * (len(parts) - 1) if len(parts) > 1 else [1],
                                           "wspace": 0.05})
@@ -390,21 +403,46 @@ def _timeline_picture(data: Mapping[str, Any]) -> bytes:
 
     import matplotlib.dates as mdates  # noqa: PLC0415
 
+    # one artist per kind and mark, not per act: 35,000 acts at 10^6 triples drawn one by one took 40 s
+    marks: dict[tuple[str, str], tuple[list, list]] = {}
+    bars: dict[str, list] = {}
+
+    def mark(kind: str, shape: str, x, y) -> None:
+        xs, ys = marks.setdefault((kind, shape), ([], []))
+        xs.append(x)
+        ys.append(y)
+
+    for row, (first, last, open_start, open_end, act) in (zip(rows, spans) if per_act else ()):
+        kind = act.get("kind", "event")
+        if first == last and not (open_start or open_end):
+            mark(kind, "o", first, row)
+            continue
+        # a range: a bar with end caps, so that a range of two days still shows
+        bars.setdefault(kind, []).append([(mdates.date2num(first), row), (mdates.date2num(last), row)])
+        mark(kind, "|", first, row)
+        mark(kind, "|", last, row)
+        if open_start:
+            mark(kind, "<", first, row)
+        if open_end:
+            mark(kind, ">", last, row)
+    per_month: dict[str, dict] = {}  # kind -> first day of a month -> acts that month (at their earliest day)
+    if not per_act:
+        for first, _last, _open_start, _open_end, act in spans:
+            months = per_month.setdefault(act.get("kind", "event"), {})
+            month = first.replace(day=1)
+            months[month] = months.get(month, 0) + 1
+    from matplotlib.collections import LineCollection  # noqa: PLC0415
+
+    sizes = {"o": 5, "|": 9, "<": 7, ">": 7}
     for ax, (lo, hi) in zip(axes, parts):
-        if not per_act:
-            _kind_rows(ax, spans, rows, colour)
-        for row, (first, last, open_start, open_end, act) in zip(rows, spans) if per_act else ():
-            c = colour[act.get("kind", "event")]
-            if first == last and not (open_start or open_end):
-                ax.plot([first], [row], "o", color=c, markersize=5)
-                continue
-            # a range: a bar with end caps, so that a range of two days still shows
-            ax.plot([first, last], [row, row], "-", color=c, linewidth=4, solid_capstyle="butt", alpha=0.8)
-            ax.plot([first, last], [row, row], "|", color=c, markersize=9, markeredgewidth=1.5)
-            if open_start:
-                ax.plot([first], [row], "<", color=c, markersize=7)
-            if open_end:
-                ax.plot([last], [row], ">", color=c, markersize=7)
+        for kind, segments in bars.items():
+            ax.add_collection(LineCollection(segments, colors=[colour[kind]], linewidths=4, capstyle="butt", alpha=0.8))
+        for (kind, shape), (xs, ys) in marks.items():
+            ax.plot(xs, ys, shape, color=colour[kind], markersize=sizes[shape],
+                    markeredgewidth=1.5 if shape == "|" else None, linestyle="none")
+        for kind, months in per_month.items():  # too many acts for a row each: how many a month, by kind
+            ax.plot(sorted(months), [months[m] for m in sorted(months)], "-", color=colour[kind], linewidth=1.2,
+                    drawstyle="steps-mid", alpha=0.9)
         pad = timedelta(days=max(20, (hi - lo).days // 40))
         ax.set_xlim(lo - pad, hi + pad)
         locator = mdates.AutoDateLocator(minticks=1, maxticks=3 if ax is axes[0] and len(parts) > 1 else 10)
@@ -423,13 +461,17 @@ def _timeline_picture(data: Mapping[str, Any]) -> bytes:
         axes[0].set_yticks(range(len(spans)), [s[4].get("label", "") for s in spans], fontsize=7)
         axes[0].set_ylim(len(spans) - 0.5, -0.5)
     else:
-        axes[0].set_yticks(range(len(kinds)), kinds)
+        axes[0].set_ylabel("acts a month")
+        axes[0].set_ylim(bottom=0)
     handles = [plt.Line2D([], [], color=colour[k], linewidth=4, label=k) for k in kinds]
     axes[-1].legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False,
                     title="kind of act", title_fontsize=8)
     cut = "; the axis is cut where years pass without an act" if len(parts) > 1 else ""
-    fig.suptitle(f"Timeline of acts: a dot is a day, a bar the range of possible days, an arrow an open end{cut}",
-                 fontsize=10, y=1.0)
+    ranged = sum(1 for first, last, *_ in spans if first != last)
+    fig.suptitle(f"Timeline of acts: a dot is a day, a bar the range of possible days, an arrow an open end{cut}"
+                 if per_act else
+                 f"Acts a month by kind ({len(spans):,} dated acts, too many for a row each; an act known only within "
+                 f"a range, {ranged:,} of them, counts in the month of its earliest day){cut}", fontsize=10, y=1.0)
     if undated:
         names = [a.get("label", "") for a in sorted(undated, key=lambda a: a.get("label", ""))]
         shown = names[:12] + ([f"and {len(names) - 12} more"] if len(names) > 12 else [])
@@ -439,37 +481,6 @@ def _timeline_picture(data: Mapping[str, Any]) -> bytes:
                                                      + "; ".join(shown), 170), fontsize=7, va="top",
                      transform=axes[0].transAxes)
     return _png(fig)
-
-
-def _kind_rows(ax, spans: list[tuple], rows: list[int], colour: Mapping[str, Any]) -> None:
-    """The acts drawn one row per kind, as the per-act rows draw them (a dot, or a bar with end caps and arrows
-    at open ends), but each distinct mark once and each kind's marks in a few calls: one call per act took
-    50 s for 58,000 acts."""
-    import matplotlib.dates as mdates  # noqa: PLC0415
-    from matplotlib.collections import LineCollection  # noqa: PLC0415
-
-    marks = sorted({(row, first, last, open_start, open_end, act.get("kind", "event"))
-                    for row, (first, last, open_start, open_end, act) in zip(rows, spans)})
-    for kind in sorted({m[5] for m in marks}):
-        mine = [m for m in marks if m[5] == kind]
-        c = colour[kind]
-        dots = [(first, row) for row, first, last, open_start, open_end, _ in mine
-                if first == last and not (open_start or open_end)]
-        bars = [m for m in mine if not (m[1] == m[2] and not (m[3] or m[4]))]
-        if dots:
-            ax.plot([d for d, _ in dots], [r for _, r in dots], "o", color=c, markersize=5, linestyle="none")
-        if bars:
-            ax.add_collection(LineCollection([[(mdates.date2num(first), row), (mdates.date2num(last), row)]
-                                              for row, first, last, *_ in bars],
-                                             colors=[c], linewidths=4, alpha=0.8, capstyle="butt"))
-            ends = [(d, row) for row, first, last, *_ in bars for d in (first, last)]
-            ax.plot([d for d, _ in ends], [r for _, r in ends], "|", color=c, markersize=9, markeredgewidth=1.5,
-                    linestyle="none")
-            for which, marker in ((3, "<"), (4, ">")):
-                open_ = [(m[1] if which == 3 else m[2], m[0]) for m in bars if m[which]]
-                if open_:
-                    ax.plot([d for d, _ in open_], [r for _, r in open_], marker, color=c, markersize=7,
-                            linestyle="none")
 
 
 def _time_parts(days: list) -> list[tuple]:
@@ -504,8 +515,6 @@ MEASURE_NAMES: Mapping[str, str] = {
 #: The most actors a graph may have for the report to hold every actor's dossier; a larger graph's
 #: report points to ``kg dossier NAME`` instead.
 DOSSIERS_SHOWN = 60
-#: Evidence notes in one cell of a figure over many acts (reciprocity, measures); the rest are counted.
-EVIDENCE_SHOWN = 10
 #: Names in a list within the text (actors on no side, targets not counted); the rest are counted.
 LISTED = 20
 
@@ -713,7 +722,7 @@ def _markdown(data: Mapping[str, Any]) -> str:
                     ("dated", "a_to_b_dates"), ("acts of B against A", "b_to_a"), ("dated", "b_to_a_dates"),
                     ("reciprocity (fewer / more)", "reciprocity"),
                     ("evidence", lambda r: _acts_evidence(ev, data, r["a_to_b_acts"] + r["b_to_a_acts"],
-                                                          "reciprocity.csv"))],
+                                                           "reciprocity.csv lists them"))],
                    "reciprocity.csv"),
             _not_counted(data, ev),
             _cycles(data["cycles"]),
@@ -728,8 +737,8 @@ def _markdown(data: Mapping[str, Any]) -> str:
             _table(data["answers_by_measure"], [("rank", "rank"), ("measure", "measure"), ("sanctions with it", "sanctions"),
                                                 ("of them answered", "answered"), ("answers", "answers"),
                                                 ("strongest answer", lambda r: r["strongest"] or "none"),
-                                                ("evidence", lambda r: _acts_evidence(ev, data, r["acts"],
-                                                                                      "answers-by-measure.csv"))]),
+                                                ("evidence", lambda r: _acts_evidence(ev, data, r["acts"], "answers-by-measure.csv lists them"))],
+                   "answers-by-measure.csv"),
             "![Timeline](timeline.png)\n",
             *_undated(data, ev),
             *_dossiers(data, ev),
@@ -749,6 +758,25 @@ def _undated(data: Mapping[str, Any], ev: Evidence) -> list[str]:
                              ("evidence", lambda a: ev.ref(a.get("quote", ""), a.get("article", "")))], "undated.csv")]
 
 
+#: The most pieces of evidence one cell cites for a figure over many acts; the rest are named by the CSV.
+EVIDENCE_SHOWN = 8
+
+
+def _acts_evidence(ev: Evidence, data: Mapping[str, Any], acts: Iterable[str], where: str = "") -> str:
+    """The evidence of several acts, one reference each (a figure over acts rests on theirs), the earliest
+    first; over :data:`EVIDENCE_SHOWN` acts, that many and a count of the others, which ``where`` lists
+    (a row of 8,000 acts citing each would be a report no one reads: at 10^6 triples, 68,000 notes)."""
+    nodes = data["networks"].acts.nodes
+    known = sorted((a for a in set(acts) if a in nodes),
+                   key=lambda a: (str(nodes[a].get("date") or nodes[a].get("earliest") or nodes[a].get("latest") or "~"), a))
+    refs = list(dict.fromkeys(ev.ref(nodes[a].get("quote", ""), nodes[a].get("article", ""))
+                              for a in known[:EVIDENCE_SHOWN]))
+    rest = len(known) - EVIDENCE_SHOWN
+    if rest > 0:
+        refs.append(f"and {rest:,} more act{'s' if rest != 1 else ''}" + (f" ({where})" if where else ""))
+    return ", ".join(refs) or "–"
+
+
 def _estimated(data: Mapping[str, Any]) -> list[str]:
     """What the report says when betweenness and closeness are estimated (:func:`kg.analysis.centrality.estimation`)."""
     found = data.get("estimated")
@@ -765,16 +793,6 @@ def _estimated(data: Mapping[str, Any]) -> list[str]:
 def _undated_acts(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return sorted((a for a in data["acts"] if not (a.get("date") or a.get("earliest") or a.get("latest"))),
                   key=lambda a: a.get("label", ""))
-
-
-def _acts_evidence(ev: Evidence, data: Mapping[str, Any], acts: Iterable[str], where: str = "report.json") -> str:
-    """The evidence of several acts, one reference each (a figure over acts rests on theirs): the first
-    :data:`EVIDENCE_SHOWN` acts', then how many more acts ``where`` lists."""
-    nodes = data["networks"].acts.nodes
-    placed = [act for act in sorted(set(acts)) if act in nodes]
-    refs = [ev.ref(nodes[act].get("quote", ""), nodes[act].get("article", "")) for act in placed[:EVIDENCE_SHOWN]]
-    more = len(placed) - EVIDENCE_SHOWN
-    return ", ".join(dict.fromkeys(refs)) + (f" and {more} more acts ({where})" if more > 0 else "") or "–"
 
 
 def _listed(names: list[str], key: str) -> str:

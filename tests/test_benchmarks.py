@@ -50,3 +50,21 @@ def test_ingest_speed_smoke_run(capsys):
     assert _script("ingest_speed").main(["--repeat", "1"]) == 0
     out = capsys.readouterr().out
     assert "kg add FILE (fresh process)" in out and "naive regex drafter" in out
+
+
+def test_ftm_benchmark_smoke_run_with_the_plain_path_cut_at_its_limit(tmp_path, capsys):
+    """benchmarks/ftm.py at a tiny size: ours, the matcher alone and the plain path each run in their own
+    process; the plain path, given one second (less than its imports take), is reported as cut at the limit
+    with the ratio as a lower bound, as the 10^6 run reports an hour-long plain path."""
+    bench = _script("ftm")
+    work = tmp_path / "work"
+    assert bench.main(["--sizes", "300", "--quick", "--plain-timeout", "1", "--work", str(work),
+                       "--out", str(tmp_path)]) == 0
+    (result,) = tmp_path.glob("ftm-*.json")
+    (row,) = json.loads(result.read_text())["runs"]
+    assert row["kg_import"]["status"] == "ok" and row["kg_import"]["cpu"] > 0
+    assert row["matcher"]["status"] == "ok" and "comparisons" in row["matcher"]["stdout"]
+    assert row["plain"]["limit"] == 1 and row["plain"]["seconds"] is None
+    assert row["ratio_plain_over_ours"] is None and row["ratio_plain_over_ours_at_least"] > 0
+    assert row["linking"]["true_pairs"] is not None
+    assert "plain > 1 s (cut at the limit)" in capsys.readouterr().out

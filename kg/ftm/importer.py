@@ -67,14 +67,16 @@ def dataset_name(name: str | None, path: Path) -> str:
     return name
 
 
-def read_entities(path: Path, tally: Tally, skip_bad: bool = False) -> Iterator[tuple[dict, object]]:
+def read_entities(path: Path, tally: Tally, skip_bad: bool = False,
+                  want: Callable[[object], bool] | None = None) -> Iterator[tuple[dict, object]]:
     """Each line's JSON object and its followthemoney proxy.
 
     A line that is not a JSON object with ``id`` and ``schema`` raises
     :class:`KgInputError` naming the file and line, or with ``skip_bad`` is
     counted in ``tally.bad_lines``. A schema the model does not know is counted
     and skipped; properties the schema does not have are counted and removed
-    before the proxy is made (followthemoney would refuse the entity).
+    before the proxy is made (followthemoney would refuse the entity). With ``want``, only the
+    entities whose schema it accepts are made into proxies (the others are read and passed over).
     """
     from followthemoney import model  # noqa: PLC0415
     from followthemoney.exc import InvalidData  # noqa: PLC0415
@@ -118,6 +120,8 @@ def read_entities(path: Path, tally: Tally, skip_bad: bool = False) -> Iterator[
             schema = model.get(data["schema"])
             if schema is None:
                 tally.unknown_schemata[data["schema"]] += 1
+                continue
+            if want is not None and not want(schema):
                 continue
             unknown = [p for p in properties if p not in schema.properties]
             for prop in unknown:
@@ -211,16 +215,22 @@ def import_ftm(
             actors = article_actors(store, data_dir)
         log.info("linking against %d article actors", len(actors))
         matcher = Matcher(actors, rules)
-    on_entity = matcher.consider if matcher is not None else None
+    background = _BackgroundMatch.start(path, matcher) if matcher is not None and actors else None
+    on_entity = matcher.consider if matcher is not None and background is None else None
     counter = [0]
 
     def quads() -> Iterator[ox.Quad]:
         return _quads(path, mapper, graph, skip_bad, on_entity, counter, progress)
 
-    if kind == "oxigraph":
-        result.target = _into_oxigraph(Path(location), graph, quads, result, name, matcher, data_dir, wait)
-    else:
-        result.target = _into_file(data_dir, graph, quads, result, name, matcher)
+    try:
+        if kind == "oxigraph":
+            result.target = _into_oxigraph(Path(location), graph, quads, result, name, matcher, data_dir, wait,
+                                           mapper, background)
+        else:
+            result.target = _into_file(data_dir, graph, quads, result, name, matcher, mapper, background)
+    finally:
+        if background is not None:
+            background.stop()
     result.triples = counter[0]
     result.seconds = time.monotonic() - started
     return result
@@ -234,7 +244,8 @@ def _check_mapped(result: ImportResult) -> None:
         )
 
 
-def _into_file(data_dir: Path, graph: ox.NamedNode, quads, result: ImportResult, name: str, matcher) -> str:
+def _into_file(data_dir: Path, graph: ox.NamedNode, quads, result: ImportResult, name: str, matcher,
+               mapper: Mapper, background: _BackgroundMatch | None = None) -> str:
     """The memory store: the dataset's graph as ``data/imports/<name>.ttl``, written only when complete."""
     target = data_dir / "imports" / f"{name}.ttl"
     memory = ox.Store()
@@ -246,8 +257,10 @@ def _into_file(data_dir: Path, graph: ox.NamedNode, quads, result: ImportResult,
             old.bulk_load(path=str(target), format=ox.RdfFormat.TURTLE, to_graph=graph)
         except (SyntaxError, ValueError, OSError) as exc:
             raise KgInputError(f"{target}: the previous import cannot be read: {exc}") from exc
-    _diff(_digests(old, graph), _digests(memory, graph), result)
+    _diff(_digests(old, graph), mapper.digests, result)
     body = _turtle(memory.quads_for_pattern(None, None, None, graph), name, result.source)
+    if background is not None:
+        background.into(matcher)
     if matcher is not None:
         _write_links(data_dir, name, matcher, result)
     atomic_write(target, body)
@@ -264,7 +277,8 @@ def _turtle(quads: Iterable[ox.Quad], name: str, source: str) -> bytes:
 
 
 def _into_oxigraph(location: Path, graph: ox.NamedNode, quads, result: ImportResult, name: str, matcher,
-                   data_dir: Path, wait: float | None = None) -> str:
+                   data_dir: Path, wait: float | None, mapper: Mapper,
+                   background: _BackgroundMatch | None = None) -> str:
     """A new store version: the current one copied (a checkpoint), the dataset's graphs replaced, swapped in."""
     from kg.store import _swap_in  # noqa: PLC0415
 
@@ -279,7 +293,9 @@ def _into_oxigraph(location: Path, graph: ox.NamedNode, quads, result: ImportRes
         store.remove_graph(graph)
         _stream_into(store, quads())
         _check_mapped(result)
-        _diff(old, _digests(store, graph), result)
+        _diff(old, mapper.digests, result)
+        if background is not None:
+            background.into(matcher)
         if matcher is not None:
             link_file = _write_links(data_dir, name, matcher, result)
             store.remove_graph(links)
@@ -293,6 +309,72 @@ def _into_oxigraph(location: Path, graph: ox.NamedNode, quads, result: ImportRes
     return f"oxigraph:{location}"
 
 
+class _BackgroundMatch:
+    """The matcher in a second process, reading the file on its own while this one maps and loads it.
+
+    Matching is Python, like the mapping, so in one process the two take turns on one core; forked,
+    they run on two (the bulk loader's Rust threads fill what is left). The child reads the lines
+    the way :func:`read_entities` does, skipping bad ones (this process reports them and decides),
+    makes proxies of LegalEntities only, and sends back what :meth:`Matcher.consider` gathered.
+    Only where ``fork`` is the system's way (Linux): elsewhere the import matches in-process.
+    """
+
+    def __init__(self, process, connection) -> None:
+        self.process, self.connection = process, connection
+
+    @classmethod
+    def start(cls, path: Path, matcher) -> _BackgroundMatch | None:
+        import multiprocessing  # noqa: PLC0415
+        import sys  # noqa: PLC0415
+
+        if not sys.platform.startswith("linux"):
+            return None
+        import followthemoney  # noqa: F401, PLC0415 - imported before the fork, not by both after it
+
+        context = multiprocessing.get_context("fork")
+        receive, send = context.Pipe(duplex=False)
+        process = context.Process(target=_match_in_child, args=(path, matcher, send), name="kg-import-matcher",
+                                  daemon=True)
+        process.start()
+        send.close()
+        return cls(process, receive)
+
+    def into(self, matcher) -> None:
+        """Wait for the child and take its findings into ``matcher``."""
+        try:
+            outcome = self.connection.recv()
+        except EOFError:
+            outcome = ("failed", f"the matcher process ended with exit code {self.process.exitcode}")
+        if outcome[0] != "ok":
+            raise RuntimeError(f"linking failed: {outcome[1]}")
+        matcher.asserted, matcher._review, matcher.dropped, matcher.comparisons = outcome[1]
+
+    def stop(self) -> None:
+        """End the child if it still runs (this import failed, or it is done and exiting)."""
+        self.connection.close()
+        self.process.join(timeout=0.5)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join()
+
+
+def _match_in_child(path: Path, matcher, connection) -> None:
+    try:
+        for _data, proxy in read_entities(path, Tally(), skip_bad=True, want=lambda s: s.is_a("LegalEntity")):
+            matcher.consider(proxy)
+        outcome = ("ok", (matcher.asserted, matcher._review, matcher.dropped, matcher.comparisons))
+    except KgInputError as exc:  # the file itself unreadable: this process says so while mapping it
+        outcome = ("failed", str(exc))
+    except BaseException as exc:  # noqa: BLE001 - reported by the parent, which exits cleanly
+        outcome = ("failed", f"{type(exc).__name__}: {exc}")
+    try:
+        connection.send(outcome)
+    except (BrokenPipeError, OSError):  # the parent has given up on the import
+        pass
+    finally:
+        connection.close()
+
+
 def _stream_into(store: ox.Store, quads: Iterator[ox.Quad]) -> None:
     """Bulk-load ``quads`` while they are made: N-Quads through a pipe to Oxigraph's bulk loader in a
     second thread. The mapping is Python (one core); the loader parses and indexes in Rust without the
@@ -303,16 +385,25 @@ def _stream_into(store: ox.Store, quads: Iterator[ox.Quad]) -> None:
     import threading  # noqa: PLC0415
 
     read_end, write_end = os.pipe()
-    reader, writer = os.fdopen(read_end, "rb"), os.fdopen(write_end, "wb")
+    writer = os.fdopen(write_end, "wb")
     failure: list[BaseException] = []
+    # The loader opens the pipe by its path where the system has one: it then reads in Rust, without
+    # taking the GIL for each read as it must for a Python file object (the mapping holds it).
+    by_path = f"/dev/fd/{read_end}" if os.path.isdir("/dev/fd") else None
 
     def load() -> None:
         try:
-            store.bulk_load(input=reader, format=ox.RdfFormat.N_QUADS)
+            # lenient: the IRIs are the mapper's own (ids percent-encoded), not the input's, so
+            # Oxigraph's IRI validation would check what cannot be wrong
+            if by_path is not None:
+                store.bulk_load(path=by_path, format=ox.RdfFormat.N_QUADS, lenient=True)
+            else:
+                with os.fdopen(os.dup(read_end), "rb") as reader:
+                    store.bulk_load(input=reader, format=ox.RdfFormat.N_QUADS, lenient=True)
         except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
             failure.append(exc)
         finally:
-            reader.close()
+            os.close(read_end)  # with no reader left, the writer gets an error instead of waiting
 
     loader = threading.Thread(target=load, name="oxigraph-bulk-load")
     loader.start()

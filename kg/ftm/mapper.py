@@ -32,6 +32,7 @@ without a word.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections import Counter
@@ -162,6 +163,10 @@ class Mapper:
         self._datasets: set[str] = set()
         self._made: dict[str, ActorRule] = {}        # actors minted from rules, by local name
         self._made_evidence: dict[str, ox.NamedNode] = {}
+        #: each record's kg:recordDigest as written, by entity id: what the import compares with the
+        #: previous import's (without reading the new graph back from the store)
+        self.digests: dict[str, str] = {}
+        self._cleaned: dict[tuple[str, str], str | None] = {}  # (type, value) -> the type's clean value
 
     # ------------------------------------------------------------------ records
 
@@ -169,10 +174,11 @@ class Mapper:
         entity_id = proxy.id
         ev = _n(f"{RECORD}{quote(self.dataset, safe='')}/{quote(entity_id, safe='')}")
         schema = proxy.schema.name
+        digest = self.digests[entity_id] = _digest(data)
         out = [  # typed RecordEvidence only (a kg:Evidence by subclass): one triple a record less at 10^6 records
             (ev, TYPE, C["RecordEvidence"]),
             (ev, P["recordId"], ox.Literal(entity_id)),
-            (ev, P["recordDigest"], ox.Literal(_digest(data))),
+            (ev, P["recordDigest"], ox.Literal(digest)),
             (ev, P["recordProperty"], ox.Literal(" ".join(f"{schema}:{prop}" for prop in sorted(props)))),
         ]
         for name in data.get("datasets") or [self.dataset]:
@@ -189,8 +195,14 @@ class Mapper:
     def _clean(self, proxy, prop: str, type_) -> list[str]:
         """A property's values that the model's type accepts; the others are counted as invalid."""
         good = []
+        cache = self._cleaned
         for value in proxy.get(prop, quiet=True):
-            cleaned = type_.clean(value)
+            key = (type_.name, value)
+            cleaned = cache.get(key, cache)
+            if cleaned is cache:  # dates and country codes repeat across a list: each is cleaned once
+                if len(cache) > 200_000:
+                    cache.clear()
+                cleaned = cache[key] = type_.clean(value)
             if cleaned is None:
                 self.tally.invalid_values[f"{proxy.schema.name}:{prop}"] += 1
             else:
@@ -458,6 +470,11 @@ def _timestamp(value: Any) -> str | None:
     """An FtM first_seen/last_seen as an xsd:dateTime lexical form, or None."""
     if not isinstance(value, str) or len(value) < 10:
         return None
+    return _instant(value)
+
+
+@functools.lru_cache(maxsize=65536)  # an export's records share a few thousand instants
+def _instant(value: str) -> str | None:
     from datetime import datetime  # noqa: PLC0415
 
     try:

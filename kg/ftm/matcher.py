@@ -32,6 +32,7 @@ many more it left out).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -98,17 +99,25 @@ PREFIX kg: <https://w3id.org/sanctions-kg/ontology#>
 PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT DISTINCT ?actor ?person ?label ?alt ?nationality ?title ?birth WHERE {
-  VALUES ?cls { kg:Person kg:Organisation kg:Company kg:ThinkTank kg:NonGovernmentalOrganisation
-                kg:PoliticalParty kg:GovernmentBody kg:Legislature }
-  ?actor a ?cls ; rdfs:label ?label ; kg:evidence ?ev .
-  ?ev a kg:QuoteEvidence .
-  FILTER NOT EXISTS { ?actor kg:unnamed true }
-  BIND (?cls = kg:Person AS ?person)
-  OPTIONAL { ?actor skos:altLabel ?alt }
-  OPTIONAL { ?actor kg:nationality|kg:affiliatedWith|kg:basedIn ?nationality }
-  OPTIONAL { ?actor kg:birthDate ?birth }
-  OPTIONAL { ?post org:member ?actor ; kg:postTitle ?title }
+SELECT ?actor ?person ?label ?alt ?nationality ?title ?birth WHERE {
+  {
+    SELECT DISTINCT ?actor ?person ?label WHERE {
+      VALUES ?cls { kg:Person kg:Organisation kg:Company kg:ThinkTank kg:NonGovernmentalOrganisation
+                    kg:PoliticalParty kg:GovernmentBody kg:Legislature }
+      ?actor a ?cls ; rdfs:label ?label ; kg:evidence ?ev .
+      ?ev a kg:QuoteEvidence .
+      FILTER NOT EXISTS { ?actor kg:unnamed true }
+      BIND (?cls = kg:Person AS ?person)
+    }
+  }
+  # one row a value, not one a combination of values and evidence (an actor quoted in many articles,
+  # with several posts and names): at 10^6 triples 3 s instead of 10
+  OPTIONAL {
+    { ?actor skos:altLabel ?alt }
+    UNION { ?actor kg:nationality|kg:affiliatedWith|kg:basedIn ?nationality }
+    UNION { ?actor kg:birthDate ?birth }
+    UNION { ?post org:member ?actor ; kg:postTitle ?title }
+  }
 }
 """
 
@@ -138,20 +147,26 @@ def actors_of(dataset) -> list[ArticleActor]:
 
 
 def _actors(rows: Iterable[tuple]) -> list[ArticleActor]:
+    """The actors of the query's rows, whatever their order: the label first in sorting order when
+    an actor has several, then its other names sorted."""
     actors: dict[str, ArticleActor] = {}
+    labels: dict[str, set[str]] = defaultdict(set)
     for iri, person, label, alt, nationality, title, birth in rows:
         actor = actors.get(iri)
         if actor is None:
-            actor = actors[iri] = ArticleActor(iri, label, person in ("true", "1"), [label])
-        for name in (label, alt):
-            if name and name not in actor.names:
-                actor.names.append(name)
+            actor = actors[iri] = ArticleActor(iri, label, person in ("true", "1"), [])
+        labels[iri].add(label)
+        if alt:
+            actor.names.append(alt)
         if nationality:
             actor.nationalities.add(nationality)
         if title:
             actor.positions |= set(normalise(title).split()) - _COMMON
         if birth:
             actor.birth_years.add(birth[:4])
+    for iri, actor in actors.items():
+        actor.label = min(labels[iri])
+        actor.names = [actor.label, *sorted(set(actor.names) | labels[iri] - {actor.label})]
     return sorted(actors.values(), key=lambda a: a.iri)
 
 
@@ -169,9 +184,17 @@ class Matcher:
         self.dropped = 0  # candidates beyond CANDIDATES_PER_ACTOR
         self.blocks: dict[str, list[int]] = defaultdict(list)
         self._parts: list[list] = []
+        self._pairable: dict[str, dict[str, bool]] = {}  # actor's part -> entity's part -> could pair
+        self._forms: list[frozenset[str]] = []  # each actor's parts, of all its names
+        self._considered = 0
+        # the pre-filter holds for rigour's default clustering; a rigour that changes it is compared in full
+        from rigour.names.compare import CompareConfig  # noqa: PLC0415
+
+        self._prefilter = CompareConfig().cluster_overlap_min == _CLUSTER_OVERLAP_MIN
         for index, actor in enumerate(actors):
             tag = NameTypeTag.PER if actor.person else NameTypeTag.ORG
             self._parts.append(_name_parts(tag, actor.names))
+            self._forms.append(frozenset(q for _, _, forms in self._parts[-1] for q in forms))
             for part in {p for name in actor.names for p in normalise(name).split() if len(p) > 1}:
                 self.blocks[part].append(index)
 
@@ -188,7 +211,7 @@ class Matcher:
         from followthemoney import registry  # noqa: PLC0415
         from rigour.names import NameTypeTag  # noqa: PLC0415
 
-        names = [n for n in proxy.get_type_values(registry.name) if n]
+        names = sorted(n for n in proxy.get_type_values(registry.name) if n)  # a set: its order changes run to run
         if not names:
             return
         block = self._block(names)
@@ -198,14 +221,22 @@ class Matcher:
         either = proxy.schema.name == "LegalEntity"
         tag = NameTypeTag.PER if person else NameTypeTag.ORG
         parts = _name_parts(tag, names)
+        forms = frozenset(q for _, _, fs in parts for q in fs)
+        self._considered += 1
+        if self._considered % 10_000 == 0 and sum(map(len, self._pairable.values())) > 3_000_000:
+            self._pairable.clear()  # pairs of parts met so far (~100 bytes each): bounded, whatever the input
+        # the pre-filter's test is consider's own `score + 2 * AGREE < CANDIDATE`, on the bound
+        floor, lift = (CANDIDATE, 2 * AGREE) if self._prefilter else (None, 0.0)
         nationalities = None
+        words = None
         found: list[Candidate] = []
         for index in sorted(block):
             actor = self.actors[index]
             if not either and actor.person != person:
                 continue  # a person is never an organisation
             self.comparisons += 1
-            name_score, pair, weakest = _name_score(self._parts[index], parts, actor.person and person)
+            name_score, pair, weakest = _name_score(self._parts[index], parts, actor.person and person, floor, lift,
+                                                    self._pairable, self._forms[index], forms)
             score = name_score
             if score + 2 * AGREE < CANDIDATE:
                 continue
@@ -222,7 +253,8 @@ class Matcher:
                     else:
                         score -= DISAGREE
                         reasons.append("nationality: different states")
-            words = {w for text in proxy.get("position", quiet=True) for w in normalise(text).split()} - _COMMON
+            if words is None:
+                words = {w for text in proxy.get("position", quiet=True) for w in normalise(text).split()} - _COMMON
             shared = sorted(actor.positions & words)
             if shared:
                 score += AGREE
@@ -277,26 +309,103 @@ def _record_iri(entity_id: str) -> str:
     return entity_iri(entity_id)
 
 
-def _name_parts(tag, names: list[str]) -> list[tuple[str, list]]:
+def _name_parts(tag, names: list[str]) -> list[tuple[str, list, tuple[str, ...]]]:
+    """Each name as (the name, its rigour parts, their comparable forms). A name whose parts are the
+    same as an earlier name's (what rigour reads of them: comparable form, form length, tag) is left
+    out: it would score the same with every name, and the earlier one is kept on a tie anyway."""
     from normality import ascii_text  # noqa: PLC0415
     from rigour.names import analyze_names  # noqa: PLC0415
 
-    out = []
+    out, seen = [], set()
     for raw in names:
         folded = ascii_text(raw) or raw
         for name in analyze_names(tag, [folded], symbols=False, phonetics=False, consolidate=False):
-            out.append((raw, list(name.parts)))
+            parts = list(name.parts)
+            key = tuple((p.comparable, len(p.form), str(p.tag)) for p in parts)
+            if key not in seen:
+                seen.add(key)
+                out.append((raw, parts, tuple(p.comparable for p in parts)))
     return out
 
 
-def _name_score(left: list, right: list, persons: bool) -> tuple[float, tuple[str, str], float]:
-    """The best aligned-parts similarity over all pairs of names, that pair, and its weakest part's score."""
-    from rigour._core import align_person_name_order  # noqa: PLC0415
-    from rigour.names.compare import compare_parts  # noqa: PLC0415
+def _overlap_possible(left: str, right: str) -> bool:
+    """Whether rigour's ``compare_parts`` could put these two parts in one cluster.
 
+    It pairs two parts when its alignment of the two names (one monotone path through both) matches
+    more than ``cluster_overlap_min`` (0.51) of the shorter part's characters between them; those
+    matched characters are a common subsequence of the two parts, so never more than their longest
+    one (rapidfuzz's ``LCSseq``). A part with a space in it (rigour's parts have none) is let through.
+    """
+    from rapidfuzz.distance import LCSseq  # noqa: PLC0415
+
+    shorter = min(len(left), len(right))
+    if not shorter:
+        return False
+    if left == right or " " in left or " " in right:
+        return True
+    return LCSseq.similarity(left, right) / shorter > _CLUSTER_OVERLAP_MIN
+
+
+#: rigour's ``CompareConfig().cluster_overlap_min`` (checked when the matcher starts).
+_CLUSTER_OVERLAP_MIN = 0.51
+
+
+def _name_score(left: list, right: list, persons: bool, floor: float | None = None, lift: float = 0.0,
+                pairable: dict | None = None, lall: frozenset | None = None,
+                rall: frozenset | None = None) -> tuple[float, tuple[str, str], float]:
+    """The best aligned-parts similarity over all pairs of names, that pair, and its weakest part's score.
+
+    With ``floor``, a pair of names whose score plus ``lift`` cannot reach it is not given to rigour:
+    its score is a mean over the parts of both names, weighted by parts, in which a part left alone
+    scores 0 and a cluster of paired parts at most 1, so it is at most the share of parts that could
+    pair at all (:func:`_overlap_possible`). Only pairs whose score plus ``lift`` is under ``floor``
+    are skipped, so whenever the best pair's does reach it, the best pair, its score and its weakest
+    part are rigour's own; otherwise the result is some score that does not reach it either.
+    ``pairable`` caches :func:`_overlap_possible` by part of ``left``, then part of ``right``;
+    ``lall`` and ``rall`` are the parts of all names of each side, when the caller has them."""
+    align_person_name_order, compare_parts = _rigour()
     best, pair, weakest = 0.0, ("", ""), 0.0
-    for lname, lparts in left:
-        for rname, rparts in right:
+    if pairable is None:
+        pairable = {}
+    if floor is not None:
+        # First the parts of all names on each side: a name's parts that pair with no part of any name
+        # on the other side cannot pair within any pair of names either; counted once a name, this
+        # bound (no tighter than the one a pair of names gets below) rules out most pairs of names.
+        lpaired, rpaired = set(), set()
+        if rall is None:
+            rall = frozenset(r for _, _, forms in right for r in forms)
+        if lall is None:
+            lall = frozenset(q for _, _, forms in left for q in forms)
+        for q in lall:
+            row = pairable.get(q)
+            if row is None:
+                row = pairable[q] = {}
+            for r in rall:
+                ok = row.get(r)
+                if ok is None:
+                    ok = row[r] = _overlap_possible(q, r)
+                if ok:
+                    lpaired.add(q)
+                    rpaired.add(r)
+        if not lpaired:
+            return best, pair, weakest
+        lcount = [sum(1 for q in forms if q in lpaired) for _, _, forms in left]
+        rcount = [sum(1 for r in forms if r in rpaired) for _, _, forms in right]
+    for li, (lname, lparts, lforms) in enumerate(left):
+        for ri, (rname, rparts, rforms) in enumerate(right):
+            if floor is not None:
+                if (lcount[li] + rcount[ri]) / (len(lforms) + len(rforms)) + lift < floor:
+                    continue
+                could = 0  # every (q, r) of these two names is in pairable now
+                for q in lforms:
+                    row = pairable[q]
+                    if any(row[r] for r in rforms):
+                        could += 1
+                for r in rforms:
+                    if any(pairable[q][r] for q in lforms):
+                        could += 1
+                if could / (len(lforms) + len(rforms)) + lift < floor:
+                    continue
             if persons:
                 lp, rp = align_person_name_order(lparts, rparts)
             else:
@@ -312,6 +421,15 @@ def _name_score(left: list, right: list, persons: bool) -> tuple[float, tuple[st
             if score > best or (score == best and low > weakest):
                 best, pair, weakest = score, (lname, rname), low
     return best, pair, weakest
+
+
+@functools.lru_cache(maxsize=1)
+def _rigour() -> tuple:
+    """rigour's person-name ordering and part comparison, imported once (not on every call)."""
+    from rigour._core import align_person_name_order  # noqa: PLC0415
+    from rigour.names.compare import compare_parts  # noqa: PLC0415
+
+    return align_person_name_order, compare_parts
 
 
 def link_iri(actor: str, record: str) -> str:

@@ -57,13 +57,26 @@ class _Matcher:
     """Longest whole-word match of normalised names to values."""
 
     names: dict[str, Any] = field(default_factory=dict)
+    #: what find gave each text: a list repeats a few authorities, provisions and reasons a million times
+    _found: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def add(self, name: str, value: Any) -> None:
         key = normalise(name)
         if key:
             self.names[key] = value
+            self._found.clear()
 
     def find(self, text: str) -> Any:
+        try:
+            return self._found[text]
+        except KeyError:
+            pass
+        if len(self._found) > 100_000:  # bounded, whatever the input
+            self._found.clear()
+        found = self._found[text] = self._find(text)
+        return found
+
+    def _find(self, text: str) -> Any:
         value = normalise(text)
         if not value:
             return None
@@ -82,6 +95,7 @@ class Rules:
     countries: dict[str, ActorRule] = field(default_factory=dict)
     measures: _Matcher = field(default_factory=_Matcher)
     grounds: _Matcher = field(default_factory=_Matcher)
+    _named: dict[str, ActorRule] = field(default_factory=dict, repr=False, compare=False)  # country() of other codes
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], source: str = "the mapping") -> "Rules":
@@ -129,7 +143,12 @@ class Rules:
             return found
         from followthemoney import registry  # noqa: PLC0415
 
-        return ActorRule(f"country-{code}", registry.country.caption(code) or code.upper(), "State")
+        found = self._named.get(code)
+        if found is None:
+            found = ActorRule(f"country-{code}", registry.country.caption(code) or code.upper(), "State")
+            if len(self._named) < 10_000:  # the codes followthemoney knows: a few hundred
+                self._named[code] = found
+        return found
 
     def measure(self, text: str) -> str | None:
         return self.measures.find(text)

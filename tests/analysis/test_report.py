@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 
 import pytest
 
@@ -56,6 +57,8 @@ def test_big_graphs_get_short_tables_and_a_readable_picture(report, tmp_path, mo
     _, data = report
     monkeypatch.setattr(kg.report, "ROWS_SHOWN", 3)
     monkeypatch.setattr(kg.report, "NETWORK_SHOWN", 6)
+    monkeypatch.setattr(kg.report, "ARROWS_SHOWN", 2)
+    monkeypatch.setattr(kg.report, "EVIDENCE_SHOWN", 1)
     drawn = {}
     original = kg.report._png
 
@@ -63,6 +66,7 @@ def test_big_graphs_get_short_tables_and_a_readable_picture(report, tmp_path, mo
         if not drawn:  # network.png is drawn first
             drawn["title"] = fig.axes[0].get_title()
             drawn["nodes"] = len(fig.axes[0].collections[-1].get_offsets())
+            drawn["arrows"] = [p for p in fig.axes[0].patches if type(p).__name__ == "FancyArrowPatch"]
         return original(fig)
 
     monkeypatch.setattr(kg.report, "_png", keep_title)
@@ -73,6 +77,28 @@ def test_big_graphs_get_short_tables_and_a_readable_picture(report, tmp_path, mo
     assert f"The first 3 of {len(chains)} rows; all of them are in chains.csv." in text
     assert f"the 6 most connected actors (of {len(data['networks'].actors)})" in drawn["title"]
     assert drawn["nodes"] == 6
+    # arrows: the pairs among the 6 drawn actors, cut to 2 (at 10^6 triples: 14,000 arrows, a black disc)
+    busiest = sorted(data["actors"], key=lambda r: (-(r["in_degree"] + r["out_degree"]), r["label"]))[:6]
+    six = data["networks"].actors.subgraph([r["node"] for r in busiest])
+    pairs = {(u, v) for u, v in six.edges() if u != v}
+    assert len(pairs) > 2 and len(drawn["arrows"]) == 2
+    assert f"the 2 pairs with most acts (of {len(pairs)})" in drawn["title"]
+    # a note for every reference and a reference for every note: notes of rows cut from a table (the chains'
+    # did at 10^6 triples: 20,000 notes for 100 rows shown) stand alone, answering nothing the reader sees
+    body, notes = text.split("## Notes: the evidence", 1)
+    assert set(re.findall(r"\[\^(e\d+)\](?!:)", body)) == set(re.findall(r"^\[\^(e\d+)\]:", notes, re.M)) != set()
+    # a figure over many acts cites the first EVIDENCE_SHOWN and counts the others (a measure row cited
+    # all 8,000 of its acts at 10^6 triples)
+    for row in data["answers_by_measure"][:3]:
+        acts = set(row["acts"]) & set(data["networks"].acts.nodes)
+        if len(acts) > 1:
+            more = len(acts) - 1
+            line = next(line for line in text.splitlines() if line.startswith(f"| {row['rank']} | {row['measure']} |"))
+            assert line.count("[^e") == 1
+            assert f"and {more:,} more act{'s' if more != 1 else ''} (answers-by-measure.csv lists them)" in line
+            break
+    else:
+        raise AssertionError("no measure drew more than one act in the seed graph")
 
 
 def test_report_prints_its_definitions_and_ties(report):
@@ -188,6 +214,8 @@ def test_html_notes_link_both_ways_and_dates_do_not_wrap(report):
 
 def _draw(data):
     """The network and timeline figures as drawn, looked at before they are saved."""
+    import matplotlib.dates as mdates
+
     import kg.report
 
     seen = {}
@@ -201,7 +229,10 @@ def _draw(data):
             "texts": [(t.get_text(), t.get_window_extent(renderer)) for ax in fig.axes for t in ax.texts],
             "arrows": [p for ax in fig.axes for p in ax.patches if type(p).__name__ == "FancyArrowPatch"],
             "legend": [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()],
-            "axes": [(ax.get_xlim(), [l.get_xdata() for l in ax.lines]) for ax in fig.axes],
+            # lines and the segments of line collections (the timeline draws its bars as one collection a kind)
+            "axes": [(ax.get_xlim(), [l.get_xdata() for l in ax.lines]
+                      + [[mdates.num2date(x).date() for x, _ in seg] for c in ax.collections
+                         if type(c).__name__ == "LineCollection" for seg in c.get_segments()]) for ax in fig.axes],
             "title": fig._suptitle.get_text() if fig._suptitle else fig.axes[0].get_title(),
         }
         return original(fig)
@@ -307,6 +338,24 @@ def test_a_graph_with_more_actors_than_dossiers_shown_names_the_command_instead(
     assert "### " not in section
 
 
+def test_a_timeline_of_more_acts_than_rows_counts_them_a_month_by_kind(report, monkeypatch):
+    """Over TIMELINE_ROWS acts a row a kind was a solid stripe (35,000 acts at 10^6 triples, each its own
+    artist: 40 s to draw). Now a line a kind counts the acts a month; every dated act is counted once."""
+    import kg.report
+
+    _, data = report
+    monkeypatch.setattr(kg.report, "TIMELINE_ROWS", 3)
+    _, _, timeline = _draw(data)
+    dated = [a for a in data["acts"] if a.get("date") or a.get("earliest") or a.get("latest")]
+    assert len(dated) > 3
+    assert timeline["title"].startswith(f"Acts a month by kind ({len(dated):,} dated acts")
+    axes = timeline["fig"].axes
+    kinds = {a.get("kind", "event") for a in dated}
+    lines = [line for line in axes[-1].lines if line.get_drawstyle() == "steps-mid"]
+    assert len(lines) == len(kinds)  # one line a kind, no mark per act
+    assert sum(sum(line.get_ydata()) for line in lines) == len(dated)
+
+
 def test_a_large_graph_s_report_stays_bounded_and_lists_the_rest_elsewhere(report, tmp_path, monkeypatch):
     """At 1.7 million quads the report listed 17,564 targets on no side and every act of a pair of sides
     as evidence (26,000 notes): Python-Markdown's footnotes, quadratic in their number, took 16 minutes.
@@ -336,7 +385,7 @@ def test_a_large_graph_s_report_stays_bounded_and_lists_the_rest_elsewhere(repor
     evidence = [row[-1] for heading, _, rows in _tables(text) if heading == "Reciprocity between sides" for row in rows]
     distinct = {(data["networks"].acts.nodes[a].get("quote"), data["networks"].acts.nodes[a].get("article")) for a in acts}
     assert len(distinct) > 2 and len(evidence) == 1  # the seed's acts have more than two pieces of evidence
-    assert len(re.findall(r"\[\^e\d+\]", evidence[0])) == 2 and f"and {len(acts) - 2} more acts (reciprocity.csv)" in evidence[0]
+    assert len(re.findall(r"\[\^e\d+\]", evidence[0])) == 2 and f"and {len(acts) - 2:,} more acts (reciprocity.csv lists them)" in evidence[0]
     # a note for every reference, and no note that no row shown refers to (the chain table's hidden rows made them)
     notes = set(re.findall(r"^\[\^(e\d+)\]: ", text, flags=re.M))
     assert notes == set(re.findall(r"\[\^(e\d+)\](?!:)", text))
