@@ -58,6 +58,7 @@ __all__ = [
     "close_names",
     "expand",
     "name_index",
+    "names_of",
     "normalise",
     "resolve",
     "short",
@@ -427,6 +428,19 @@ SELECT DISTINCT ?node ?name ?kind WHERE {
   FILTER(isIRI(?node))
 }
 """
+
+
+def names_of(graph, node: URIRef, classes: Sequence[URIRef] = (), scheme: URIRef | None = None) -> list[str]:
+    """The names :func:`name_index` would index for ``node`` alone (none if it is not an instance of
+    ``classes`` or a concept of ``scheme``): the same queries with the node bound."""
+    names: list[str] = []
+    if scheme is not None:
+        result = graph.query(_NAMES_IN_SCHEME, initBindings={Variable("scheme"): scheme, Variable("node"): node})
+        names += [str(r.name) for r in result]
+    for top in classes:
+        result = graph.query(_NAMES_OF_CLASS, initBindings={Variable("top"): top, Variable("node"): node})
+        names += [str(r.name) for r in result]
+    return names
 
 
 def name_index(graph, classes: Sequence[URIRef] = (), scheme: URIRef | None = None) -> NameIndex:

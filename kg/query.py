@@ -315,6 +315,8 @@ def _node(graph, param: Param, value: str, cache: dict, style: str):
         raise ParamError(f"parameter {param.name}: {exc}") from None
     if iri is not None and param.type == "iri" and not param.classes and _in_graph(graph, iri):
         return iri  # any node: no need to read every label
+    if iri is not None and _named_node_of(graph, param, iri):
+        return iri  # a node of the parameter's kind, asked of the graph: the whole name index is not read
     try:
         match = resolve(_index(graph, param, cache), value)
     except Ambiguous as exc:
@@ -378,6 +380,22 @@ def _outside_classes(graph, param: Param, value: str, cache: dict) -> str:
 _ASK_NODE = "ASK { { ?node ?p ?o } UNION { ?s ?p ?node } }"
 
 
+def _named_node_of(graph, param: Param, iri: URIRef) -> bool:
+    """Whether ``iri`` is one of the nodes the parameter names (what :func:`_index` would hold), asked
+    of the graph for this node alone: at 10^6 triples the index of every actor's names took 5-30 s,
+    which a query about one actor given by its IRI paid for nothing. False sends the caller to the
+    index, whose errors suggest close names."""
+    from kg.names import names_of  # noqa: PLC0415
+    from kg.namespace import KG  # noqa: PLC0415
+
+    if param.type not in _KINDS:
+        return False
+    classes = param.classes or ((KG.Actor,) if param.type == "actor" else ())
+    if not classes and param.scheme is None:
+        return False  # an untyped iri parameter: handled by _in_graph
+    return bool(names_of(graph, iri, classes, param.scheme))
+
+
 def _in_graph(graph, iri: URIRef) -> bool:
     return bool(graph.query(_ASK_NODE, initBindings={Variable("node"): iri}).askAnswer)
 
@@ -412,7 +430,7 @@ def _typed(graph, param: Param, value: str, cache: dict, style: str = "cli"):
 
 
 def resolve_params(
-    graph, query: CatalogueQuery, values: Mapping[str, str], style: str = "cli"
+    graph, query: CatalogueQuery, values: Mapping[str, str], style: str = "cli", names: dict | None = None
 ) -> dict[Variable, Any]:
     """Type the given values by the query's header; names are resolved to nodes of the graph.
 
@@ -420,13 +438,15 @@ def resolve_params(
     fit its type are :class:`ParamError`; the message says how to give the
     parameter, as ``--param NAME=VALUE`` (``style="cli"``) or ``NAME=VALUE``
     in a URL (``style="url"``). An optional parameter given as an empty
-    string is left unbound, as if not given.
+    string is left unbound, as if not given. ``names`` keeps the name indexes
+    read from ``graph`` for the next call (the endpoint keeps one per store
+    version, which never changes); by default they last for this call.
     """
     unknown = sorted(set(values) - set(query.params))
     if unknown:
         raise ParamError(_unknown_params(query, unknown))
     bindings: dict[Variable, Any] = {}
-    cache: dict = {}
+    cache: dict = {} if names is None else names
     missing = []
     for name, param in query.params.items():
         value = values.get(name)
@@ -543,9 +563,11 @@ def run_query(graph, query: CatalogueQuery | str, **params: str):
     return run_with(graph, query, params)
 
 
-def run_with(graph, query: CatalogueQuery | str, params: Mapping[str, str], style: str = "cli"):
+def run_with(graph, query: CatalogueQuery | str, params: Mapping[str, str], style: str = "cli",
+             names: dict | None = None):
     """:func:`run_query` with the parameters as a mapping, and errors that say how to give a
-    parameter on the command line (``style="cli"``) or in a URL (``style="url"``, the endpoint)."""
+    parameter on the command line (``style="cli"``) or in a URL (``style="url"``, the endpoint).
+    ``names``: see :func:`resolve_params`."""
     if isinstance(query, str):
         if re.fullmatch(r"[\w-]+", query):
             query = find_query(load_catalogue(), query)
@@ -553,7 +575,7 @@ def run_with(graph, query: CatalogueQuery | str, params: Mapping[str, str], styl
             query = CatalogueQuery(name="<text>", text=query)
     if _SERVICE_WORD.search(query.text):  # parsed only when the word is there: most queries skip this
         _refuse_service(prepare(query), str(query.path or query.name))
-    bindings = resolve_params(graph, query, params, style)
+    bindings = resolve_params(graph, query, params, style, names)
     # by class name (and its bases': kg.store wraps SPARQLStore), so this module need not import the stores
     store = next((c.__name__ for c in type(getattr(graph, "store", None)).__mro__ if c.__name__ in _NATIVE_STORES),
                  type(getattr(graph, "store", None)).__name__)
@@ -561,8 +583,12 @@ def run_with(graph, query: CatalogueQuery | str, params: Mapping[str, str], styl
         # Oxigraph parses the text itself (rdflib's parser would take 20-100 ms a query, more
         # than Oxigraph needs to answer on a few thousand triples); rdflib's parser is asked
         # only to locate an error in the file, line and column form used everywhere else.
+        # The values go in a VALUES block at the head of the WHERE pattern, not in initBindings:
+        # oxrdflib passes those as pyoxigraph substitutions, which Oxigraph's optimizer does not
+        # see, so it planned a query about one actor as if about all of them (sanctions-against,
+        # dossier, counter-sanctions: 15-110 s at 10^6 triples; from the VALUES block, under 0.1 s).
         try:
-            return graph.query(query.text, initBindings=bindings)
+            return graph.query(with_values(query.text, bindings))
         except SyntaxError as exc:
             prepare(query)  # raises QueryError naming the line and column, if rdflib sees the error too
             raise QueryError(f"{query.path or query.name}: SPARQL syntax error (Oxigraph): {exc}") from exc

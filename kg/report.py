@@ -77,6 +77,8 @@ def compute(graph, window_days: int = 30) -> dict[str, Any]:
         dossiers = _dossier_lines(nets)
         step("summary")
         counts = summary(graph)
+    size = centrality.graph_size(nets.actors)
+    estimated = centrality.estimation(size["nodes"], size["pairs"])
     return {
         "summary": counts,
         "measures": dict(centrality.MEASURES),
@@ -84,8 +86,9 @@ def compute(graph, window_days: int = 30) -> dict[str, Any]:
         "sides": sides,
         "rankings": centrality.rankings(actors, top=5),
         "side_rankings": centrality.rankings(sides, top=5),
-        "size": centrality.graph_size(nets.actors),
+        "size": size,
         "side_size": centrality.graph_size(nets.sides),
+        **({"estimated": estimated} if estimated else {}),  # only on a network too large for exact figures
         "side_of": {a: nets.labels.get(s, s) for a, s in nets.side_of.items()},
         **chains,
         "acts": acts,
@@ -683,6 +686,7 @@ def _markdown(data: Mapping[str, Any]) -> str:
         f"of actors (density {size['density']}) in {size['components']} separate parts. On a network this small one "
         "act moves an actor several places: actors with equal values share a rank, and a measure that takes too few "
         "values to tell actors apart is not ranked.\n",
+        *_estimated(data),
     ]
     for measure, meaning in data["measures"].items():
         out.append(f"**{MEASURE_NAMES.get(measure, measure)}**: {meaning}\n")
@@ -771,6 +775,19 @@ def _acts_evidence(ev: Evidence, data: Mapping[str, Any], acts: Iterable[str], w
     if rest > 0:
         refs.append(f"and {rest:,} more act{'s' if rest != 1 else ''}" + (f" ({where})" if where else ""))
     return ", ".join(refs) or "–"
+
+
+def _estimated(data: Mapping[str, Any]) -> list[str]:
+    """What the report says when betweenness and closeness are estimated (:func:`kg.analysis.centrality.estimation`)."""
+    found = data.get("estimated")
+    if not found:
+        return []
+    return [f"**Betweenness and closeness are estimated, not exact.** Both need a shortest-path search from every "
+            f"actor: {found['nodes']:,} actors by {found['edges']:,} pairs is beyond the {found['exact_work']:,} "
+            f"steps this report allows itself, so betweenness comes from the searches from "
+            f"{found['betweenness_sources']:,} actors and closeness from {found['closeness_sources']:,}, drawn at "
+            f"random (seed {found['seed']}; the same graph gets the same figures). {found['method'][0].upper()}"
+            f"{found['method'][1:]}. The other measures are exact.\n"]
 
 
 def _undated_acts(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:

@@ -16,7 +16,8 @@ import sys
 import textwrap
 from typing import Iterable, Sequence
 
-__all__ = ["FORMATS_BY_FORM", "RESULT_FORMATS", "fit_table", "format_result", "serialize_rows", "terminal_width"]
+__all__ = ["FORMATS_BY_FORM", "RESULT_FORMATS", "Page", "fit_table", "format_result", "serialize_rows",
+           "terminal_width"]
 
 RESULT_FORMATS = ("json", "csv", "tsv", "xml")
 
@@ -28,6 +29,61 @@ FORMATS_BY_FORM = {
     "CONSTRUCT": ("turtle", "json-ld"),
     "DESCRIBE": ("turtle", "json-ld"),
 }
+
+
+class Page:
+    """A page of a SELECT result: ``limit`` rows from row ``offset`` (0 is the first), as SPARQL's LIMIT and
+    OFFSET count them. ``kg query --limit/--offset`` and ``kg serve``'s ``?limit=&offset=`` take pages
+    of the query's rows in its own order; the query text is never changed (nothing is pasted into it).
+
+    Examples
+    --------
+    >>> Page.parse("2", "1").take(iter("abcde"))
+    (['b', 'c'], True)
+    >>> Page.parse(None, "4").take(iter("abcde"))
+    (['e'], False)
+    >>> Page.parse("0", None)
+    Traceback (most recent call last):
+    ...
+    ValueError: limit: expected a whole number from 1, got '0'
+    """
+
+    def __init__(self, offset: int = 0, limit: int | None = None):
+        self.offset, self.limit = offset, limit
+
+    def __repr__(self) -> str:
+        return f"Page(offset={self.offset}, limit={self.limit})"
+
+    @classmethod
+    def parse(cls, limit: str | None, offset: str | None, max_limit: int | None = None) -> "Page":
+        """A page from the text of ``limit`` and ``offset`` (None: not given); a bad value is a
+        :class:`ValueError` whose message names the parameter and what it takes."""
+        def number(name: str, text: str, least: int, most: int | None = None) -> int:
+            value = text.strip()
+            if not value.isdigit() or int(value) < least or (most is not None and int(value) > most):
+                span = f"from {least}" + (f" to {most}" if most is not None else "")
+                raise ValueError(f"{name}: expected a whole number {span}, got {text!r}")
+            return int(value)
+
+        return cls(0 if offset is None else number("offset", offset, 0),
+                   None if limit is None else number("limit", limit, 1, max_limit))
+
+    def take(self, rows: Iterable) -> tuple[list, bool]:
+        """The page's rows of ``rows``, and whether more follow it (one row more is read to know)."""
+        from itertools import islice  # noqa: PLC0415
+
+        stop = None if self.limit is None else self.offset + self.limit + 1
+        taken = list(islice(rows, self.offset, stop))
+        if self.limit is not None and len(taken) > self.limit:
+            return taken[: self.limit], True
+        return taken, False
+
+    def describe(self, shown: int, more: bool) -> str:
+        """What a page holds, for a person: ``rows 101-200 (more from offset 200)``."""
+        if not shown:
+            return f"no rows from offset {self.offset}: the result has {self.offset} rows or fewer"
+        span = f"rows {self.offset + 1}-{self.offset + shown}"
+        return f"{span} (more from offset {self.offset + shown})" if more else f"{span}, the last"
 
 
 def serialize_rows(variables: list, rows: Iterable, fmt: str, truncated: bool = False) -> bytes:
@@ -48,6 +104,25 @@ def serialize_rows(variables: list, rows: Iterable, fmt: str, truncated: bool = 
         data["truncated"] = True
         body = json.dumps(data).encode("utf-8")
     return body
+
+
+def page_result(result, page: Page):
+    """The page of a SELECT result as a result of its own, and whether more rows follow it.
+
+    Another form of query is a :class:`~kg.query.QueryError`: only rows are paged.
+    """
+    if result.type != "SELECT":
+        from kg.query import QueryError  # noqa: PLC0415
+
+        article = "an" if result.type == "ASK" else "a"
+        raise QueryError(f"--limit and --offset page the rows of a SELECT query; this is {article} {result.type} query")
+    from rdflib.query import Result  # noqa: PLC0415
+
+    rows, more = page.take(result)
+    paged = Result("SELECT")
+    paged.vars = list(result.vars)
+    paged.bindings = [{v: value for v, value in zip(paged.vars, row) if value is not None} for row in rows]
+    return paged, more
 
 
 def format_result(result, fmt: str | None) -> str:

@@ -36,7 +36,8 @@ Routes:
   GET/POST /sparql            the SPARQL 1.1 query protocol (OPTIONS: CORS preflight;
                               GET without a query: the service description)
   GET      /catalogue         the query catalogue as JSON
-  GET      /catalogue/NAME    a catalogue query, parameters from the URL (?responder=China)
+  GET      /catalogue/NAME    a catalogue query, parameters from the URL (?responder=China);
+                              ?limit=N&offset=M: a page of its rows (see :class:`_Listings`)
 """
 
 from __future__ import annotations
@@ -112,6 +113,10 @@ class ServerConfig:
     max_header: int = 65_536      # bytes of request line and headers (431 above)
     connection_limit: int = 1000  # open connections before the server stops accepting
     backlog: int = 1024           # connections the kernel queues before accept
+    listing_timeout: float = 900.0  # seconds a whole listing (the rows pages are cut from) may take
+    listing_rows: int = 5_000_000   # rows of listings kept; the least recently used go beyond it
+    warm: bool = False              # compute the listings of every catalogue query without required
+                                    # parameters at start, and again for each new store version
 
 
 # ------------------------------------------------------------------ checks
@@ -212,6 +217,18 @@ class _Source:
             self._held = (store, frozenset(g.value for g in store.named_graphs() if hasattr(g, "value")))
         return self._held[1]
 
+    _names: tuple = (None, {})
+
+    def names(self, store) -> dict:
+        """The name indexes of catalogue parameters (:func:`kg.query.resolve_params`), kept per store version."""
+        if self._names[0] is not store:
+            self._names = (store, {})
+        return self._names[1]
+
+    def version(self) -> str:
+        """Which version of the store :meth:`store` reads: listings are kept per version (see :class:`_Listings`)."""
+        return "fixed"
+
     def idle(self) -> None:
         """Called while the worker waits for work."""
 
@@ -222,6 +239,9 @@ class _FixedSource(_Source):
 
     def store(self):
         return self._store
+
+    def current_version(self) -> str:
+        return "fixed"
 
 
 class _LinkedSource(_Source):
@@ -244,6 +264,16 @@ class _LinkedSource(_Source):
             if old is not None:
                 old.release()  # removes the old version if no other reader holds it
         return self._store
+
+    def version(self) -> str:
+        return str(self._pin.path) if self._pin is not None else ""
+
+    def current_version(self) -> str:
+        """The version the store's link points to now (read by the server process, which opens no store)."""
+        try:
+            return str(self.location.resolve(strict=True))
+        except OSError:
+            return ""
 
     def idle(self) -> None:
         if self._pin is not None and not self._pin.current():
@@ -331,9 +361,14 @@ def _run_catalogue(source: _Source, job: Mapping, max_rows: int) -> tuple[bytes,
     if unknown:  # checked here: a name such as 'graph' would collide with run_query's own arguments
         raise Refused(f"query {query.name} has no parameter {', '.join(unknown)} "
                       f"(parameters: {', '.join(query.params) or 'none'})")
-    graph = Dataset(store=OxigraphStore(store=source.store()), default_union=True)
-    result = run_with(graph, query, job["params"], style="url")
+    store = source.store()
+    graph = Dataset(store=OxigraphStore(store=store), default_union=True)
+    result = run_with(graph, query, job["params"], style="url", names=source.names(store))
     form = result.type
+    if job.get("listing"):  # every row, for the server's listing of this store version (see _Listings)
+        if form != "SELECT":
+            raise Refused(f"limit and offset page the rows of a SELECT query; {query.name} is a {form} query")
+        return [str(v) for v in result.vars], [tuple(row) for row in result], source.version()
     fmt = negotiate(job["accept"], form, job["format"])
     if form in ("CONSTRUCT", "DESCRIBE"):
         body = result.graph.serialize(format={"rdfxml": "xml", "jsonld": "json-ld"}.get(fmt, fmt), encoding="utf-8")
@@ -392,9 +427,12 @@ def _work(conn, source: _Source, max_rows: int, parent: int) -> None:
         except (EOFError, OSError):
             return
         try:
-            run = _run_catalogue if "name" in job else _run_sparql
-            body, fmt, truncated = run(source, job, max_rows)
-            answer = ("ok", body, _CONTENT_TYPE[fmt], truncated)
+            if job.get("listing"):
+                answer = ("rows", *_run_catalogue(source, job, max_rows))
+            else:
+                run = _run_catalogue if "name" in job else _run_sparql
+                body, fmt, truncated = run(source, job, max_rows)
+                answer = ("ok", body, _CONTENT_TYPE[fmt], truncated)
         except (Refused, QueryError, ParamError) as exc:
             answer = ("refused", str(exc))
         except Exception as exc:  # noqa: BLE001 - reported to the client, the worker carries on
@@ -437,17 +475,20 @@ class _Pool:
         with self.lock:
             self.procs.discard(proc)
 
-    def run(self, job: dict) -> tuple:
+    def run(self, job: dict, limit: float | None = None) -> tuple:
+        """Run ``job`` in a free worker; ``limit`` (default: the configured timeout) is how long it may
+        wait for a worker and then run, before it is stopped and :class:`TimeoutError` raised."""
         started = time.monotonic()
-        if not self.slots.acquire(timeout=self.config.timeout):
-            raise TimeoutError(f"the server is busy: no worker was free within {self.config.timeout:g} s; try again")
+        limit = self.config.timeout if limit is None else limit
+        if not self.slots.acquire(timeout=limit):
+            raise TimeoutError(f"the server is busy: no worker was free within {limit:g} s; try again")
         try:
             try:
                 worker = self.idle.get_nowait()
             except queue.Empty:
                 worker = self._spawn()
             proc, conn = worker
-            left = max(0.05, self.config.timeout - (time.monotonic() - started))
+            left = max(0.05, limit - (time.monotonic() - started))
             try:
                 conn.send(job)
                 if conn.poll(left):
@@ -459,7 +500,7 @@ class _Pool:
                 return ("error", "the worker evaluating the query died; try again")
             self._retire(worker)  # still running: killed, and a fresh worker takes its place
             self.idle.put(self._spawn())
-            raise TimeoutError(f"the query ran longer than {self.config.timeout:g} s and was stopped")
+            raise TimeoutError(f"the query ran longer than {limit:g} s and was stopped")
         finally:
             self.slots.release()
 
@@ -488,7 +529,7 @@ def _printable(text: str, limit: int = 300) -> str:
 
 _CORS = [
     ("Access-Control-Allow-Origin", "*"),
-    ("Access-Control-Expose-Headers", "X-Result-Truncated, Content-Type"),
+    ("Access-Control-Expose-Headers", "X-Result-Truncated, X-Total-Rows, Link, Content-Type"),
 ]
 
 
@@ -517,6 +558,129 @@ def _service_description(base: str, fmt: str) -> tuple[bytes, str]:
     return g.serialize(format=rdflib_fmt, encoding="utf-8"), _CONTENT_TYPE[fmt if fmt in _CONTENT_TYPE else "turtle"]
 
 
+class Preparing(Exception):
+    """A listing still being computed when the request's time ran out (answered with 503 and Retry-After)."""
+
+
+class _Listings:
+    """The whole results of catalogue queries, kept per store version, so that pages come from memory.
+
+    A page (``/catalogue/NAME?limit=100&offset=200``) is cut from the query's whole result, in the
+    query's own order: the query text is never changed. Most listings sort their rows (``ORDER BY``),
+    so even the first row of a page costs the whole query (at 10^6 triples up to half a minute); a
+    store version never changes (``kg load`` makes a new one), so the rows computed for a version stay
+    right for as long as it is served, and every later page of the listing comes at once. Rows are
+    kept in this process (the workers are forked and short-lived), the least recently used listings
+    dropped beyond ``listing_rows`` rows, and those of a version no longer served as soon as a new
+    one is. A listing runs in a worker for at most ``listing_timeout`` seconds; a request that
+    finds it still running waits for it up to the request's ``timeout``, then gets 503 with
+    ``Retry-After`` while the listing goes on. With ``warm``, every catalogue query without a required
+    parameter is computed at start, and again for each new version, one at a time.
+    """
+
+    def __init__(self, pool: _Pool, config: ServerConfig, catalogue_dir: str | None):
+        from collections import OrderedDict  # noqa: PLC0415
+        from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+        self.pool, self.config, self.catalogue_dir = pool, config, catalogue_dir
+        self.lock = threading.Lock()
+        self.done: OrderedDict = OrderedDict()  # (version, name, params) -> (variables, rows)
+        self.pending: dict = {}                 # (version, name, params) -> Future
+        self.rows = 0
+        self.version = None
+        self.fills = ThreadPoolExecutor(max_workers=max(1, config.workers // 2), thread_name_prefix="kg-listing")
+        self.stopped = threading.Event()
+        self.warmer = None
+        if config.warm:
+            self.warmer = threading.Thread(target=self._warm, name="kg-warm", daemon=True)
+            self.warmer.start()
+
+    def _key(self, name: str, params: Mapping[str, str]) -> tuple:
+        version = self.pool.source.current_version()
+        with self.lock:
+            if version != self.version:  # a new version is served: the old one's listings are wrong for it
+                self.version = version
+                for key in [k for k in self.done if k[0] != version]:
+                    self.rows -= len(self.done.pop(key)[1])
+        return (version, name, tuple(sorted(params.items())))
+
+    def peek(self, name: str, params: Mapping[str, str]):
+        """The listing if it is ready, else None (nothing is started)."""
+        key = self._key(name, params)
+        with self.lock:
+            entry = self.done.get(key)
+            if entry is not None:
+                self.done.move_to_end(key)
+            return entry
+
+    def get(self, name: str, params: Mapping[str, str], wait: float | None):
+        """The listing's ``(variables, rows)``, computed now if no one has (waiting at most ``wait`` seconds)."""
+        from concurrent.futures import TimeoutError as FutureTimeout  # noqa: PLC0415
+
+        key = self._key(name, params)
+        with self.lock:
+            entry = self.done.get(key)
+            if entry is not None:
+                self.done.move_to_end(key)
+                return entry
+            future = self.pending.get(key)
+            if future is None:
+                future = self.pending[key] = self.fills.submit(self._fill, key, name, dict(params))
+        try:
+            return future.result(timeout=wait)
+        except FutureTimeout:
+            raise Preparing(f"the whole listing of {name} is being computed for this store version (a page is "
+                            "cut from it, in the query's order); try again in a few seconds") from None
+
+    def _fill(self, key: tuple, name: str, params: dict):
+        try:
+            answer = self.pool.run({"name": name, "params": params, "catalogue_dir": self.catalogue_dir,
+                                    "listing": True, "accept": "", "format": None},
+                                   limit=max(self.config.listing_timeout, self.config.timeout))
+            if answer[0] == "refused":
+                raise Refused(answer[1])
+            if answer[0] == "error":
+                raise RuntimeError(answer[1])
+            _, variables, rows, version = answer
+            entry = (variables, rows)
+            with self.lock:
+                if version == key[0] or key[0] == "fixed":  # else the link moved meanwhile: serve it, keep it not
+                    self.done[key] = entry
+                    self.rows += len(rows)
+                    while self.rows > self.config.listing_rows and len(self.done) > 1:
+                        self.rows -= len(self.done.popitem(last=False)[1][1])
+            return entry
+        finally:
+            with self.lock:
+                self.pending.pop(key, None)
+
+    def _warm(self) -> None:
+        from kg.query import load_catalogue  # noqa: PLC0415
+
+        names = [q.name for q in load_catalogue(self.catalogue_dir).values()
+                 if not any(p.required for p in q.params.values())]
+        warmed = None
+        while not self.stopped.is_set():
+            version = self.pool.source.current_version()
+            if version and version != warmed:
+                started = time.monotonic()
+                for name in names:
+                    if self.stopped.is_set() or self.pool.source.current_version() != version:
+                        break
+                    try:
+                        self.get(name, {}, wait=None)
+                    except Exception as exc:  # noqa: BLE001 - a listing that fails is computed on request
+                        log.warning("warming %s: %s", name, exc)
+                else:
+                    warmed = version
+                    log.info("listings of %d catalogue queries ready in %.1f s", len(names), time.monotonic() - started)
+            self.stopped.wait(2.0)
+
+    def close(self) -> None:
+        self.stopped.set()
+        self.fills.shutdown(wait=False, cancel_futures=True)
+
+
 class _App:
     """The WSGI application: routes, protocol checks, and the hand-over to the pool."""
 
@@ -525,6 +689,7 @@ class _App:
 
         self.pool, self.config, self.catalogue_dir = pool, config, catalogue_dir
         self.catalogue = load_catalogue(catalogue_dir)
+        self.listings = _Listings(pool, config, catalogue_dir)
 
     def __call__(self, environ, start_response):
         from werkzeug.wrappers import Request  # noqa: PLC0415
@@ -539,6 +704,8 @@ class _App:
             status, body, headers = self._text(400, str(exc))
         except TimeoutError as exc:
             status, body, headers = self._text(503, str(exc), [("Retry-After", "1")])
+        except Preparing as exc:
+            status, body, headers = self._text(503, str(exc), [("Retry-After", "5")])
         headers = headers + _CORS + [("Content-Length", str(len(body)))]
         reason = {200: "OK", 204: "No Content", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
                   413: "Content Too Large", 415: "Unsupported Media Type", 500: "Internal Server Error",
@@ -580,8 +747,17 @@ class _App:
                 return self._text(404, f"no catalogue query named {name!r}")
             params = {k: v[-1] for k, v in parse_qs(request.query_string.decode("latin-1"), keep_blank_values=True).items()}
             fmt = params.pop("format", None)
+            limit, offset = params.pop("limit", None), params.pop("offset", None)
+            accept = request.headers.get("Accept", "")
+            if limit is not None or offset is not None:
+                return self._page(request, name, params, limit, offset, accept, fmt)
+            listing = self.listings.peek(name, params)
+            if listing is not None:  # computed for a page already: the same rows, cut as any result is
+                variables, rows = listing
+                return self._rows(variables, rows[: self.config.max_rows], accept, fmt,
+                                  truncated=len(rows) > self.config.max_rows)
             return self._evaluate({"name": name, "params": params, "catalogue_dir": self.catalogue_dir,
-                                   "accept": request.headers.get("Accept", ""), "format": fmt})
+                                   "accept": accept, "format": fmt})
         if path == "/":
             return 200, _INDEX.encode(), [("Content-Type", "text/html; charset=utf-8")]
         return self._text(404, "not found; the endpoint is /sparql")
@@ -628,6 +804,48 @@ class _App:
                                "named": params.get("named-graph-uri", []),
                                "accept": request.headers.get("Accept", ""), "format": fmt})
 
+    def _page(self, request, name: str, params: dict, limit, offset, accept: str, fmt):
+        """Rows ``offset+1`` to ``offset+limit`` of a catalogue query, from its listing (see :class:`_Listings`).
+
+        The answer carries ``X-Total-Rows`` and, when rows follow, ``Link: <…offset=…>; rel="next"``
+        (RFC 8288), the URL of the next page."""
+        from urllib.parse import urlencode  # noqa: PLC0415
+
+        from kg.results import Page  # noqa: PLC0415
+
+        unknown = sorted(set(params) - set(self.catalogue[name].params))
+        if unknown:  # before the listing is computed, as the worker would refuse it
+            raise Refused(f"query {name} has no parameter {', '.join(unknown)} "
+                          f"(parameters: {', '.join(self.catalogue[name].params) or 'none'}; "
+                          "and format, limit, offset)")
+        try:
+            page = Page.parse(limit, offset, max_limit=self.config.max_rows)
+        except ValueError as exc:
+            raise Refused(f"{exc} (a page is ?limit=N&offset=M: rows M+1 to M+N, N at most "
+                          f"{self.config.max_rows}, M from 0)") from None
+        variables, rows = self.listings.get(name, params, wait=self.config.timeout)
+        size = page.limit if page.limit is not None else self.config.max_rows
+        shown = rows[page.offset: page.offset + size]
+        more = page.offset + len(shown) < len(rows)
+        truncated = page.limit is None and more
+        status, body, headers = self._rows(variables, shown, accept, fmt, truncated)
+        headers.append(("X-Total-Rows", str(len(rows))))
+        if more and not truncated:
+            args = {**params, **({"format": fmt} if fmt else {}), "limit": str(size), "offset": str(page.offset + len(shown))}
+            headers.append(("Link", f'<{request.path}?{urlencode(args)}>; rel="next"'))
+        return status, body, headers
+
+    def _rows(self, variables: list[str], rows: list, accept: str, fmt, truncated: bool):
+        from rdflib import Variable  # noqa: PLC0415
+
+        from kg.results import serialize_rows  # noqa: PLC0415
+
+        chosen = negotiate(accept, "SELECT", fmt)
+        headers = [("Content-Type", _CONTENT_TYPE[chosen]), ("Vary", "Accept")]
+        if truncated:
+            headers.append(("X-Result-Truncated", "true"))
+        return 200, serialize_rows([Variable(v) for v in variables], rows, chosen, truncated), headers
+
     def _evaluate(self, job: dict):
         answer = self.pool.run(job)
         if answer[0] == "refused":
@@ -651,8 +869,8 @@ def _best(accept: str, offered: list[str]) -> str | None:
 class Endpoint:
     """A configured endpoint, not yet serving: :meth:`serve_forever`, then :meth:`close`."""
 
-    def __init__(self, server, pool: _Pool):
-        self._server, self._pool = server, pool
+    def __init__(self, server, pool: _Pool, app: "_App | None" = None):
+        self._server, self._pool, self._app = server, pool, app
         self.server_address = (server.effective_host, server.effective_port)
         self.url = f"http://{server.effective_host}:{server.effective_port}/sparql"
 
@@ -667,6 +885,8 @@ class Endpoint:
                 channel.close()
             except OSError:
                 pass
+        if self._app is not None:
+            self._app.listings.close()
         self._pool.close()
 
 
@@ -715,10 +935,11 @@ def make_server(graph, host: str = "127.0.0.1", port: int = 0, config: ServerCon
     try:
         server = _bind(waitress, app, host, port, config)
     except OSError:
+        app.listings.close()
         pool.close()
         raise
     _close_slow_requests(server, config.channel_timeout)
-    return Endpoint(server, pool)
+    return Endpoint(server, pool, app)
 
 
 def _close_slow_requests(server, timeout: float) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from kg.commands.common import EXIT_OK, add_format, add_read_store, command, open_store
+from kg.commands.common import EXIT_OK, add_format, add_read_store, command, log, non_negative, open_store, positive
 
 
 def register(sub) -> None:
@@ -17,8 +17,15 @@ def register(sub) -> None:
         "or by its IRI; any IRI as kg prints it (act:..., actor:...), in full or in <...>.\n"
         "A name that fits several actors is an error that lists them. SELECT and ASK answer\n"
         "as a table or in the W3C results formats (json, csv, tsv, xml); CONSTRUCT and\n"
-        "DESCRIBE in Turtle or JSON-LD.",
-        "kg query sanctions-against --param target=\"Chen Quanguo\" --format csv",
+        "DESCRIBE in Turtle or JSON-LD.\n\n"
+        "--limit N and --offset M print one page of a SELECT query's rows, in the query's\n"
+        "order: rows M+1 to M+N (as SPARQL's LIMIT and OFFSET count them; the query text is\n"
+        "not changed). The next page is --offset M+N; stderr says whether more rows follow.\n"
+        "`kg serve` pages the same way (/catalogue/NAME?limit=N&offset=M), and keeps each\n"
+        "listing it has computed for the store version it was computed on, so that later\n"
+        "pages come at once.",
+        "kg query sanctions-against --param target=\"Chen Quanguo\" --format csv\n"
+        "  kg query timeline --limit 100 --offset 100   # rows 101-200 of the timeline",
     )
     p.add_argument("name", nargs="?", help="a catalogue query name, a .rq file, or - for a query on standard input")
     p.add_argument("-e", "--expression", metavar="SPARQL", help="run this SPARQL text instead")
@@ -28,6 +35,10 @@ def register(sub) -> None:
     add_format(p, ("table", "json", "csv", "tsv", "xml", "turtle", "json-ld"), None,
                "SELECT: table (default), json, csv, tsv, xml; ASK: table, json, xml; CONSTRUCT and "
                "DESCRIBE: turtle (default), json-ld; another form's format is an error")
+    p.add_argument("--limit", type=positive, metavar="N",
+                   help="print at most N rows of a SELECT query (a page; see --offset)")
+    p.add_argument("--offset", type=non_negative, metavar="M",
+                   help="skip the first M rows of a SELECT query (0, the default, starts with the first)")
     add_read_store(p)
     p.set_defaults(func=run)
 
@@ -83,5 +94,11 @@ def run(args) -> int:
     if params and isinstance(query, str):
         raise QueryError("--param is for catalogue queries and .rq files; a -e query has no parameters")
     result = run_query(open_store(args), query, **params)
+    if args.limit is not None or args.offset is not None:
+        from kg.results import Page, page_result  # noqa: PLC0415
+
+        page = Page(args.offset or 0, args.limit)
+        result, more = page_result(result, page)
+        log.info("%s", page.describe(len(result.bindings), more))
     sys.stdout.write(format_result(result, args.format))
     return EXIT_OK

@@ -18,7 +18,15 @@ def register(sub) -> None:
         "with a time limit (503 after) and a row limit (a cut result carries the header\n"
         "X-Result-Truncated). With --store oxigraph:PATH, a `kg load` into PATH is picked\n"
         "up between queries. /catalogue/NAME runs a catalogue query with parameters from\n"
-        "the URL; GET /sparql without a query gives the service description.",
+        "the URL; GET /sparql without a query gives the service description.\n\n"
+        "Pages: /catalogue/NAME?limit=N&offset=M answers rows M+1 to M+N of the query, in its\n"
+        "own order (N at most --max-rows), with the header X-Total-Rows and, when rows follow,\n"
+        "Link: <...&offset=M+N>; rel=\"next\". The first page computes the whole result once\n"
+        "(a sorted listing has to) and keeps it for the store version it was read from,\n"
+        "which never changes, so later pages come at once; while it is being computed a\n"
+        "request waits up to --timeout, then gets 503 with Retry-After. --warm computes the\n"
+        "listing of every catalogue query without a required parameter at start (and for\n"
+        "each new version a `kg load` swaps in), one at a time in one worker.",
         "kg serve --port 7878   # then: curl -G --data-urlencode 'query=ASK {}' http://127.0.0.1:7878/sparql",
     )
     p.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1, this machine only)")
@@ -30,6 +38,9 @@ def register(sub) -> None:
                    help="queries evaluated at once, each in its own process (default: 8); more wait their turn")
     p.add_argument("--idle-timeout", type=float, default=30.0,
                    help="seconds an idle or stalled connection is kept open (default: 30)")
+    p.add_argument("--warm", action="store_true",
+                   help="compute every listing once at start and for each new store version, so that the "
+                        "first page of each comes at once (at 10^6 triples: minutes of one worker)")
     add_read_store(p)
     p.set_defaults(func=run)
 
@@ -55,7 +66,7 @@ def run(args) -> int:
     else:
         graph = open_store(args)
     config = ServerConfig(timeout=args.timeout, max_rows=args.max_rows, workers=args.workers,
-                          channel_timeout=args.idle_timeout)
+                          channel_timeout=args.idle_timeout, warm=args.warm)
     try:
         server = make_server(graph, args.host, args.port, config)
     except OSError as exc:

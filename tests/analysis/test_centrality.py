@@ -148,3 +148,52 @@ def test_real_graph_rankings_never_split_a_tie(dataset):
     assert set(rankings(rows)) == set(MEASURES)
     size = graph_size(nets.actors)
     assert size["nodes"] == len(rows) and size["acts"] == sum(row["in_degree"] for row in rows)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_estimates_from_every_node_are_the_exact_figures(seed):
+    # the estimators from a sample of all n nodes must give networkx's figures (the estimate's scale n/k is 1)
+    from kg.analysis.centrality import estimated_betweenness, estimated_closeness
+
+    D = _weighted(seed)
+    n = len(D)
+    exact_b, exact_c = nx.betweenness_centrality(D, weight=None), nx.closeness_centrality(D)
+    got_b, got_c = estimated_betweenness(D, n), estimated_closeness(D, n)
+    assert all(got_b[v] == pytest.approx(exact_b[v], abs=1e-12) for v in D)
+    assert all(got_c[v] == pytest.approx(exact_c[v], abs=1e-12) for v in D)
+
+
+def test_estimates_from_a_sample_rank_the_leaders_as_the_exact_figures_do():
+    """Betweenness and closeness are O(n·m): at 340,000 actors they are estimated from a sample of source
+    nodes. On a graph with hubs (a power-law, as sanction lists are: a few imposers, many targets) the
+    estimate from a fifth of the nodes must put the same nodes at the top as the exact figures."""
+    from kg.analysis.centrality import estimated_betweenness, estimated_closeness
+
+    D = nx.DiGraph(nx.scale_free_graph(1500, seed=7))
+    D.remove_edges_from(nx.selfloop_edges(D))
+    k = len(D) // 5
+    for exact, estimate in ((nx.betweenness_centrality(D, weight=None), estimated_betweenness(D, k)),
+                            (nx.closeness_centrality(D), estimated_closeness(D, k))):
+        top = sorted(D, key=lambda v: -exact[v])[:5]
+        found = sorted(D, key=lambda v: -estimate[v])[:10]
+        assert set(top) <= set(found), (top, found)
+        leaders = sorted(D, key=lambda v: -exact[v])[:20]
+        assert all(estimate[v] == pytest.approx(exact[v], rel=0.35) for v in leaders)
+
+
+def test_the_table_estimates_above_the_exact_budget_and_the_report_says_so(dataset, monkeypatch, tmp_path):
+    import kg.analysis.centrality as centrality
+    from kg.report import compute, write_report
+
+    monkeypatch.setattr(centrality, "EXACT_WORK", 1)  # every network is now too large for exact figures
+    data = compute(dataset)
+    found, n = data["estimated"], data["size"]["nodes"]
+    assert found["nodes"] == n and found["betweenness_sources"] == found["closeness_sources"] == 1  # the budget: 1
+    D = collapse(networks.read(dataset).actors)
+    between, close = centrality.estimated_betweenness(D, 1), centrality.estimated_closeness(D, 1)
+    for row in data["actors"]:
+        assert row["betweenness"] == round(between[row["node"]], 6) and row["closeness"] == round(close[row["node"]], 6)
+    write_report(data, tmp_path)
+    text = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "**Betweenness and closeness are estimated, not exact.**" in text and f"{n:,} actors" in text
+    assert "estimated" not in compute(dataset.__class__())  # nothing to estimate on an empty graph

@@ -135,3 +135,44 @@ def test_list_lines_fit_100_columns(capsys):
     assert max(map(len, capsys.readouterr().out.splitlines())) <= 100
 
 
+
+
+def test_limit_and_offset_pages_continue_without_gaps_or_repeats(graph, capsys):
+    # pages of 4 rows, put together, are the whole answer in the query's order
+    code, whole, _ = _run(capsys, graph, "acts", "--format", "csv")
+    assert code == 0
+    header, *rows = whole.splitlines()
+    assert len(rows) > 8
+    pages, offset = [], 0
+    while True:
+        code, out, _ = _run(capsys, graph, "acts", "--format", "csv", "--limit", "4", "--offset", str(offset))
+        assert code == 0 and out.splitlines()[0] == header
+        page = out.splitlines()[1:]
+        if not page:
+            break
+        pages.append(page)
+        offset += 4
+    assert [row for page in pages for row in page] == rows
+
+
+def test_the_page_says_on_stderr_where_the_next_starts(graph, capsys):
+    code = main(["query", "acts", "--limit", "2", "--offset", "3", "--dataset", graph])
+    err = capsys.readouterr().err
+    assert code == 0 and "rows 4-5 (more from offset 5)" in err
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--limit", "0"], "argument --limit: must be at least 1, not 0"),
+    (["--limit", "ten"], "argument --limit: not a whole number: 'ten'"),
+    (["--offset", "-1"], "argument --offset: must be 0 or more, not -1"),
+])
+def test_a_bad_page_option_is_exit_2_with_a_message(graph, capsys, args, message):
+    with pytest.raises(SystemExit) as exit_:
+        main(["-q", "query", "acts", *args, "--dataset", graph])
+    assert exit_.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_paging_an_ask_query_is_exit_2(graph, capsys):
+    code, out, err = _run(capsys, graph, "-e", "ASK { ?s ?p ?o }", "--limit", "3")
+    assert (code, out) == (2, "")
+    assert "--limit and --offset page the rows of a SELECT query; this is an ASK query" in err
