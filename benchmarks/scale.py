@@ -52,10 +52,14 @@ _ANALYSES = (
 )
 OURS_STAGES = (
     ("start", ""),
-    ("validate", r"\[1/4\] validating"),
-    ("leave out drafts", r"(leave|leaving) out its drafts"),
-    *_ANALYSES,
+    ("validation starts", r"\[1/4\] validating"),
+    ("leave out drafts (validation beside)", r"(leave|leaving) out its drafts"),
+    *((f"{name} (validation beside)", pattern) for name, pattern in _ANALYSES[:-1]),
+    ("wait for the validation", r"analyses done; waiting for the validation"),
+    _ANALYSES[-1],
 )
+#: When the validation that runs beside the analyses ends (reported apart from the stages).
+VALIDATION_DONE = r"validation done in"
 INPUT_STAGES = (
     ("read the TriG into memory", ""),
     ("validate", r"\[1/4\] validating"),
@@ -160,10 +164,14 @@ def measure(argv: list[str], stages: tuple, time_limit: float, memory_limit_mb: 
                 os.killpg(proc.pid, signal.SIGKILL)
             done.wait(0.5)
 
+    events: dict[str, float] = {}
+
     def read_stderr() -> None:
         names = [(name, re.compile(pattern)) for name, pattern in stages[1:]]
         for line in proc.stderr:
             lines.append(line.rstrip())
+            if re.search(VALIDATION_DONE, line):
+                events["validation done"] = round(time.monotonic() - started, 1)
             for name, pattern in names:
                 if pattern.search(line.rstrip()) and name not in [m[1] for m in marks]:
                     marks.append((time.monotonic() - started, name))
@@ -185,7 +193,8 @@ def measure(argv: list[str], stages: tuple, time_limit: float, memory_limit_mb: 
         "wall": round(wall, 1), "cpu": round(cpu_end, 1),
         "peak_mb": round(max((s[2] for s in samples), default=0.0)),
         "load_average": round(sum(loads) / len(loads), 2) if loads else None,
-        "stages": _stages(marks, samples, wall, cpu_end), "stdout": stdout[-1500:], "stderr": lines[-40:],
+        "stages": _stages(marks, samples, wall, cpu_end), "events": events, "stdout": stdout[-1500:],
+        "stderr": lines[-40:],
     }
     return result
 
@@ -321,6 +330,8 @@ def _ratio(plain: dict, ours: dict) -> str:
 def _lines(title: str, run: dict) -> str:
     rows = [f"{title}: {run['status']}; {run['wall']:.1f} s wall, {run['cpu']:.1f} s CPU, peak {run['peak_mb']} MB "
             f"(load average {run['load_average']})"]
+    for name, at in run.get("events", {}).items():
+        rows.append(f"    ({name} at {at:.1f} s)")
     for stage in run["stages"]:
         rows.append(f"    {stage['stage']:<42} {stage['wall']:8.1f} s wall {stage['cpu']:8.1f} s CPU "
                     f"{stage['peak_mb']:7} MB")

@@ -27,6 +27,7 @@ unchanged on any of them.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import os
 import re
@@ -219,13 +220,12 @@ def analysis_source(dataset, queries: Iterable[str] = ()) -> AnalysisSource | No
     if predicates is None:
         log.info("querying the store on disk (%d quads, more than %d to copy into memory)", size, SNAPSHOT_LIMIT)
         return AnalysisSource(store)
-    counts = {p: _count(store, p) for p in sorted(predicates)}
-    total = sum(counts.values())
-    if total > PROJECTION_LIMIT:
-        log.info("querying the store on disk (%d quads; the %d the analyses read are more than %d to copy into "
-                 "memory)", size, total, PROJECTION_LIMIT)
+    copy = _project(store, sorted(predicates), size)
+    if copy is None:
+        log.info("querying the store on disk (%d quads; the quads the analyses read are more than %d to copy "
+                 "into memory)", size, PROJECTION_LIMIT)
         return AnalysisSource(store)
-    return AnalysisSource(_project(store, [p for p in sorted(counts) if counts[p]], total, size), predicates, store)
+    return AnalysisSource(copy, predicates, store)
 
 
 def analysis_store(dataset):
@@ -249,26 +249,27 @@ def _predicates_read(queries: Iterable[str]) -> frozenset[str] | None:
     return frozenset(found) if found else None
 
 
-def _count(store, predicate: str) -> int:
-    """How many quads have ``predicate``, counted by Oxigraph without decoding a term."""
-    import pyoxigraph  # noqa: PLC0415
-
-    query = "SELECT ?p (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } } GROUP BY ?p"
-    row = next(iter(store.query(query, substitutions={pyoxigraph.Variable("p"): pyoxigraph.NamedNode(predicate)})), None)
-    return 0 if row is None else int(row["n"].value)  # no quad: no group
-
-
-def _project(store, predicates: list[str], total: int, size: int):
-    """The quads of ``predicates``, graphs kept, copied into an in-memory store."""
+def _project(store, predicates: list[str], size: int):
+    """The quads of ``predicates``, graphs kept, copied into an in-memory store; None (and the copy let go) as soon
+    as they are more than :data:`PROJECTION_LIMIT`."""
     import pyoxigraph  # noqa: PLC0415
 
     from kg.progress import bar  # noqa: PLC0415
 
-    log.info("copying the %d quads the analyses read into memory (%d predicates of the store's %d quads)",
-             total, len(predicates), size)
-    copy = pyoxigraph.Store()
+    log.info("copying the quads of the %d predicates the analyses read into memory (of the store's %d quads)",
+             len(predicates), size)
+    copy, total = pyoxigraph.Store(), 0
     for predicate in bar(predicates, desc="copying for the analyses", total=len(predicates), unit="predicate"):
-        copy.bulk_extend(store.quads_for_pattern(None, pyoxigraph.NamedNode(predicate), None, None))
+        quads = store.quads_for_pattern(None, pyoxigraph.NamedNode(predicate), None, None)
+        while True:  # in slices, so that a projection over the limit stops near it
+            part = list(itertools.islice(quads, 100_000))
+            if not part:
+                break
+            total += len(part)
+            if total > PROJECTION_LIMIT:
+                return None
+            copy.bulk_extend(part)
+    log.info("copied %d quads for the analyses", total)
     return copy
 
 

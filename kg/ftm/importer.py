@@ -279,26 +279,43 @@ def _turtle(quads: Iterable[ox.Quad], name: str, source: str) -> bytes:
 def _into_oxigraph(location: Path, graph: ox.NamedNode, quads, result: ImportResult, name: str, matcher,
                    data_dir: Path, wait: float | None, mapper: Mapper,
                    background: _BackgroundMatch | None = None) -> str:
-    """A new store version: the current one copied (a checkpoint), the dataset's graphs replaced, swapped in."""
+    """A new store version with the dataset's graphs replaced, swapped in only when complete.
+
+    A first import starts from a checkpoint of the current version (hard links, nothing copied) and
+    bulk-loads the dataset into it. A re-import does not delete the old dataset's quads from such a
+    copy: Oxigraph deletes a graph quad by quad in one transaction held in memory (1.5 million quads:
+    108 s of CPU and 2.2 GB; ten times that at 10^6 records). It bulk-loads into an empty version
+    everything of the current one but the dataset's two graphs, then the new import: its cost is that
+    of the rest of the store, read once (blank nodes keep their names: the quads are copied as terms).
+    """
     from kg.store import _swap_in  # noqa: PLC0415
 
     links = ox.NamedNode(str(links_graph(name)))
 
     def fill(version: Path) -> bool:
-        if location.is_symlink():
+        current = ox.Store.read_only(str(location.resolve())) if location.is_symlink() else None
+        old = _digests(current, graph) if current is not None else {}
+        replacing = current is not None and (bool(old) or _has_quads(current, graph))
+        if current is not None and not replacing:
             version.rmdir()  # a checkpoint is made into a folder that does not exist yet
-            ox.Store.read_only(str(location.resolve())).backup(str(version))
-        store = ox.Store(str(version))
-        old = _digests(store, graph)
-        store.remove_graph(graph)
-        _stream_into(store, quads())
+            current.backup(str(version))
+            store = ox.Store(str(version))
+            store.remove_graph(links)  # the links of an import that mapped nothing: a few quads if any
+            _stream_into(store, quads())
+        else:
+            store = ox.Store(str(version))
+            if current is not None:
+                # the links graph is written again below when linking; with --no-link the old one stays.
+                # As quads, not through N-Quads text: a parser names blank nodes afresh (the ontology's)
+                store.bulk_extend(_other_graphs(current, {graph, links} if matcher is not None else {graph}))
+            _stream_into(store, quads())
+        del current
         _check_mapped(result)
         _diff(old, mapper.digests, result)
         if background is not None:
             background.into(matcher)
         if matcher is not None:
             link_file = _write_links(data_dir, name, matcher, result)
-            store.remove_graph(links)
             store.bulk_load(path=str(link_file), format=ox.RdfFormat.TURTLE, to_graph=links)
             for s, p, o in see_through(store, graph, links):
                 store.add(ox.Quad(s, p, o, links))
@@ -309,70 +326,119 @@ def _into_oxigraph(location: Path, graph: ox.NamedNode, quads, result: ImportRes
     return f"oxigraph:{location}"
 
 
+def _has_quads(store: ox.Store, graph: ox.NamedNode) -> bool:
+    return any(True for _ in store.quads_for_pattern(None, None, None, graph))
+
+
+def _other_graphs(store: ox.Store, leave: set) -> Iterator[ox.Quad]:
+    """Every quad of ``store`` but those of the graphs in ``leave``: the default graph's, then each other
+    named graph's."""
+    yield from store.quads_for_pattern(None, None, None, ox.DefaultGraph())
+    for name in store.named_graphs():
+        if name not in leave:
+            yield from store.quads_for_pattern(None, None, None, name)
+
+
 class _BackgroundMatch:
     """The matcher in a second process, reading the file on its own while this one maps and loads it.
 
     Matching is Python, like the mapping, so in one process the two take turns on one core; forked,
     they run on two (the bulk loader's Rust threads fill what is left). The child reads the lines
     the way :func:`read_entities` does, skipping bad ones (this process reports them and decides),
-    makes proxies of LegalEntities only, and sends back what :meth:`Matcher.consider` gathered.
-    Only where ``fork`` is the system's way (Linux): elsewhere the import matches in-process.
+    makes proxies of LegalEntities only, and sends back, pickled through a pipe, what
+    :meth:`Matcher.consider` gathered. A bare ``os.fork``: the child touches none of this process's
+    standard streams, exit handlers or stores, and leaves by ``os._exit``. Only on Linux (elsewhere,
+    or if the fork fails, the import matches in-process).
     """
 
-    def __init__(self, process, connection) -> None:
-        self.process, self.connection = process, connection
+    def __init__(self, pid: int, reader: int) -> None:
+        self.pid, self.reader, self.collected = pid, reader, False
 
     @classmethod
     def start(cls, path: Path, matcher) -> _BackgroundMatch | None:
-        import multiprocessing  # noqa: PLC0415
+        import os  # noqa: PLC0415
         import sys  # noqa: PLC0415
 
         if not sys.platform.startswith("linux"):
             return None
         import followthemoney  # noqa: F401, PLC0415 - imported before the fork, not by both after it
 
-        context = multiprocessing.get_context("fork")
-        receive, send = context.Pipe(duplex=False)
-        process = context.Process(target=_match_in_child, args=(path, matcher, send), name="kg-import-matcher",
-                                  daemon=True)
-        process.start()
-        send.close()
-        return cls(process, receive)
+        reader, writer = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(reader)
+            os.close(writer)
+            return None
+        if pid == 0:  # the child
+            code = 1
+            try:
+                os.close(reader)
+                code = _match_in_child(path, matcher, writer)
+            finally:
+                os._exit(code)
+        os.close(writer)
+        return cls(pid, reader)
 
     def into(self, matcher) -> None:
         """Wait for the child and take its findings into ``matcher``."""
+        import os  # noqa: PLC0415
+        import pickle  # noqa: PLC0415
+
+        chunks = []
+        while chunk := os.read(self.reader, 1 << 20):
+            chunks.append(chunk)
         try:
-            outcome = self.connection.recv()
-        except EOFError:
-            outcome = ("failed", f"the matcher process ended with exit code {self.process.exitcode}")
+            outcome = pickle.loads(b"".join(chunks))
+        except Exception:  # noqa: BLE001 - nothing or half a message: the child died
+            _, status = os.waitpid(self.pid, 0)
+            self.collected = True
+            outcome = ("failed", f"the matcher process ended ({os.waitstatus_to_exitcode(status)}) without its results")
         if outcome[0] != "ok":
             raise RuntimeError(f"linking failed: {outcome[1]}")
         matcher.asserted, matcher._review, matcher.dropped, matcher.comparisons = outcome[1]
 
     def stop(self) -> None:
-        """End the child if it still runs (this import failed, or it is done and exiting)."""
-        self.connection.close()
-        self.process.join(timeout=0.5)
-        if self.process.is_alive():
-            self.process.terminate()
-            self.process.join()
+        """End the child if it still runs (this import failed), and collect it."""
+        import os  # noqa: PLC0415
+        import signal  # noqa: PLC0415
+
+        os.close(self.reader)
+        if not self.collected:
+            try:
+                os.kill(self.pid, signal.SIGTERM)  # a child that has finished is a zombie: no error
+            except ProcessLookupError:
+                pass
+            os.waitpid(self.pid, 0)
+            self.collected = True
 
 
-def _match_in_child(path: Path, matcher, connection) -> None:
+def _match_in_child(path: Path, matcher, writer: int) -> int:
+    """The child's work: match every LegalEntity of the file, write the pickled outcome; the exit code."""
+    import os  # noqa: PLC0415
+    import pickle  # noqa: PLC0415
+
     try:
         for _data, proxy in read_entities(path, Tally(), skip_bad=True, want=lambda s: s.is_a("LegalEntity")):
             matcher.consider(proxy)
         outcome = ("ok", (matcher.asserted, matcher._review, matcher.dropped, matcher.comparisons))
-    except KgInputError as exc:  # the file itself unreadable: this process says so while mapping it
+    except KgInputError as exc:  # the file itself unreadable: the parent says so while mapping it
         outcome = ("failed", str(exc))
     except BaseException as exc:  # noqa: BLE001 - reported by the parent, which exits cleanly
         outcome = ("failed", f"{type(exc).__name__}: {exc}")
     try:
-        connection.send(outcome)
-    except (BrokenPipeError, OSError):  # the parent has given up on the import
-        pass
+        data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as exc:  # noqa: BLE001
+        data = pickle.dumps(("failed", f"the matcher's results could not be sent: {type(exc).__name__}: {exc}"))
+    view = memoryview(data)
+    try:
+        while view:
+            view = view[os.write(writer, view):]
+    except OSError:  # the parent has given up on the import
+        return 1
     finally:
-        connection.close()
+        os.close(writer)
+    return 0
 
 
 def _stream_into(store: ox.Store, quads: Iterator[ox.Quad]) -> None:
