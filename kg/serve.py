@@ -608,10 +608,14 @@ class _Listings:
         """The listing if it is ready, else None (nothing is started)."""
         key = self._key(name, params)
         with self.lock:
-            entry = self.done.get(key)
-            if entry is not None:
-                self.done.move_to_end(key)
-            return entry
+            return self._ready(key)
+
+    def _ready(self, key: tuple):
+        """The finished listing under ``key``, marked as the most recently used (the caller holds the lock)."""
+        entry = self.done.get(key)
+        if entry is not None:
+            self.done.move_to_end(key)
+        return entry
 
     def get(self, name: str, params: Mapping[str, str], wait: float | None):
         """The listing's ``(variables, rows)``, computed now if no one has (waiting at most ``wait`` seconds)."""
@@ -619,9 +623,8 @@ class _Listings:
 
         key = self._key(name, params)
         with self.lock:
-            entry = self.done.get(key)
+            entry = self._ready(key)
             if entry is not None:
-                self.done.move_to_end(key)
                 return entry
             future = self.pending.get(key)
             if future is None:
