@@ -63,7 +63,7 @@ __all__ = [
 ]
 
 PARAM_TYPES = ("iri", "actor", "concept", "string", "date", "integer", "boolean")
-_PARAM_KEYS = frozenset({"type", "required", "example", "description", "class", "scheme"})
+_PARAM_KEYS = frozenset({"type", "required", "example", "description", "class", "scheme", "column"})
 
 #: rdflib stores that run SPARQL in their own engine.
 _NATIVE_STORES = frozenset({"OxigraphStore", "SPARQLStore", "SPARQLUpdateStore"})
@@ -91,6 +91,12 @@ class Param:
     description: str = ""
     classes: tuple[URIRef, ...] = ()
     scheme: URIRef | None = None
+    #: ``column: true`` in the header: binding the parameter keeps exactly the rows of the query's
+    #: whole answer whose column of the same name holds the value (the variable is projected, and
+    #: nothing else in the query depends on it). ``kg serve`` then cuts the answer for one value
+    #: from the whole listing it already holds for the store version, instead of running the query
+    #: again (tests/test_query_params.py checks the claim for every query that makes it).
+    column: bool = False
 
     def usage(self, style: str = "cli") -> str:
         """How to give this parameter: ``--param NAME=VALUE`` (cli) or ``?NAME=VALUE`` (url)."""
@@ -207,6 +213,9 @@ def _parse_params(raw: Any, source: str) -> dict[str, Param]:
         required = spec.get("required", True)
         if not isinstance(required, bool):
             raise QueryError(f"{source}: parameter {name!r}: required must be true or false, not {required!r}")
+        column = spec.get("column", False)
+        if not isinstance(column, bool):
+            raise QueryError(f"{source}: parameter {name!r}: column must be true or false, not {column!r}")
         classes = _iris(spec["class"], source, str(name), "class") if "class" in spec else ()
         scheme = _iris(spec["scheme"], source, str(name), "scheme")[0] if "scheme" in spec else None
         if ptype == "concept" and scheme is None:
@@ -220,6 +229,7 @@ def _parse_params(raw: Any, source: str) -> dict[str, Param]:
             description=str(spec.get("description", "")),
             classes=classes,
             scheme=scheme,
+            column=column,
         )
     return params
 

@@ -385,6 +385,20 @@ def _run_catalogue(source: _Source, job: Mapping, max_rows: int) -> tuple[bytes,
     return serialize_rows(result.vars, rows, fmt, truncated), fmt, truncated
 
 
+def _resolve(source: _Source, job: Mapping) -> dict:
+    """The parameters of a catalogue query typed and resolved to terms (names to nodes), by variable name."""
+    from oxrdflib import OxigraphStore  # noqa: PLC0415
+    from rdflib import Dataset  # noqa: PLC0415
+
+    from kg.query import resolve_params  # noqa: PLC0415
+
+    query = _catalogue(job["catalogue_dir"])[job["name"]]
+    store = source.store()
+    graph = Dataset(store=OxigraphStore(store=store), default_union=True)
+    bindings = resolve_params(graph, query, job["params"], style="url", names=source.names(store))
+    return {str(var): term for var, term in bindings.items()}
+
+
 @lru_cache(maxsize=2)
 def _catalogue(directory: str | None):
     from kg.query import load_catalogue  # noqa: PLC0415
@@ -429,6 +443,8 @@ def _work(conn, source: _Source, max_rows: int, parent: int) -> None:
         try:
             if job.get("listing"):
                 answer = ("rows", *_run_catalogue(source, job, max_rows))
+            elif job.get("resolve"):
+                answer = ("bound", _resolve(source, job))
             else:
                 run = _run_catalogue if "name" in job else _run_sparql
                 body, fmt, truncated = run(source, job, max_rows)
@@ -754,7 +770,7 @@ class _App:
             accept = request.headers.get("Accept", "")
             if limit is not None or offset is not None:
                 return self._page(request, name, params, limit, offset, accept, fmt)
-            listing = self.listings.peek(name, params)
+            listing = self.listings.peek(name, params) or self._from_listing(name, params)
             if listing is not None:  # computed for a page already: the same rows, cut as any result is
                 variables, rows = listing
                 return self._rows(variables, rows[: self.config.max_rows], accept, fmt,
@@ -826,7 +842,8 @@ class _App:
         except ValueError as exc:
             raise Refused(f"{exc} (a page is ?limit=N&offset=M: rows M+1 to M+N, N at most "
                           f"{self.config.max_rows}, M from 0)") from None
-        variables, rows = self.listings.get(name, params, wait=self.config.timeout)
+        variables, rows = (self._from_listing(name, params)
+                           or self.listings.get(name, params, wait=self.config.timeout))
         size = page.limit if page.limit is not None else self.config.max_rows
         shown = rows[page.offset: page.offset + size]
         more = page.offset + len(shown) < len(rows)
@@ -837,6 +854,33 @@ class _App:
             args = {**params, **({"format": fmt} if fmt else {}), "limit": str(size), "offset": str(page.offset + len(shown))}
             headers.append(("Link", f'<{request.path}?{urlencode(args)}>; rel="next"'))
         return status, body, headers
+
+    def _from_listing(self, name: str, params: Mapping[str, str]):
+        """The answer of ``name`` for ``params`` cut from its whole listing, if the server holds that
+        listing for the store version and every parameter given is a column of it (``column: true``
+        in the query's header: binding it keeps the rows whose column holds the value); else None.
+
+        At 10^6 triples ``answers`` for one side took 15-20 s, all of it spent working out every
+        act's side before the one asked for was kept; from the listing of a warm server, milliseconds.
+        The values are resolved by a worker, as for any query (names to nodes, types checked)."""
+        query = self.catalogue[name]
+        given = {k: v for k, v in params.items() if str(v).strip()}
+        if not given or not all(k in query.params and query.params[k].column for k in given):
+            return None
+        listing = self.listings.peek(name, {})
+        if listing is None:
+            return None
+        answer = self.pool.run({"resolve": True, "name": name, "params": dict(params),
+                                "catalogue_dir": self.catalogue_dir})
+        if answer[0] == "refused":
+            raise Refused(answer[1])
+        if answer[0] != "bound":
+            return None  # the query itself will say what is wrong
+        variables, rows = listing
+        if not set(answer[1]) <= set(variables):
+            return None  # a header that calls a parameter a column the query does not project
+        wanted = [(variables.index(var), term) for var, term in answer[1].items()]
+        return variables, [row for row in rows if all(row[i] == term for i, term in wanted)]
 
     def _rows(self, variables: list[str], rows: list, accept: str, fmt, truncated: bool):
         from rdflib import Variable  # noqa: PLC0415

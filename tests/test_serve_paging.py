@@ -145,3 +145,29 @@ def test_a_new_store_version_is_paged_from_its_own_rows(dataset, tmp_path):
         assert after == [a for a in before if a != gone] and int(headers["X-Total-Rows"]) == len(before) - 1
     finally:
         server.close()
+
+
+def test_an_answer_for_one_side_is_cut_from_the_listing_the_server_holds(dataset):
+    """`answers` declares its side and to as columns: once the server holds the whole listing for the
+    store version, the answer for one side comes from it, and is the answer the query gives."""
+    server, url = _serve(dataset, max_rows=1000)
+    try:
+        app = server._app
+        asked = "side=China&to=European%20Union"
+        status, _, direct = _get(f"{url}/catalogue/answers?{asked}")  # no listing yet: the query runs
+        assert status == 200 and app.listings.peek("answers", {}) is None
+        assert app._from_listing("answers", {"side": "China"}) is None
+        status, _, _ = _get(f"{url}/catalogue/answers?limit=1000")  # the whole listing, kept
+        assert status == 200 and app.listings.peek("answers", {}) is not None
+        cut = app._from_listing("answers", {"side": "China", "to": "European Union"})
+        assert cut is not None and len(cut[1]) == len(_rows(direct)) >= 2  # China's counter-sanction and words
+        status, _, body = _get(f"{url}/catalogue/answers?{asked}")
+        assert status == 200 and _rows(body) == _rows(direct)
+        status, headers, body = _get(f"{url}/catalogue/answers?{asked}&limit=1")
+        assert status == 200 and headers["X-Total-Rows"] == str(len(_rows(direct)))
+        assert _rows(body) == _rows(direct)[:1]
+        # a value of the wrong kind (a person, not a state or bloc) is refused as it is without the listing
+        status, _, body = _get(f"{url}/catalogue/answers?side=Adrian%20Zenz")
+        assert status == 400 and b"side" in body and b"kg:State" in body
+    finally:
+        server.close()
