@@ -95,7 +95,7 @@ class Param:
     #: whole answer whose column of the same name holds the value (the variable is projected, and
     #: nothing else in the query depends on it). ``kg serve`` then cuts the answer for one value
     #: from the whole listing it already holds for the store version, instead of running the query
-    #: again (tests/test_query_params.py checks the claim for every query that makes it).
+    #: again (tests/test_query.py checks the claim for every query that makes it).
     column: bool = False
 
     def usage(self, style: str = "cli") -> str:
