@@ -349,12 +349,11 @@ def _run_sparql(source: _Source, job: Mapping, max_rows: int) -> tuple[bytes, st
     return serialize_rows(variables, rdf_rows, fmt, truncated), fmt, truncated
 
 
-def _run_catalogue(source: _Source, job: Mapping, max_rows: int) -> tuple[bytes, str, bool]:
+def _catalogue_job(source: _Source, job: Mapping):
+    """The catalogue query a job names, its parameters checked, and the store version's graph with the name
+    indexes kept for it: ``(query, graph, names)``."""
     from oxrdflib import OxigraphStore  # noqa: PLC0415
     from rdflib import Dataset  # noqa: PLC0415
-
-    from kg.query import run_with  # noqa: PLC0415
-    from kg.results import serialize_rows  # noqa: PLC0415
 
     query = _catalogue(job["catalogue_dir"])[job["name"]]
     unknown = sorted(set(job["params"]) - set(query.params))
@@ -362,8 +361,15 @@ def _run_catalogue(source: _Source, job: Mapping, max_rows: int) -> tuple[bytes,
         raise Refused(f"query {query.name} has no parameter {', '.join(unknown)} "
                       f"(parameters: {', '.join(query.params) or 'none'})")
     store = source.store()
-    graph = Dataset(store=OxigraphStore(store=store), default_union=True)
-    result = run_with(graph, query, job["params"], style="url", names=source.names(store))
+    return query, Dataset(store=OxigraphStore(store=store), default_union=True), source.names(store)
+
+
+def _run_catalogue(source: _Source, job: Mapping, max_rows: int) -> tuple[bytes, str, bool]:
+    from kg.query import run_with  # noqa: PLC0415
+    from kg.results import serialize_rows  # noqa: PLC0415
+
+    query, graph, names = _catalogue_job(source, job)
+    result = run_with(graph, query, job["params"], style="url", names=names)
     form = result.type
     if job.get("listing"):  # every row, for the server's listing of this store version (see _Listings)
         if form != "SELECT":
@@ -387,15 +393,10 @@ def _run_catalogue(source: _Source, job: Mapping, max_rows: int) -> tuple[bytes,
 
 def _resolve(source: _Source, job: Mapping) -> dict:
     """The parameters of a catalogue query typed and resolved to terms (names to nodes), by variable name."""
-    from oxrdflib import OxigraphStore  # noqa: PLC0415
-    from rdflib import Dataset  # noqa: PLC0415
-
     from kg.query import resolve_params  # noqa: PLC0415
 
-    query = _catalogue(job["catalogue_dir"])[job["name"]]
-    store = source.store()
-    graph = Dataset(store=OxigraphStore(store=store), default_union=True)
-    bindings = resolve_params(graph, query, job["params"], style="url", names=source.names(store))
+    query, graph, names = _catalogue_job(source, job)
+    bindings = resolve_params(graph, query, job["params"], style="url", names=names)
     return {str(var): term for var, term in bindings.items()}
 
 
