@@ -469,6 +469,21 @@ def test_each_malformed_shape_is_named_with_its_line(tmp_path, line, why):
         import_ftm(bad, "bad", data_dir=data, link=False)
 
 
+def _record_matching_children(monkeypatch) -> list:
+    """The matching children the import starts (None where it matches in-process), in a list filled as it runs."""
+    from kg.ftm import importer
+
+    started = []
+    real_start = importer._BackgroundMatch.start.__func__
+
+    def start(cls, path, matcher):
+        started.append(real_start(cls, path, matcher))
+        return started[-1]
+
+    monkeypatch.setattr(importer._BackgroundMatch, "start", classmethod(start))
+    return started
+
+
 def test_links_are_the_same_matched_in_a_second_process_or_in_this_one(tmp_path, monkeypatch):
     """On Linux the import matches in a forked child while it maps; the links file is the same as when it
     matches in-process (the child's results are the matcher's own), and the child does not depend on this
@@ -483,14 +498,7 @@ def test_links_are_the_same_matched_in_a_second_process_or_in_this_one(tmp_path,
         buffer = io.BytesIO()
 
     monkeypatch.setattr(sys, "stdin", NoClose())
-    started = []
-    real_start = importer._BackgroundMatch.start.__func__
-
-    def start(cls, path, matcher):
-        started.append(real_start(cls, path, matcher))
-        return started[-1]
-
-    monkeypatch.setattr(importer._BackgroundMatch, "start", classmethod(start))
+    started = _record_matching_children(monkeypatch)
     forked = _data_dir(tmp_path / "forked")
     result = import_ftm(FIXTURE, "sample", data_dir=forked)
     assert started and (started[0] is not None) == sys.platform.startswith("linux")
@@ -507,16 +515,7 @@ def test_a_bad_line_ends_the_matching_child_too(tmp_path, monkeypatch):
     import os
     import sys
 
-    from kg.ftm import importer
-
-    children = []
-    real_start = importer._BackgroundMatch.start.__func__
-
-    def start(cls, path, matcher):
-        children.append(real_start(cls, path, matcher))
-        return children[-1]
-
-    monkeypatch.setattr(importer._BackgroundMatch, "start", classmethod(start))
+    children = _record_matching_children(monkeypatch)
     data = _data_dir(tmp_path)
     bad = tmp_path / "bad.ftm.json"
     bad.write_text(FIXTURE.read_text(encoding="utf-8") + "{not json\n", encoding="utf-8")
